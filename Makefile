@@ -1,0 +1,45 @@
+# hypergensim: every install step lives here, so a clean checkout needs only `make demo` / `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+DEMO   := demo
+
+.PHONY: help setup wordnet demo test test-all bench lint fuzz clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,dask]'
+	touch $(STAMP)
+
+setup: $(STAMP) wordnet  ## create .venv, install hypergensim[dev,dask], provision WordNet
+
+wordnet: $(STAMP)  ## make `from nltk.corpus import wordnet` work offline
+	@if [ ! -f /usr/share/wordnet/data.noun ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's wordnet-base and wordnet-sense-index"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wordnet-base wordnet-sense-index >/dev/null; \
+	fi
+	$(BIN)/hypergensim data wordnet
+
+demo: setup  ## build the mammal closure, train, evaluate, write demo/report.md and a Poincaré-disk PNG
+	$(BIN)/hypergensim demo --out $(DEMO)
+
+test: setup  ## run the test suite (without the slow cases)
+	$(BIN)/pytest -q -m "not slow"
+
+test-all: setup  ## run every test, including the slow ones
+	$(BIN)/pytest -q
+
+bench: setup  ## measure speed and memory; JSON under evaluation/results/
+	$(PY) -m hypergensim.bench --out evaluation/results
+
+lint: setup  ## ruff
+	$(BIN)/ruff check hypergensim tests
+
+clean:  ## remove the venv and build artefacts
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache

@@ -1,0 +1,164 @@
+"""The ``hypergensim`` command line: argument parsing and one-line error reporting.
+
+Each subcommand is a thin layer over the library.  Errors that come from the
+user's input (:class:`~hypergensim.errors.HypergensimError`, a missing file, a
+full disk) print one line, ``hypergensim: error: ...``, and exit with status 2;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import HypergensimError, InputError
+
+__all__ = ["main", "build_parser"]
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, Handler] = {}
+
+
+def _command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _eprint(*args: object) -> None:
+    print(*args, file=sys.stderr)
+
+
+# ----------------------------------------------------------------------- data
+@_command("data")
+def _cmd_data(args: argparse.Namespace) -> int:
+    from .datasets.provision import ensure_wordnet
+
+    info = ensure_wordnet(allow_download=not args.no_download, verbose=True)
+    print(f"WordNet {info.version} ready at {info.path} (found via {info.how})")
+    return 0
+
+
+# ---------------------------------------------------------------------- build
+@_command("build")
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .datasets import load_hierarchy, make_split
+
+    options = {}
+    if args.delimiter is not None:
+        options["delimiter"] = "\t" if args.delimiter in ("\\t", "tab") else args.delimiter
+    if args.header is not None:
+        options["header"] = args.header
+    if args.child_column:
+        options["child_column"] = args.child_column
+    if args.parent_column:
+        options["parent_column"] = args.parent_column
+    if args.direction:
+        options["direction"] = args.direction
+    if options and not Path(args.dataset).exists():
+        raise InputError("file options (--delimiter, --header, columns, --direction) apply only to files",
+                         value=args.dataset)
+    h = load_hierarchy(args.dataset, use_cache=not args.no_cache, **options)
+    _eprint(h.summarize())
+    if args.split:
+        split = make_split(h, args.split, seed=args.seed, test_fraction=args.test_fraction,
+                           valid_fraction=args.valid_fraction, train_share=args.train_share)
+        paths = split.write(args.output)
+        counts = split.counts()
+        _eprint(f"{args.split} split (seed {args.seed}): " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        _eprint("wrote " + ", ".join(str(p) for p in paths.values()))
+    else:
+        h.to_tsv(args.output, basic=args.basic)
+        _eprint(f"wrote {h.basic.shape[0] if args.basic else h.n_edges:,} relations to {args.output}")
+    if args.summary_json:
+        from ._atomic import atomic_write_json
+
+        atomic_write_json(args.summary_json, {**h.summarize().as_dict(), "meta": h.meta})
+    return 0
+
+
+# --------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="hypergensim",
+        description="Poincaré embeddings of hierarchies with gensim: datasets, training, evaluation.",
+    )
+    parser.add_argument("--version", action="version", version=f"hypergensim {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("data", help="provision data sets (WordNet) without nltk.download",
+                       description="Make NLTK's WordNet reader work: NLTK's corpus, a system WordNet 3.0 "
+                                   "database copied into ~/nltk_data, or nltk.download, in that order.")
+    p.add_argument("name", choices=["wordnet"], help="the data set to provision")
+    p.add_argument("--no-download", action="store_true", help="never try nltk.download")
+
+    p = sub.add_parser(
+        "build", help="build a transitive closure (and optional link-prediction split)",
+        description="Build a hierarchy's transitive closure and write child<TAB>ancestor lines "
+                    "(gensim's PoincareRelations format). DATASET is mammals, nouns, verbs, "
+                    "wordnet:SYNSET (e.g. wordnet:animal.n.01), a CSV/TSV edge file, or a JSON tree.",
+    )
+    p.add_argument("dataset", help="mammals | nouns | verbs | wordnet:SYNSET | FILE.csv/.tsv/.json")
+    p.add_argument("-o", "--output", required=True, help="output TSV, or a directory with --split")
+    p.add_argument("--basic", action="store_true", help="write the transitive reduction instead of the closure")
+    p.add_argument("--split", choices=["nickel2017", "ganea2018"], help="write train/valid/test.tsv into -o DIR")
+    p.add_argument("--test-fraction", type=float, default=0.1, help="nickel2017: share of edges held out for test")
+    p.add_argument("--valid-fraction", type=float, default=0.0, help="nickel2017: share held out for valid")
+    p.add_argument("--train-share", type=float, default=0.9,
+                   help="ganea2018: share of non-basic edges added to train (0, 0.1, 0.25, 0.5, 0.9)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the split")
+    p.add_argument("--delimiter", help="field separator of an edge file (default: detected; 'tab' for TAB)")
+    hdr = p.add_mutually_exclusive_group()
+    hdr.add_argument("--header", dest="header", action="store_true", default=None, help="first line is a header")
+    hdr.add_argument("--no-header", dest="header", action="store_false", help="first line is data")
+    p.add_argument("--child-column", help="header name of the child column")
+    p.add_argument("--parent-column", help="header name of the parent/ancestor column")
+    p.add_argument("--direction", choices=["child-parent", "parent-child"],
+                   help="column order when the header does not say (default child-parent)")
+    p.add_argument("--no-cache", action="store_true", help="rebuild WordNet closures instead of using the cache")
+    p.add_argument("--summary-json", help="also write the summary as JSON to this path")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        _eprint("hypergensim: interrupted")
+        return 130
+    except (HypergensimError, OSError) as exc:
+        if args.debug:
+            raise
+        _eprint(f"hypergensim: error: {_one_line(exc)}")
+        return 2
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, HypergensimError):
+        name = exc.filename or ""
+        return f"{name}: {exc.strerror or exc}" if name else str(exc)
+    return " ".join(str(exc).split())
+
+
+def entry_point() -> None:
+    """Console-script entry point."""
+    if os.environ.get("HYPERGENSIM_DEBUG"):
+        sys.argv.insert(1, "--debug")
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry_point()

@@ -1,0 +1,59 @@
+"""Shared fixtures: the toy tree, real WordNet hierarchies, and a command-line runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOY_BASIC = ROOT / "datasets" / "toy" / "toy_basic.tsv"
+TOY_CLOSURE = ROOT / "datasets" / "toy" / "toy_closure.tsv"
+MAMMALS_TSV = ROOT / "datasets" / "mammals" / "mammal_closure.tsv"
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> CliResult:
+    """Run ``python -m hypergensim ARGS`` in a subprocess (so tracebacks are visible)."""
+    env = dict(os.environ)
+    env.pop("HYPERGENSIM_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hypergensim", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, timeout=timeout, env=env,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def assert_clean_error(result: CliResult, *fragments: str) -> None:
+    """A one-line error on stderr, non-zero exit, no traceback, and every fragment named."""
+    assert result.returncode != 0, result
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("hypergensim: error:")]
+    assert len(errors) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in errors[0], (fragment, errors[0])
+
+
+@pytest.fixture(scope="session")
+def toy():
+    from hypergensim.datasets import read_edge_file
+
+    return read_edge_file(TOY_BASIC, name="toy")
+
+
+@pytest.fixture(scope="session")
+def mammals():
+    from hypergensim.datasets import load_hierarchy
+
+    return load_hierarchy("mammals")

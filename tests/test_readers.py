@@ -1,0 +1,139 @@
+"""Tests for hypergensim.datasets.readers: CSV/TSV, pandas, JSON trees, networkx, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from hypergensim.datasets import (
+    from_dataframe,
+    from_networkx,
+    from_pairs,
+    from_tree,
+    read_edge_file,
+    read_hierarchy_file,
+    read_json_tree,
+)
+from hypergensim.errors import InputError
+
+
+def test_pairs_both_directions():
+    a = from_pairs([("dog", "mammal"), ("mammal", "animal")])
+    b = from_pairs([("mammal", "dog"), ("animal", "mammal")], direction="parent-child")
+    assert set(a.relations()) == set(b.relations()) == {("dog", "mammal"), ("mammal", "animal"), ("dog", "animal")}
+
+
+def test_facebook_csv_with_weight(tmp_path):
+    p = tmp_path / "closure.csv"
+    p.write_text("id1,id2,weight\ndog.n.01,canine.n.02,1\ncanine.n.02,mammal.n.01,1\n")
+    h = read_edge_file(p)
+    assert ("dog.n.01", "mammal.n.01") in h.relations()
+
+
+def test_header_columns_by_name_in_any_order(tmp_path):
+    p = tmp_path / "edges.tsv"
+    p.write_text("parent\tweight\tchild\nmammal\t1\tdog\nanimal\t1\tmammal\n")
+    h = read_edge_file(p)
+    assert set(h.relations()) == {("dog", "mammal"), ("mammal", "animal"), ("dog", "animal")}
+    q = tmp_path / "named.csv"
+    q.write_text("boss,employee\nceo,cto\ncto,dev\n")
+    h2 = read_edge_file(q, header=True, child_column="employee", parent_column="boss")
+    assert ("dev", "ceo") in h2.relations()
+
+
+def test_headerless_with_given_delimiter_and_direction(tmp_path):
+    p = tmp_path / "edges.txt"
+    p.write_text("animal;mammal\nmammal;dog\n")
+    h = read_edge_file(p, delimiter=";", direction="parent-child")
+    assert ("dog", "animal") in h.relations()
+
+
+def test_delimiter_detection_and_blank_and_comment_lines(tmp_path):
+    p = tmp_path / "edges.txt"
+    p.write_text("\n# comment\ndog\tmammal\n\nmammal\tanimal\n")
+    assert read_edge_file(p).n_edges == 3
+
+
+def test_quoted_csv_field_with_comma(tmp_path):
+    p = tmp_path / "e.csv"
+    p.write_text('child,parent\n"Smith, J.",engineering\nengineering,company\n')
+    assert ("Smith, J.", "company") in read_edge_file(p).relations()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "file is empty"),
+        (b"\n\n", "file is empty"),
+        (b"a\tb\nc\td\te\n", ":2: expected 2 columns"),
+        (b"a\tb\nc\xff\xfe\td\n", ":2: bytes that are not UTF-8"),
+        (b"a\tb\nc\x00\td\n", ":2: binary data"),
+        (b"a\tb\nx\tx\ty\n", "found 3"),
+        (b"only-one-column\n", "at least 2 columns"),
+        (b"a\t\n", "empty node name"),
+    ],
+)
+def test_bad_files_name_file_and_line(tmp_path, content, message):
+    p = tmp_path / "bad.tsv"
+    p.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_edge_file(p)
+    assert message in str(info.value)
+    assert str(p) in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        read_edge_file(tmp_path / "nope.tsv")
+
+
+def test_cycle_in_file_names_the_file(tmp_path):
+    p = tmp_path / "cyc.tsv"
+    p.write_text("a\tb\nb\tc\nc\ta\n")
+    with pytest.raises(InputError, match=r"cyc.tsv: the relations contain a cycle \(3 nodes\)"):
+        read_edge_file(p)
+
+
+def test_dataframe_columns():
+    df = pd.DataFrame({"parent": ["animal", "mammal"], "child": ["mammal", "dog"]})
+    assert ("dog", "animal") in from_dataframe(df).relations()
+    df2 = pd.DataFrame({"x": ["animal"], "y": ["mammal"]})
+    assert from_dataframe(df2, direction="parent-child").relations() == [("mammal", "animal")]
+    with pytest.raises(InputError, match="missing value"):
+        from_dataframe(pd.DataFrame({"child": ["a", None], "parent": ["b", "c"]}))
+
+
+def test_tree_shapes_agree(tmp_path):
+    nested = {"animal": {"mammal": {"dog": ["puppy"], "cat": None}, "bird": ["eagle"]}}
+    named = {"name": "animal", "children": [
+        {"name": "mammal", "children": [{"name": "dog", "children": [{"name": "puppy"}]}, {"name": "cat"}]},
+        {"name": "bird", "children": ["eagle"]},
+    ]}
+    a, b = from_tree(nested), from_tree(named)
+    assert set(a.relations()) == set(b.relations())
+    assert a.n_nodes == 7 and a.n_edges == 11
+    p = tmp_path / "tree.json"
+    p.write_text(json.dumps(nested))
+    assert set(read_hierarchy_file(p).relations()) == set(a.relations())
+
+
+def test_json_errors_name_file_and_line(tmp_path):
+    p = tmp_path / "bad.json"
+    p.write_text('{"animal": {\n  "dog": [1.5]\n}}')
+    with pytest.raises(InputError, match="bad.json.*node names must be non-empty strings"):
+        read_json_tree(p)
+    q = tmp_path / "broken.json"
+    q.write_text('{"animal":\n  {"dog": ]}\n')
+    with pytest.raises(InputError, match=r"broken.json:2: invalid JSON"):
+        read_json_tree(q)
+
+
+def test_networkx_digraph():
+    nx = pytest.importorskip("networkx")
+    g = nx.balanced_tree(2, 2, create_using=nx.DiGraph)
+    h = from_networkx(g)
+    assert h.n_nodes == 7 and h.n_edges == 10 and h.roots == ["0"]
+    with pytest.raises(InputError, match="undirected"):
+        from_networkx(nx.Graph([(1, 2)]))
