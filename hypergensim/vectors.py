@@ -1,0 +1,216 @@
+"""Reading, validating and writing embedding vectors in safe formats.
+
+* word2vec text (``N D`` header, then ``key v1 … vD``), written at full float64
+  precision (``%.17g``) in the embedding's own row order;
+* ``vectors.npz`` + ``keys.json``: exact values, loaded with ``allow_pickle=False``;
+* a training run directory (holding either of the above).
+
+Every reader validates what it returns: the header agrees with the rows, values
+are finite, and every vector lies strictly inside the unit ball.  Problems raise
+:class:`~hypergensim.errors.InputError` naming the file, the line and the keys.
+gensim's ``KeyedVectors`` stays the container: :func:`to_keyed_vectors` and
+:func:`from_keyed_vectors` convert without copying keys' order.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._atomic import atomic_save_npz, atomic_write, atomic_write_json
+from .errors import InputError
+
+__all__ = [
+    "Embedding",
+    "read_vectors",
+    "read_word2vec_text",
+    "write_word2vec_text",
+    "read_npz",
+    "write_npz",
+    "to_keyed_vectors",
+    "from_keyed_vectors",
+    "validate_ball",
+    "coerce_embedding",
+]
+
+
+class Embedding:
+    """Keys and their vectors, row ``i`` belonging to ``keys[i]``.
+
+    Examples
+    --------
+    >>> e = Embedding(["a", "b"], np.array([[0.1, 0.0], [0.0, 0.2]]))
+    >>> e.index["b"], e.vectors.shape
+    (1, (2, 2))
+    """
+
+    def __init__(self, keys: list[str], vectors: np.ndarray) -> None:
+        self.keys = list(keys)
+        self.vectors = np.asarray(vectors)
+        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.keys):
+            raise InputError(f"{len(self.keys)} keys but vectors of shape {self.vectors.shape}")
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        if len(self.index) != len(self.keys):
+            dup = next(k for i, k in enumerate(self.keys) if self.index[k] != i)
+            raise InputError("duplicate key in embedding", value=dup)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def validate_ball(keys: list[str], vectors: np.ndarray, *, path: str | Path | None = None) -> None:
+    """Raise if any vector is NaN/inf or has norm ≥ 1, naming the first keys."""
+    finite = np.isfinite(vectors).all(axis=1)
+    if not finite.all():
+        bad = [keys[i] for i in np.flatnonzero(~finite)[:5]]
+        raise InputError(f"{int((~finite).sum())} vectors contain NaN or inf, e.g. {', '.join(bad)}", path=path)
+    norms = np.sqrt(np.einsum("ij,ij->i", vectors.astype(np.float64), vectors.astype(np.float64)))
+    outside = norms >= 1.0
+    if outside.any():
+        first = np.flatnonzero(outside)[:5]
+        shown = ", ".join(f"{keys[i]} (norm {norms[i]:.9g})" for i in first)
+        raise InputError(f"{int(outside.sum())} vectors lie outside the open unit ball: {shown}", path=path)
+
+
+def read_word2vec_text(path: str | Path, *, validate: bool = True) -> Embedding:
+    """Read gensim's word2vec text format strictly, in file order."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("vector file not found", path=path)
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    if not raw.strip():
+        raise InputError("vector file is empty", path=path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("bytes that are not UTF-8 (word2vec binary? use the text format)", path=path,
+                         line=line) from None
+    lines = text.splitlines()
+    head = lines[0].split()
+    if len(head) != 2 or not all(h.isdigit() for h in head):
+        raise InputError("missing word2vec header 'N D' on the first line", path=path, line=1, value=lines[0])
+    n, dim = int(head[0]), int(head[1])
+    body = [(i, ln) for i, ln in enumerate(lines[1:], start=2) if ln.strip()]
+    if len(body) != n:
+        raise InputError(f"header says {n} vectors but the file has {len(body)}", path=path, line=1, value=lines[0])
+    keys: list[str] = []
+    vectors = np.empty((n, dim), dtype=np.float64)
+    for row, (number, line) in enumerate(body):
+        parts = line.rstrip().split(" ")
+        if len(parts) != dim + 1:
+            raise InputError(f"expected a key and {dim} values, found {len(parts) - 1} values", path=path,
+                             line=number, value=line)
+        try:
+            vectors[row] = [float(x) for x in parts[1:]]
+        except ValueError:
+            raise InputError("a value is not a number", path=path, line=number, value=line) from None
+        keys.append(parts[0])
+    emb = Embedding(keys, vectors)
+    if validate:
+        validate_ball(keys, vectors, path=path)
+    return emb
+
+
+def write_word2vec_text(path: str | Path, keys: list[str], vectors: np.ndarray) -> Path:
+    """Write word2vec text at full precision (``%.17g``), keeping row order, atomically."""
+    path = Path(path)
+    bad = [k for k in keys if not k or any(c.isspace() for c in k)]
+    if bad:
+        raise InputError("word2vec text keys cannot be empty or contain whitespace", value=bad[0])
+    vectors = np.asarray(vectors)
+    fmt = "%.17g" if vectors.dtype == np.float64 else "%.9g"
+    with atomic_write(path) as fh:
+        fh.write(f"{len(keys)} {vectors.shape[1]}\n")
+        for key, row in zip(keys, vectors):
+            fh.write(key + " " + " ".join(fmt % x for x in row) + "\n")
+    return path
+
+
+def write_npz(directory: str | Path, keys: list[str], vectors: np.ndarray) -> tuple[Path, Path]:
+    """Write ``vectors.npz`` (exact values) and ``keys.json`` atomically."""
+    directory = Path(directory)
+    atomic_save_npz(directory / "vectors.npz", vectors=np.asarray(vectors))
+    atomic_write_json(directory / "keys.json", list(keys))
+    return directory / "vectors.npz", directory / "keys.json"
+
+
+def read_npz(directory: str | Path, *, validate: bool = True) -> Embedding:
+    """Read ``vectors.npz`` + ``keys.json`` (never unpickling)."""
+    directory = Path(directory)
+    npz, kjson = directory / "vectors.npz", directory / "keys.json"
+    for p in (npz, kjson):
+        if not p.is_file():
+            raise InputError("file not found", path=p)
+    try:
+        with np.load(npz, allow_pickle=False) as data:
+            vectors = data["vectors"]
+    except (ValueError, KeyError, OSError) as exc:
+        raise InputError(f"cannot read vectors ({exc})", path=npz) from None
+    try:
+        keys = json.loads(kjson.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"invalid keys file ({exc})", path=kjson) from None
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise InputError("keys.json must hold a list of strings", path=kjson)
+    if len(keys) != len(vectors):
+        raise InputError(f"{len(keys)} keys for {len(vectors)} vectors", path=kjson)
+    emb = Embedding(keys, vectors)
+    if validate:
+        validate_ball(keys, vectors, path=npz)
+    return emb
+
+
+def read_vectors(path: str | Path, *, validate: bool = True) -> Embedding:
+    """Read a word2vec text file, an ``.npz`` (with ``keys.json`` beside it), or a run directory."""
+    path = Path(path)
+    if path.is_dir():
+        if (path / "vectors.npz").is_file():
+            return read_npz(path, validate=validate)
+        if (path / "vectors.txt").is_file():
+            return read_word2vec_text(path / "vectors.txt", validate=validate)
+        raise InputError("directory holds neither vectors.npz nor vectors.txt", path=path)
+    if path.suffix == ".npz":
+        return read_npz(path.parent, validate=validate)
+    return read_word2vec_text(path, validate=validate)
+
+
+def to_keyed_vectors(keys: list[str], vectors: np.ndarray) -> Any:
+    """gensim ``PoincareKeyedVectors`` holding ``vectors`` in this row order."""
+    from gensim.models.poincare import PoincareKeyedVectors
+
+    vectors = np.asarray(vectors)
+    kv = PoincareKeyedVectors(vectors.shape[1], len(keys), dtype=vectors.dtype)
+    kv.add_vectors(list(keys), vectors)
+    return kv
+
+
+def from_keyed_vectors(kv: Any) -> Embedding:
+    """Keys and vectors of a gensim ``KeyedVectors`` (row order kept)."""
+    return Embedding(list(kv.index_to_key), np.asarray(kv.vectors))
+
+
+def coerce_embedding(obj: Any, *, validate: bool = True) -> Embedding:
+    """Accept an :class:`Embedding`, gensim ``KeyedVectors``/``PoincareModel``, a fitted
+    ``PoincareEmbedding``, a ``(keys, array)`` pair, or a path."""
+    if isinstance(obj, Embedding):
+        emb = obj
+    elif isinstance(obj, (str, Path)):
+        return read_vectors(obj, validate=validate)
+    elif hasattr(obj, "kv_"):
+        emb = from_keyed_vectors(obj.kv_)
+    elif hasattr(obj, "kv") and hasattr(obj.kv, "index_to_key"):
+        emb = from_keyed_vectors(obj.kv)
+    elif hasattr(obj, "index_to_key") and hasattr(obj, "vectors"):
+        emb = from_keyed_vectors(obj)
+    elif isinstance(obj, tuple) and len(obj) == 2:
+        emb = Embedding([str(k) for k in obj[0]], np.asarray(obj[1]))
+    else:
+        raise InputError("cannot use this object as an embedding", value=type(obj).__name__)
+    if validate:
+        validate_ball(emb.keys, emb.vectors)
+    return emb

@@ -1,0 +1,186 @@
+"""The ranking evaluator against an independent brute force, and against gensim (+1 offset)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import average_precision_score
+
+from hypergensim.errors import InputError
+from hypergensim.evaluation import evaluate_link_prediction, evaluate_reconstruction
+
+
+def brute_force(keys, X, positives, filtered):
+    """Plain loops: Poincaré distances with arccosh, ranks counted one by one, sklearn's AP."""
+    X = np.asarray(X, dtype=np.float64)
+    n = len(keys)
+    idx = {k: i for i, k in enumerate(keys)}
+
+    def dist(a, b):
+        num = sum((X[a, i] - X[b, i]) ** 2 for i in range(X.shape[1]))
+        na = sum(x * x for x in X[a])
+        nb = sum(x * x for x in X[b])
+        return math.acosh(1 + 2 * num / ((1 - na) * (1 - nb)))
+
+    pos, filt = {}, {}
+    for a, b in positives:
+        if a != b:
+            pos.setdefault(idx[a], set()).add(idx[b])
+    for a, b in filtered:
+        filt.setdefault(idx[a], set()).add(idx[b])
+    ranks, realistic, aps = [], [], []
+    for u in sorted(pos):
+        d = [dist(u, w) for w in range(n)]
+        negatives = [w for w in range(n) if w != u and w not in filt.get(u, set()) and w not in pos[u]]
+        for v in pos[u]:
+            closer = sum(1 for w in negatives if d[w] < d[v])
+            tied = sum(1 for w in negatives if d[w] == d[v])
+            ranks.append(1 + closer)
+            realistic.append(1 + closer + 0.5 * tied)
+        cand = sorted(pos[u]) + negatives
+        labels = [1] * len(pos[u]) + [0] * len(negatives)
+        aps.append(average_precision_score(labels, [-d[w] for w in cand]))
+    ranks = np.array(ranks, dtype=float)
+    return {
+        "mean_rank": ranks.mean(), "map": float(np.mean(aps)), "mrr": float(np.mean(1 / ranks)),
+        "hits_at_1": float(np.mean(ranks <= 1)), "hits_at_3": float(np.mean(ranks <= 3)),
+        "hits_at_10": float(np.mean(ranks <= 10)), "mean_rank_realistic": float(np.mean(realistic)),
+        "n_queries": len(pos), "n_pairs": len(ranks),
+    }
+
+
+@st.composite
+def dag_and_vectors(draw):
+    n = draw(st.integers(min_value=3, max_value=18))
+    pairs = []
+    for c in range(1, n):
+        for p in draw(st.lists(st.integers(0, c - 1), min_size=0, max_size=3, unique=True)):
+            pairs.append((f"n{c}", f"n{p}"))
+    if not pairs:
+        pairs = [("n1", "n0")]
+    seed = draw(st.integers(0, 2**31 - 1))
+    dim = draw(st.integers(1, 5))
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n, dim))
+    X *= (rng.uniform(0, 0.95, n) / np.maximum(np.linalg.norm(X, axis=1), 1e-12))[:, None]
+    # exact ties: duplicate some rows
+    for _ in range(draw(st.integers(0, 4))):
+        X[int(rng.integers(n))] = X[int(rng.integers(n))]
+    return [f"n{i}" for i in range(n)], X, pairs, rng
+
+
+FIELDS = ["mean_rank", "map", "mrr", "hits_at_1", "hits_at_3", "hits_at_10", "mean_rank_realistic",
+          "n_queries", "n_pairs"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(dag_and_vectors())
+def test_reconstruction_matches_brute_force(data):
+    from hypergensim.datasets import Hierarchy
+
+    keys, X, pairs, _ = data
+    closure = Hierarchy.from_edges(pairs).relations()
+    got = evaluate_reconstruction((keys, X), closure).as_dict()
+    want = brute_force(keys, X, closure, closure)
+    for f in FIELDS:
+        assert got[f] == pytest.approx(want[f], abs=1e-9), f
+
+
+@settings(max_examples=40, deadline=None)
+@given(dag_and_vectors())
+def test_symmetric_reconstruction_matches_brute_force(data):
+    keys, X, pairs, _ = data
+    both = pairs + [(b, a) for a, b in pairs]
+    got = evaluate_reconstruction((keys, X), pairs, symmetric=True).as_dict()
+    want = brute_force(keys, X, both, both)
+    for f in FIELDS:
+        assert got[f] == pytest.approx(want[f], abs=1e-9), f
+
+
+@settings(max_examples=60, deadline=None)
+@given(dag_and_vectors())
+def test_link_prediction_matches_brute_force(data):
+    from hypergensim.datasets import Hierarchy
+
+    keys, X, pairs, rng = data
+    closure = Hierarchy.from_edges(pairs).relations()
+    mask = rng.random(len(closure)) < 0.3
+    if not mask.any():
+        mask[0] = True
+    test = [p for p, m in zip(closure, mask) if m]
+    train = [p for p, m in zip(closure, mask) if not m]
+    got = evaluate_link_prediction((keys, X), train, test).as_dict()
+    want = brute_force(keys, X, test, train + test)
+    for f in FIELDS:
+        assert got[f] == pytest.approx(want[f], abs=1e-9), f
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtypes_and_near_boundary(dtype):
+    rng = np.random.default_rng(1)
+    n = 40
+    X = rng.normal(size=(n, 3))
+    X /= np.linalg.norm(X, axis=1)[:, None]
+    X *= 1 - 1e-7 if dtype == np.float64 else 1 - 1e-6
+    X[:5] *= 0.1
+    X = X.astype(dtype)
+    keys = [f"k{i}" for i in range(n)]
+    pairs = [(f"k{i}", f"k{i % 5}") for i in range(5, n)]
+    got = evaluate_reconstruction((keys, X), pairs).as_dict()
+    want = brute_force(keys, X.astype(np.float64), pairs, pairs)
+    for f in FIELDS:
+        assert got[f] == pytest.approx(want[f], abs=1e-9), f
+    assert np.isfinite(got["mean_rank"])
+
+
+def test_agrees_with_gensim_after_offset(mammals, tmp_path):
+    from gensim.models.poincare import LinkPredictionEvaluation, PoincareModel, ReconstructionEvaluation
+
+    from hypergensim.datasets import nickel2017_split
+
+    rel = mammals.to_tsv(tmp_path / "m.tsv")
+    model = PoincareModel(mammals.relations(), size=5, negative=5, seed=0)
+    model.train(epochs=2)
+    ours = evaluate_reconstruction(model, mammals)
+    theirs = ReconstructionEvaluation(str(rel), model.kv).evaluate()
+    assert theirs["mean_rank"] == pytest.approx(ours.mean_rank + 1, abs=1e-9)
+    assert theirs["MAP"] < ours.map
+    split = nickel2017_split(mammals, test_fraction=0.1, seed=0)
+    split.write(tmp_path / "s")
+    ours_lp = evaluate_link_prediction(model, split.pairs("train"), split.pairs("test"))
+    theirs_lp = LinkPredictionEvaluation(str(tmp_path / "s" / "train.tsv"), str(tmp_path / "s" / "test.tsv"),
+                                         model.kv).evaluate()
+    assert theirs_lp["mean_rank"] == pytest.approx(ours_lp.mean_rank + 1, abs=1e-9)
+
+
+def test_sampled_mode_estimates_with_stderr(mammals):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-0.3, 0.3, (mammals.n_nodes, 5))
+    full = evaluate_reconstruction((mammals.nodes, X), mammals)
+    a = evaluate_reconstruction((mammals.nodes, X), mammals, sample=300, random_state=1)
+    b = evaluate_reconstruction((mammals.nodes, X), mammals, sample=300, random_state=1)
+    assert a.as_dict() | {"seconds": 0} == b.as_dict() | {"seconds": 0}
+    assert a.sampled and a.n_queries == 300 and a.n_queries_total == full.n_queries
+    assert 0 < a.mean_rank_stderr and 0 < a.map_stderr
+    assert abs(a.mean_rank - full.mean_rank) < 5 * a.mean_rank_stderr
+    assert abs(a.map - full.map) < 5 * a.map_stderr
+    assert not full.sampled and full.mean_rank_stderr == 0
+
+
+def test_bad_inputs():
+    keys = ["a", "b"]
+    X = np.array([[0.1, 0.0], [0.0, 0.1]])
+    with pytest.raises(InputError, match="2 nodes named in the relations have no vector.*x, y"):
+        evaluate_reconstruction((keys, X), [("x", "y"), ("a", "b")])
+    r = evaluate_reconstruction((keys, X), [("x", "y"), ("a", "b")], skip_missing=True)
+    assert r.coverage == 0.5
+    with pytest.raises(InputError, match="outside the open unit ball: b"):
+        evaluate_reconstruction((keys, np.array([[0.1, 0.0], [1.0, 0.0]])), [("a", "b")])
+    with pytest.raises(InputError, match="NaN or inf, e.g. a"):
+        evaluate_reconstruction((keys, np.array([[np.nan, 0.0], [0.1, 0.0]])), [("a", "b")])
+    with pytest.raises(InputError, match="relations are empty"):
+        evaluate_reconstruction((keys, X), [])
