@@ -9,6 +9,7 @@ full disk) print one line, ``hypergensim: error: ...``, and exit with status 2;
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -83,6 +84,68 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------- evaluate
+@_command("evaluate")
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_link_prediction, evaluate_reconstruction
+    from .vectors import read_vectors
+
+    emb = read_vectors(args.vectors)
+    if args.task == "reconstruction":
+        relations = args.relations or _run_dir_relations(args.vectors)
+        result = evaluate_reconstruction(emb, _relations_arg(relations), symmetric=args.symmetric,
+                                         sample=args.sample, random_state=args.seed, skip_missing=args.skip_missing)
+    elif args.task == "link-prediction":
+        if not args.train or not args.test:
+            raise InputError("--task link-prediction needs --train FILE and --test FILE")
+        result = evaluate_link_prediction(emb, Path(args.train), Path(args.test), sample=args.sample,
+                                          random_state=args.seed, skip_missing=args.skip_missing)
+    elif args.task == "entailment":
+        from .evaluation.entailment import evaluate_entailment
+
+        if not args.hyperlex:
+            raise InputError("--task entailment needs --hyperlex FILE (hyperlex-all.txt)")
+        result = evaluate_entailment(emb, args.hyperlex)
+    else:  # f1
+        from .evaluation.classification import evaluate_f1
+
+        d = Path(args.split_dir or "")
+        if not args.split_dir:
+            raise InputError("--task f1 needs --split-dir DIR written by 'build --split ganea2018'")
+        result = evaluate_f1(emb, d / "valid.tsv", d / "valid_negatives.tsv", d / "test.tsv",
+                             d / "test_negatives.tsv")
+    payload = result.as_dict()
+    if args.diagnostics:
+        from .datasets import load_hierarchy
+        from .evaluation.diagnostics import diagnose
+
+        source = args.relations or _run_dir_relations(args.vectors)
+        payload["diagnostics"] = diagnose(emb, load_hierarchy(_relations_arg(source))).as_dict()
+    if args.json:
+        print(json.dumps(payload))
+    else:
+        print(result)
+        for key, value in payload.get("diagnostics", {}).items():
+            print(f"{key:<20}  {value}")
+    return 0
+
+
+def _relations_arg(value: str) -> str | Path:
+    """A dataset name stays a name; anything else is a path."""
+    if value in ("mammals", "nouns", "verbs") or value.startswith("wordnet:"):
+        return value
+    return Path(value)
+
+
+def _run_dir_relations(vectors: str) -> str:
+    config = Path(vectors) / "config.json"
+    if config.is_file():
+        data = json.loads(config.read_text())
+        if data.get("relations_file"):
+            return str(Path(vectors) / data["relations_file"])
+    raise InputError("--relations FILE is required (VECTORS is not a training run directory)", value=vectors)
+
+
 # --------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
@@ -127,6 +190,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="rebuild WordNet closures instead of using the cache")
     p.add_argument("--summary-json", help="also write the summary as JSON to this path")
 
+    p = sub.add_parser(
+        "evaluate", help="mean rank / MAP (paper protocol), entailment, F1",
+        description="Evaluate vectors with Nickel & Kiela's protocol (ranks count only strictly closer "
+                    "negatives and never the query itself; gensim's evaluators are 1 rank too high). "
+                    "VECTORS is a word2vec text file or a training run directory.",
+    )
+    p.add_argument("vectors", help="word2vec text file, vectors.npz, or a run directory")
+    p.add_argument("--task", choices=["reconstruction", "link-prediction", "entailment", "f1"],
+                   default="reconstruction")
+    p.add_argument("--relations", help="closure TSV or dataset name (reconstruction); default: the run's data")
+    p.add_argument("--train", help="train relations TSV (link prediction)")
+    p.add_argument("--test", help="test relations TSV (link prediction)")
+    p.add_argument("--hyperlex", help="HyperLex file (entailment)")
+    p.add_argument("--split-dir", help="directory from 'build --split ganea2018' (f1)")
+    p.add_argument("--symmetric", action="store_true", help="evaluate the undirected closure")
+    p.add_argument("--sample", type=int, help="evaluate a random sample of this many query nodes")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample")
+    p.add_argument("--skip-missing", action="store_true", help="skip relations whose nodes lack vectors")
+    p.add_argument("--diagnostics", action="store_true", help="add norm/depth and health diagnostics")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 

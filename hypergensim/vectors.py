@@ -184,7 +184,7 @@ def to_keyed_vectors(keys: list[str], vectors: np.ndarray) -> Any:
     from gensim.models.poincare import PoincareKeyedVectors
 
     vectors = np.asarray(vectors)
-    kv = PoincareKeyedVectors(vectors.shape[1], len(keys), dtype=vectors.dtype)
+    kv = PoincareKeyedVectors(vectors.shape[1], 0, dtype=vectors.dtype)
     kv.add_vectors(list(keys), vectors)
     return kv
 

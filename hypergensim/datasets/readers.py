@@ -254,7 +254,7 @@ def from_tree(tree: Any, *, name: str = "tree") -> Hierarchy:
     --------
     >>> h = from_tree({"mammal": {"canine": ["dog", "wolf"], "cat": None}})
     >>> h.n_nodes, h.n_edges
-    (5, 7)
+    (5, 6)
     """
     pairs: list[tuple[str, str]] = []
     nodes: list[str] = []

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numba
 import numpy as np
@@ -81,7 +81,6 @@ class RankingResult:
     mean_rank_stderr: float = 0.0
     map_stderr: float = 0.0
     coverage: float = 1.0
-    extra: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict (JSON-serializable)."""

@@ -1,0 +1,82 @@
+"""Tests for ``hypergensim evaluate`` through a subprocess: every task, JSON, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import MAMMALS_TSV, assert_clean_error, run_cli
+
+from hypergensim.datasets import load_hierarchy, nickel2017_split
+from hypergensim.evaluation import evaluate_link_prediction, evaluate_reconstruction
+from hypergensim.vectors import write_word2vec_text
+
+
+@pytest.fixture(scope="module")
+def vectors(tmp_path_factory):
+    m = load_hierarchy("mammals")
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-0.2, 0.2, (m.n_nodes, 5))
+    d = tmp_path_factory.mktemp("v")
+    write_word2vec_text(d / "v.txt", m.nodes, X)
+    return d / "v.txt", m, X
+
+
+def test_reconstruction_json_equals_library(vectors):
+    path, m, X = vectors
+    r = run_cli("evaluate", path, "--relations", MAMMALS_TSV, "--json")
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    want = evaluate_reconstruction((m.nodes, X), m)
+    for key in ["mean_rank", "map", "mrr", "hits_at_10", "n_queries", "n_pairs"]:
+        assert got[key] == pytest.approx(getattr(want, key), abs=1e-12)
+    assert got["seconds"] >= 0
+    table = run_cli("evaluate", path, "--relations", MAMMALS_TSV)
+    assert "mean rank" in table.stdout and "MAP" in table.stdout
+
+
+def test_link_prediction_cli(vectors, tmp_path):
+    path, m, X = vectors
+    split = nickel2017_split(m, seed=0)
+    split.write(tmp_path)
+    r = run_cli("evaluate", path, "--task", "link-prediction", "--train", tmp_path / "train.tsv",
+                "--test", tmp_path / "test.tsv", "--json")
+    assert r.returncode == 0, r.stderr
+    want = evaluate_link_prediction((m.nodes, X), split.pairs("train"), split.pairs("test"))
+    assert json.loads(r.stdout)["mean_rank"] == pytest.approx(want.mean_rank, abs=1e-12)
+
+
+def test_entailment_cli(vectors, tmp_path):
+    path, m, X = vectors
+    hl = tmp_path / "hl.txt"
+    hl.write_text("WORD1 WORD2 POS TYPE AVG_SCORE\ndog mammal N hyp 9\nmammal dog N rhyp 1\ncat dog N co 2\n")
+    r = run_cli("evaluate", path, "--task", "entailment", "--hyperlex", hl, "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["n_pairs"] == 3
+
+
+@pytest.mark.parametrize(
+    ("vector_text", "fragments"),
+    [
+        ("2 2\nmammal.n.01 0.1 0.2\ndog.n.01 1.2 0.0\n", ["outside the open unit ball", "dog.n.01"]),
+        ("2 2\nmammal.n.01 nan 0.2\ndog.n.01 0.1 0.0\n", ["NaN or inf", "mammal.n.01"]),
+        ("2 3\nmammal.n.01 0.1 0.2\ndog.n.01 0.1 0.0 0.0\n", ["v.txt:2", "expected a key and 3 values"]),
+        ("2 2\nmammal.n.01 0.1 0.2\ndog.n.01 0.1 0.0\n", ["have no vector", "--skip-missing"]),
+    ],
+)
+def test_bad_vectors(tmp_path, vector_text, fragments):
+    p = tmp_path / "v.txt"
+    p.write_text(vector_text)
+    assert_clean_error(run_cli("evaluate", p, "--relations", MAMMALS_TSV), *fragments)
+
+
+def test_skip_missing_and_empty_relations(tmp_path):
+    p = tmp_path / "v.txt"
+    p.write_text("2 2\nmammal.n.01 0.1 0.2\ndog.n.01 0.1 0.0\n")
+    rel = tmp_path / "r.tsv"
+    rel.write_text("dog.n.01\tmammal.n.01\ncat.n.01\tmammal.n.01\n")
+    r = run_cli("evaluate", p, "--relations", rel, "--skip-missing", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["coverage"] == 0.5
+    rel.write_text("")
+    assert_clean_error(run_cli("evaluate", p, "--relations", rel), "r.tsv", "empty")
