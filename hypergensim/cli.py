@@ -146,6 +146,71 @@ def _run_dir_relations(vectors: str) -> str:
     raise InputError("--relations FILE is required (VECTORS is not a training run directory)", value=vectors)
 
 
+# ---------------------------------------------------------------------- train
+_TRAIN_FLAGS = {
+    "dim": "dim", "epochs": "epochs", "engine": "engine", "workers": "workers", "alpha": "alpha",
+    "negative": "negative", "burn_in": "burn_in", "burn_in_alpha": "burn_in_alpha",
+    "regularization": "regularization_coeff", "batch_size": "batch_size", "seed": "random_state",
+    "dtype": "dtype", "epsilon": "epsilon",
+}
+
+
+@_command("train")
+def _cmd_train(args: argparse.Namespace) -> int:
+    import logging
+
+    from .training import EvaluateEvery, PoincareEmbedding
+    from .training.presets import preset_params
+
+    logging.basicConfig(level=logging.INFO if not args.quiet else logging.WARNING, format="%(message)s")
+    verbose = 0 if args.quiet else 1
+    callbacks = [EvaluateEvery(args.eval_every, sample=args.eval_sample)] if args.eval_every else []
+    if args.resume:
+        if args.data:
+            raise InputError("give either DATA with --out, or --resume RUN_DIR")
+        est = PoincareEmbedding.resume(args.resume, epochs=args.epochs, callbacks=callbacks, verbose=verbose,
+                                       trust_pickle=args.trust_pickle)
+        run_dir = Path(args.resume)
+    else:
+        if not args.data or not args.out:
+            raise InputError("train needs DATA and --out RUN_DIR (or --resume RUN_DIR)")
+        params = preset_params(args.preset) if args.preset else {}
+        for flag, name in _TRAIN_FLAGS.items():
+            value = getattr(args, flag)
+            if value is not None:
+                params[name] = value
+        est = PoincareEmbedding(**params, callbacks=callbacks, verbose=verbose)
+        est.fit(_relations_arg(args.data) if not Path(args.data).exists() else Path(args.data),
+                run_dir=args.out, checkpoint_every=args.checkpoint_every)
+        run_dir = Path(args.out)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    rec = metrics.get("reconstruction", {})
+    print(json.dumps({"run_dir": str(run_dir), "epochs": metrics["epochs"], "final_loss": metrics["final_loss"],
+                      "mean_rank": rec.get("mean_rank"), "map": rec.get("map"),
+                      "fit_seconds": metrics["fit_seconds"]}))
+    return 0
+
+
+# --------------------------------------------------------------------- export
+@_command("export")
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_run
+
+    paths = export_run(args.run_dir, args.format, args.output)
+    for p in paths:
+        _eprint(f"wrote {p}")
+    return 0
+
+
+# ----------------------------------------------------------------------- demo
+@_command("demo")
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(args.out, epochs=args.epochs, dim=args.dim, engine=args.engine)
+    return 0
+
+
 # --------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
@@ -210,6 +275,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-missing", action="store_true", help="skip relations whose nodes lack vectors")
     p.add_argument("--diagnostics", action="store_true", help="add norm/depth and health diagnostics")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = sub.add_parser(
+        "train", help="train a Poincaré embedding into a run directory",
+        description="Train with gensim's PoincareModel, one epoch at a time, writing config.json, atomic "
+                    "checkpoints, vectors (word2vec text + npz), metrics.json, history.csv and train.log into "
+                    "--out. Final metrics use the paper's protocol.",
+    )
+    p.add_argument("data", nargs="?", help="closure TSV, dataset name (mammals, nouns, wordnet:SYNSET)")
+    p.add_argument("--out", help="run directory to create")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
+    p.add_argument("--trust-pickle", action="store_true",
+                   help="allow resuming from gensim's pickle (model.gensim) when no state.npz exists; "
+                        "loading a pickle runs code from the file")
+    p.add_argument("--preset", help="named configuration: gensim-default, nickel2017, facebook-mammals")
+    p.add_argument("--dim", type=int)
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--engine", choices=["gensim", "fast"])
+    p.add_argument("--workers", type=int)
+    p.add_argument("--alpha", type=float, help="learning rate")
+    p.add_argument("--negative", type=int, help="negatives per relation")
+    p.add_argument("--burn-in", type=int, help="burn-in epochs")
+    p.add_argument("--burn-in-alpha", type=float, help="burn-in learning rate")
+    p.add_argument("--regularization", type=float, help="gensim's l2 regularization coefficient")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--epsilon", type=float, help="boundary margin")
+    p.add_argument("--dtype", choices=["float64", "float32"])
+    p.add_argument("--seed", type=int, help="random seed")
+    p.add_argument("--eval-every", type=int, default=0, help="evaluate reconstruction every K epochs")
+    p.add_argument("--eval-sample", type=int, help="evaluate a seeded sample of this many query nodes")
+    p.add_argument("--checkpoint-every", type=int, default=0, help="atomic checkpoint every K epochs")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+    p = sub.add_parser("export", help="export a run's vectors (word2vec, npz, projector, csv)",
+                       description="Export vectors from a run directory. word2vec text keeps full float64 "
+                                   "precision and row order; word2vec-binary stores float32 (lossy near the "
+                                   "boundary).")
+    p.add_argument("run_dir")
+    p.add_argument("--format", required=True, choices=["word2vec", "word2vec-binary", "npz", "projector", "csv"])
+    p.add_argument("-o", "--output", required=True, help="output file (directory for npz and projector)")
+
+    p = sub.add_parser("demo", help="build mammals, train, evaluate, write a report and plots",
+                       description="The main job of 'make demo'.")
+    p.add_argument("--out", default="demo")
+    p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--dim", type=int, default=10)
+    p.add_argument("--engine", choices=["gensim", "fast"], default="gensim")
     return parser
 
 

@@ -1,0 +1,186 @@
+"""Figures: the Poincaré disk, norm against depth, and training curves (matplotlib, Agg).
+
+The disk view
+-------------
+For ``dim == 2`` the disk is drawn as trained.  For higher dimensions a 2-D
+view keeps every node's *norm* exactly (so the distance from the origin, which
+encodes generality, is true) and chooses its *direction* by PCA: the vectors
+are mapped to the tangent space at the origin (``log_0``), projected on their
+first two principal axes, and each projected direction is drawn at the node's
+original norm.  Angles between nodes are therefore approximate.  With
+``center=NODE`` the ball is first moved by the Möbius translation that takes
+that node to the origin (an isometry), so its neighbourhood is magnified.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._atomic import atomic_write
+from .errors import InputError
+from .vectors import coerce_embedding
+
+__all__ = ["disk_coordinates", "plot_disk", "plot_norm_vs_depth", "plot_training_curves", "save_figure"]
+
+
+def _mobius_add(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    xy = np.sum(x * y, axis=-1, keepdims=True)
+    x2 = np.sum(x * x, axis=-1, keepdims=True)
+    y2 = np.sum(y * y, axis=-1, keepdims=True)
+    num = (1 + 2 * xy + y2) * x + (1 - x2) * y
+    return num / np.maximum(1 + 2 * xy + x2 * y2, 1e-15)
+
+
+def disk_coordinates(vectors: np.ndarray, center: np.ndarray | None = None) -> np.ndarray:
+    """2-D coordinates inside the unit disk for drawing (see the module docstring)."""
+    x = np.asarray(vectors, dtype=np.float64)
+    if center is not None:
+        x = _mobius_add(-np.asarray(center, dtype=np.float64)[None, :], x)
+    if x.shape[1] == 2:
+        return x
+    norms = np.linalg.norm(x, axis=1)
+    tangent = np.arctanh(np.clip(norms, 0, 1 - 1e-15))[:, None] * x / np.maximum(norms, 1e-15)[:, None]
+    tangent = tangent - tangent.mean(axis=0)
+    _, _, vt = np.linalg.svd(tangent, full_matrices=False)
+    proj = (x @ vt[:2].T) if x.shape[1] > 1 else np.c_[x, np.zeros(len(x))]
+    pn = np.linalg.norm(proj, axis=1)
+    return proj / np.maximum(pn, 1e-15)[:, None] * norms[:, None]
+
+
+def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center: str | None = None,
+              title: str | None = None, max_edges: int = 3000, ax: Any = None) -> Any:
+    """Draw the Poincaré disk: boundary, basic edges (light), nodes coloured by depth, top-k labels.
+
+    Labels go to the ``top_k`` nodes with the most descendants (without a
+    hierarchy: the ``top_k`` nodes closest to the origin).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    emb = coerce_embedding(embedding)
+    centre = None
+    if center is not None:
+        if center not in emb.index:
+            raise InputError("node to centre on has no vector", value=center)
+        centre = emb.vectors[emb.index[center]]
+    xy = disk_coordinates(emb.vectors, centre)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 8), dpi=110)
+    ax.add_patch(plt.Circle((0, 0), 1.0, fill=False, color="black", lw=1.2))
+    depth = np.zeros(len(emb))
+    importance = -np.linalg.norm(emb.vectors, axis=1)
+    if hierarchy is not None:
+        idx = emb.index
+        d = dict(zip(hierarchy.nodes, hierarchy.depth.tolist()))
+        depth = np.array([d.get(k, 0) for k in emb.keys], dtype=float)
+        n_desc = np.bincount(hierarchy.closure[:, 1], minlength=hierarchy.n_nodes)
+        desc = dict(zip(hierarchy.nodes, n_desc.tolist()))
+        importance = np.array([desc.get(k, 0) for k in emb.keys], dtype=float)
+        basic = hierarchy.basic
+        if len(basic) > max_edges:
+            basic = basic[np.random.default_rng(0).choice(len(basic), max_edges, replace=False)]
+        segs = [(xy[idx[hierarchy.nodes[a]]], xy[idx[hierarchy.nodes[b]]]) for a, b in basic.tolist()
+                if hierarchy.nodes[a] in idx and hierarchy.nodes[b] in idx]
+        from matplotlib.collections import LineCollection
+
+        ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.4, alpha=0.35, zorder=1))
+    sc = ax.scatter(xy[:, 0], xy[:, 1], c=depth, cmap="viridis", s=9, zorder=2, edgecolors="none")
+    if hierarchy is not None:
+        plt.colorbar(sc, ax=ax, fraction=0.046, pad=0.04, label="depth in the hierarchy")
+    placed: list[np.ndarray] = []
+    for i in np.argsort(-importance):
+        if len(placed) >= top_k:
+            break
+        if any(np.linalg.norm(xy[i] - p) < 0.09 for p in placed):
+            continue  # keep labels legible: skip one that would sit on another
+        placed.append(xy[i])
+        label = emb.keys[i].split(".")[0]
+        ax.annotate(label, xy[i], fontsize=8, xytext=(3, 3), textcoords="offset points", zorder=3,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    dim = emb.vectors.shape[1]
+    view = "as trained" if dim == 2 else f"2-D view of d={dim}: true norms, PCA directions"
+    ax.set_title(title or f"Poincaré disk ({view})" + (f", centred on {center}" if center else ""), fontsize=10)
+    return ax.figure
+
+
+def plot_norm_vs_depth(embedding: Any, hierarchy: Any, *, ax: Any = None) -> Any:
+    """Box plot of vector norms per hierarchy depth (general concepts should sit near the origin)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    emb = coerce_embedding(embedding)
+    d = dict(zip(hierarchy.nodes, hierarchy.depth.tolist()))
+    norms = np.linalg.norm(emb.vectors, axis=1)
+    by_depth: dict[int, list[float]] = {}
+    for k, n in zip(emb.keys, norms):
+        if k in d:
+            by_depth.setdefault(d[k], []).append(float(n))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    levels = sorted(by_depth)
+    ax.boxplot([by_depth[k] for k in levels], positions=levels, widths=0.6)
+    ax.set_xlabel("depth in the hierarchy (0 = root)")
+    ax.set_ylabel("norm ‖x‖ in the Poincaré ball")
+    ax.set_ylim(0, 1)
+    ax.set_title("Norm against depth")
+    ax.grid(alpha=0.3)
+    return ax.figure
+
+
+def plot_training_curves(loss_history: list[float], history: list[dict[str, Any]] | None = None, *,
+                         ax: Any = None) -> Any:
+    """Loss per epoch, with mean rank and MAP at the evaluated epochs."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    if not loss_history:
+        raise InputError("no training history to plot")
+    history = history or []
+    n_panels = 3 if history else 1
+    fig, axes = plt.subplots(1, n_panels, figsize=(4.2 * n_panels, 3.8), dpi=110, squeeze=False)
+    axes = axes[0]
+    axes[0].plot(range(1, len(loss_history) + 1), loss_history, color="tab:blue")
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("mean loss")
+    axes[0].set_title("training loss")
+    if history:
+        epochs = [h["epoch"] for h in history]
+        axes[1].plot(epochs, [h["mean_rank"] for h in history], marker="o", ms=3, color="tab:red")
+        axes[1].set_yscale("log")
+        axes[1].set_xlabel("epoch")
+        axes[1].set_title("mean rank (lower is better)")
+        axes[2].plot(epochs, [h["map"] for h in history], marker="o", ms=3, color="tab:green")
+        axes[2].set_ylim(0, 1)
+        axes[2].set_xlabel("epoch")
+        axes[2].set_title("MAP (higher is better)")
+    for a in axes:
+        a.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig: Any, path: str | Path) -> Path:
+    """Save a figure as PNG atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    try:
+        with atomic_write(path, "wb") as fh:
+            fig.savefig(fh, format="png", bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return path

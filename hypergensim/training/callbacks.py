@@ -1,0 +1,177 @@
+"""Training callbacks: progress, periodic evaluation, early stopping, CSV history.
+
+A callback receives the estimator and a ``logs`` dict after each epoch
+(``epoch``, ``loss``, ``seconds``, ``relations_per_s`` and any metrics added
+by earlier callbacks).  Setting ``estimator.stop_training_ = True`` ends
+training after the current epoch.
+
+Examples
+--------
+>>> from hypergensim.training import PoincareEmbedding, EvaluateEvery, EarlyStopping
+>>> est = PoincareEmbedding(dim=2, epochs=3, negative=2, verbose=0,
+...                         callbacks=[EvaluateEvery(1), EarlyStopping("map", patience=2)])
+>>> _ = est.fit([("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("bird", "animal")])
+>>> len(est.history_) == est.n_epochs_trained_
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+__all__ = ["Callback", "ProgressBar", "EvaluateEvery", "EarlyStopping", "CSVLogger"]
+
+logger = logging.getLogger("hypergensim.training")
+
+
+class Callback:
+    """Base class; override any hook."""
+
+    def on_train_begin(self, estimator: Any, logs: dict[str, Any]) -> None:
+        """Before the first epoch (also on resume)."""
+
+    def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        """After every epoch."""
+
+    def on_train_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        """After the last epoch."""
+
+
+class ProgressBar(Callback):
+    """A tqdm bar (epoch, loss, relations/s) on a terminal; log lines otherwise.
+
+    Parameters
+    ----------
+    verbose : int
+        0: silent; 1: a bar on a terminal, else a log line every ``log_every`` epochs.
+    log_every : int
+        Epochs between log lines when not on a terminal.
+    """
+
+    def __init__(self, verbose: int = 1, log_every: int = 10) -> None:
+        self.verbose = verbose
+        self.log_every = log_every
+        self._bar = None
+
+    def on_train_begin(self, estimator: Any, logs: dict[str, Any]) -> None:
+        if self.verbose and sys.stderr.isatty():
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=estimator.epochs, initial=logs.get("epoch", 0), unit="epoch",
+                             desc="training", dynamic_ncols=True, leave=True)
+
+    def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        if not self.verbose:
+            return
+        if self._bar is not None:
+            self._bar.set_postfix(loss=f"{logs['loss']:.4f}", rel_s=f"{logs['relations_per_s']:,.0f}")
+            self._bar.update(1)
+        elif logs["epoch"] % self.log_every == 0 or logs["epoch"] == estimator.epochs:
+            extra = "".join(f" {k}={v:.4f}" for k, v in logs.items() if k in ("mean_rank", "map"))
+            logger.info("epoch %d/%d loss=%.4f relations/s=%.0f%s", logs["epoch"], estimator.epochs,
+                        logs["loss"], logs["relations_per_s"], extra)
+
+    def on_train_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+class EvaluateEvery(Callback):
+    """Evaluate reconstruction every ``every`` epochs and add the metrics to the logs.
+
+    Parameters
+    ----------
+    every : int
+        Epoch interval.
+    sample : int or float, optional
+        Evaluate a seeded random subset of query nodes (cheap on large data).
+    relations : optional
+        Relations to reconstruct; default: the training relations.
+    random_state : int
+        Seed of the query sample (the same queries every time).
+    """
+
+    def __init__(self, every: int = 10, *, sample: int | float | None = None, relations: Any = None,
+                 random_state: int = 0) -> None:
+        if every < 1:
+            raise ConfigError(f"EvaluateEvery needs every >= 1, got {every}")
+        self.every = every
+        self.sample = sample
+        self.relations = relations
+        self.random_state = random_state
+
+    def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        if logs["epoch"] % self.every and logs["epoch"] != estimator.epochs:
+            return
+        from ..evaluation import evaluate_reconstruction
+
+        rel = self.relations if self.relations is not None else estimator.relations_
+        r = evaluate_reconstruction(estimator.kv_, rel, sample=self.sample, random_state=self.random_state)
+        logs.update(mean_rank=r.mean_rank, map=r.map, mrr=r.mrr, hits_at_10=r.hits_at_10,
+                    eval_seconds=r.seconds)
+        if r.sampled:
+            logs.update(mean_rank_stderr=r.mean_rank_stderr, map_stderr=r.map_stderr)
+        estimator.history_.append(dict(logs))
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved for ``patience`` evaluations.
+
+    Put it after an :class:`EvaluateEvery` in the callback list.
+    """
+
+    def __init__(self, monitor: str = "map", *, patience: int = 5, min_delta: float = 0.0,
+                 mode: str | None = None) -> None:
+        if mode not in (None, "min", "max"):
+            raise ConfigError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.monitor = monitor
+        self.patience = patience
+        self.min_delta = min_delta
+        self.mode = mode or ("min" if monitor in ("mean_rank", "loss") else "max")
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = 0
+
+    def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        if self.monitor not in logs:
+            return
+        value = logs[self.monitor]
+        better = value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
+        if better:
+            self.best, self.wait = value, 0
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                estimator.stop_training_ = True
+                logger.info("early stopping at epoch %d: %s has not improved for %d evaluations",
+                            logs["epoch"], self.monitor, self.patience)
+
+
+class CSVLogger(Callback):
+    """Append one row per epoch to a CSV file (columns fixed by the first row)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._fields: list[str] | None = None
+
+    def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        if self._fields is None:
+            if not new:
+                with open(self.path, newline="") as fh:
+                    self._fields = next(csv.reader(fh), None)
+            if not self._fields:
+                self._fields = ["epoch", "loss", "seconds", "relations_per_s", "mean_rank", "map", "mrr",
+                                "hits_at_10"]
+        with open(self.path, "a", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=self._fields, extrasaction="ignore")
+            if new:
+                writer.writeheader()
+            writer.writerow({k: logs.get(k, "") for k in self._fields})

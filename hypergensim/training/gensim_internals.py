@@ -1,0 +1,116 @@
+"""Every piece of gensim's ``PoincareModel`` internals that hypergensim relies on, in one place.
+
+gensim exposes no callbacks and no pickle-free way to resume, so the adapter
+touches these private members (checked against gensim 4.3 and 4.4, and
+exercised by ``tests/test_gensim_internals.py``):
+
+* ``model._train_on_batch(relations, check_gradients)`` returns a
+  ``PoincareBatch`` whose ``loss`` is the batch's summed loss.  We wrap it on the
+  *instance* while an epoch runs to add up the loss, leaving gensim's math
+  unchanged; the wrapper is removed before anything is saved.
+* ``model._burn_in_done``: ``train()`` runs burn-in only while this is False, so
+  calling ``train(epochs=1)`` repeatedly runs burn-in once.
+* ``model._np_random`` (a ``numpy.random.RandomState``) drives shuffling and
+  negative sampling; ``model._negatives_buffer`` (``NegativesBuffer`` with
+  ``_items`` and ``_current_index``) holds pre-drawn negatives.  Saving both
+  with the vectors restores a run exactly, without pickle.
+* ``model.all_relations``, ``model.node_relations``, ``model.kv`` and
+  ``model.indices_set`` are read to validate settings before training.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+__all__ = ["LossMeter", "capture_loss", "get_rng_state", "set_rng_state", "resume_state", "restore_state"]
+
+
+class LossMeter:
+    """Sums gensim's per-batch losses, keeping the first ``split_at`` relations (burn-in) apart.
+
+    gensim's batches never straddle an epoch, so a split at a whole number of
+    epochs separates burn-in from training exactly.
+    """
+
+    def __init__(self, split_at: int = 0) -> None:
+        self.split_at = split_at
+        self.before = 0.0  # loss of the first split_at relations
+        self.after = 0.0
+        self.relations = 0
+
+    def add(self, loss: float, n: int) -> None:
+        if self.relations < self.split_at:
+            self.before += float(loss)
+        else:
+            self.after += float(loss)
+        self.relations += n
+
+    def mean_after(self) -> float:
+        """Mean loss per relation after the split."""
+        n = self.relations - self.split_at
+        return self.after / n if n > 0 else float("nan")
+
+
+@contextlib.contextmanager
+def capture_loss(model: Any, meter: LossMeter) -> Iterator[LossMeter]:
+    """Wrap ``model._train_on_batch`` on the instance for the duration of the block."""
+    original = model._train_on_batch
+
+    def train_on_batch(relations, check_gradients=False):
+        batch = original(relations, check_gradients=check_gradients)
+        meter.add(batch.loss, len(relations))
+        return batch
+
+    model._train_on_batch = train_on_batch
+    try:
+        yield meter
+    finally:
+        del model._train_on_batch  # back to the class method; keeps the model picklable
+
+
+def get_rng_state(rng: np.random.RandomState) -> dict[str, np.ndarray]:
+    """A ``RandomState`` state as plain arrays (pickle-free)."""
+    name, keys, pos, has_gauss, cached = rng.get_state()
+    return {
+        "rng_keys": np.asarray(keys, dtype=np.uint32),
+        "rng_meta": np.array([pos, has_gauss], dtype=np.int64),
+        "rng_cached_gaussian": np.array([cached], dtype=np.float64),
+    }
+
+
+def set_rng_state(rng: np.random.RandomState, state: dict[str, np.ndarray]) -> None:
+    """Inverse of :func:`get_rng_state`."""
+    pos, has_gauss = (int(x) for x in state["rng_meta"])
+    rng.set_state(("MT19937", state["rng_keys"], pos, has_gauss, float(state["rng_cached_gaussian"][0])))
+
+
+def resume_state(model: Any) -> dict[str, np.ndarray]:
+    """Everything needed to continue ``model`` bit for bit, as arrays."""
+    buf = model._negatives_buffer
+    items = np.asarray(buf._items, dtype=np.int64)
+    return {
+        "vectors": np.asarray(model.kv.vectors),
+        "burn_in_done": np.array([bool(model._burn_in_done)]),
+        "negatives_items": items,
+        "negatives_index": np.array([int(buf._current_index)], dtype=np.int64),
+        **get_rng_state(model._np_random),
+    }
+
+
+def restore_state(model: Any, state: dict[str, np.ndarray]) -> None:
+    """Load a :func:`resume_state` into a freshly built model over the same relations."""
+    from gensim.models.poincare import NegativesBuffer
+
+    vectors = np.asarray(state["vectors"])
+    if vectors.shape != model.kv.vectors.shape:
+        raise ValueError(f"saved vectors have shape {vectors.shape}, model has {model.kv.vectors.shape}")
+    model.kv.vectors = vectors.astype(model.kv.vectors.dtype, copy=True)
+    model._burn_in_done = bool(state["burn_in_done"][0])
+    buf = NegativesBuffer(np.asarray(state["negatives_items"], dtype=np.int64))
+    buf._current_index = int(state["negatives_index"][0])
+    model._negatives_buffer = buf
+    set_rng_state(model._np_random, state)

@@ -1,0 +1,67 @@
+"""Named, complete training configurations for :class:`~hypergensim.training.PoincareEmbedding`.
+
+Use ``PoincareEmbedding.from_preset(name, **overrides)`` or ``--preset NAME`` on
+the command line; any parameter can be overridden.  Each preset records what
+gensim cannot follow and what it measured on the WordNet mammals closure.
+
+What gensim's ``PoincareModel`` cannot match of the paper (Nickel & Kiela 2017)
+and of facebookresearch's code:
+
+* negatives are drawn by node count (gensim's unigram table), not uniformly
+  (paper) or by ``count^0.75`` during burn-in (facebookresearch);
+* gensim redraws a whole negative set whenever it hits a positive or a
+  duplicate, and it may draw the query node itself as a negative (its distance
+  gradient is then zeroed);
+* burn-in uses gensim's ``burn_in_alpha`` as given (facebookresearch: lr × 0.1);
+* projection: gensim rescales to ``1 − ε`` then subtracts ``ε·sign(x)`` per
+  coordinate; the paper projects to ``θ/‖θ‖ − ε``;
+* the loss gensim reports omits its regularization term (the gradient includes it);
+* one thread only (``workers > 1`` raises in gensim).
+
+The ``fast`` engine (:mod:`hypergensim.training.fast`) implements the paper's
+objective where gensim cannot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ConfigError
+
+__all__ = ["PRESETS", "preset_params", "PRESET_NOTES"]
+
+#: gensim's own defaults (dim 10 instead of gensim's 50, and 50 epochs, which gensim leaves to the caller).
+_GENSIM = {
+    "dim": 10, "negative": 10, "alpha": 0.1, "burn_in": 10, "burn_in_alpha": 0.01, "epochs": 50,
+    "batch_size": 10, "regularization_coeff": 1.0, "epsilon": 1e-5, "init_range": (-0.001, 0.001),
+    "dtype": "float64"
+}
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "gensim-default": dict(_GENSIM),
+    "nickel2017": {
+        **_GENSIM, "alpha": 1.0, "burn_in": 10, "burn_in_alpha": 0.1, "negative": 10,
+        "regularization_coeff": 0.0, "init_range": (-0.001, 0.001), "epochs": 200
+    },
+    "facebook-mammals": {
+        **_GENSIM, "dim": 5, "alpha": 0.3, "negative": 50, "burn_in": 20, "burn_in_alpha": 0.03, "epochs": 300,
+        "batch_size": 10, "regularization_coeff": 0.0
+    },
+}
+
+PRESET_NOTES: dict[str, str] = {
+    "gensim-default": "gensim's PoincareModel defaults: l2 regularization 1.0, lr 0.1, burn-in 10 epochs at 0.01.",
+    "nickel2017": "The paper's setup as far as gensim allows: no regularization, init U(±0.001), 10 negatives, "
+                  "burn-in 10 epochs at lr/10. With engine='gensim', negatives are drawn by count (paper: "
+                  "uniform) and the projection is gensim's.",
+    "facebook-mammals": "facebookresearch train-mammals.sh: dim 5, lr 0.3, 50 negatives, burn-in 20 epochs at "
+                        "lr×0.1, 300 epochs, batch 10. gensim cannot draw burn-in negatives by count^0.75.",
+}
+
+
+def preset_params(name: str) -> dict[str, Any]:
+    """A copy of the preset's parameters; unknown names raise :class:`ConfigError`."""
+    try:
+        return dict(PRESETS[name])
+    except KeyError:
+        raise ConfigError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})") from None
