@@ -279,7 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
         "train", help="train a Poincaré embedding into a run directory",
         description="Train with gensim's PoincareModel, one epoch at a time, writing config.json, atomic "
                     "checkpoints, vectors (word2vec text + npz), metrics.json, history.csv and train.log into "
-                    "--out. Final metrics use the paper's protocol.",
+                    "--out. Final metrics use the paper's protocol. A file's relations are used as given "
+                    "(a link-prediction train split must not be closed): build a closure first with "
+                    "'hypergensim build'. Dataset names (mammals, nouns, wordnet:SYNSET) use the closure.",
     )
     p.add_argument("data", nargs="?", help="closure TSV, dataset name (mammals, nouns, wordnet:SYNSET)")
     p.add_argument("--out", help="run directory to create")

@@ -17,7 +17,7 @@ import numpy as np
 
 from ._atomic import atomic_write, ensure_parent
 from .errors import InputError
-from .vectors import read_vectors, to_keyed_vectors, write_npz, write_word2vec_text
+from .vectors import format_row, read_vectors, to_keyed_vectors, write_npz, write_word2vec_text
 
 __all__ = ["export_run", "FORMATS"]
 
@@ -67,7 +67,7 @@ def export_run(run_dir: str | Path, fmt: str, output: str | Path) -> list[Path]:
         ensure_parent(output / "x", create=True)
         with atomic_write(output / "vectors.tsv") as fh:
             for row in vectors:
-                fh.write("\t".join("%.17g" % x for x in row) + "\n")
+                fh.write(format_row(row, "\t") + "\n")
         with atomic_write(output / "metadata.tsv") as fh:
             fh.write("".join(k.replace("\t", " ").replace("\n", " ") + "\n" for k in keys))
         return [output / "vectors.tsv", output / "metadata.tsv"]
@@ -75,5 +75,5 @@ def export_run(run_dir: str | Path, fmt: str, output: str | Path) -> list[Path]:
         fh.write("key," + ",".join(f"x{i}" for i in range(vectors.shape[1])) + "\n")
         for key, row in zip(keys, vectors):
             quoted = '"' + key.replace('"', '""') + '"' if any(c in key for c in ',"\n') else key
-            fh.write(quoted + "," + ",".join("%.17g" % x for x in row) + "\n")
+            fh.write(quoted + "," + format_row(row, ",") + "\n")
     return [output]

@@ -116,6 +116,12 @@ def read_word2vec_text(path: str | Path, *, validate: bool = True) -> Embedding:
     return emb
 
 
+def format_row(row: np.ndarray, sep: str = " ") -> str:
+    """Values of one vector as text that reads back exactly (17 digits for float64, 9 for float32)."""
+    digits = 9 if np.asarray(row).dtype == np.float32 else 17
+    return sep.join(f"{x:.{digits}g}" for x in row.tolist())
+
+
 def write_word2vec_text(path: str | Path, keys: list[str], vectors: np.ndarray) -> Path:
     """Write word2vec text at full precision (``%.17g``), keeping row order, atomically."""
     path = Path(path)
@@ -123,11 +129,10 @@ def write_word2vec_text(path: str | Path, keys: list[str], vectors: np.ndarray) 
     if bad:
         raise InputError("word2vec text keys cannot be empty or contain whitespace", value=bad[0])
     vectors = np.asarray(vectors)
-    fmt = "%.17g" if vectors.dtype == np.float64 else "%.9g"
     with atomic_write(path) as fh:
         fh.write(f"{len(keys)} {vectors.shape[1]}\n")
         for key, row in zip(keys, vectors):
-            fh.write(key + " " + " ".join(fmt % x for x in row) + "\n")
+            fh.write(key + " " + format_row(row) + "\n")
     return path
 
 

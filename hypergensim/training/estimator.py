@@ -193,7 +193,7 @@ class PoincareEmbedding(BaseEstimator):
 
     def _check_data(self, relations: list[tuple[str, str]]) -> None:
         if not relations:
-            raise InputError("no relations to train on")
+            raise InputError("no relations to train on (training needs at least 2 nodes and a relation)")
         neighbours: dict[str, set[str]] = {}
         for a, b in relations:
             neighbours.setdefault(a, set()).add(b)

@@ -1,0 +1,92 @@
+"""Tests for ``hypergensim train``, ``export`` and ``demo`` through a subprocess."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import TOY_BASIC, assert_clean_error, run_cli
+
+from hypergensim.vectors import read_npz, read_word2vec_text
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli") / "run"
+    r = run_cli("train", TOY_BASIC, "--dim", "3", "--epochs", "4", "--negative", "2", "--eval-every", "2",
+                "--checkpoint-every", "2", "--seed", "1", "--out", d, "--quiet")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["epochs"] == 4 and out["mean_rank"] >= 1
+    return d
+
+
+def test_train_outputs_and_resume(run_dir):
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["reconstruction"]["n_pairs"] == 13  # a file is trained on as given, not closed
+    r = run_cli("train", "--resume", run_dir, "--epochs", "6", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["epochs"] == 6
+    r = run_cli("evaluate", run_dir, "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["n_pairs"] == 13
+
+
+@pytest.mark.parametrize("fmt", ["word2vec", "npz", "projector", "csv", "word2vec-binary"])
+def test_export_formats(run_dir, tmp_path, fmt):
+    out = tmp_path / ("out" if fmt in ("npz", "projector") else "v.out")
+    r = run_cli("export", run_dir, "--format", fmt, "-o", out)
+    assert r.returncode == 0, r.stderr
+    ref = read_npz(run_dir)
+    if fmt == "word2vec":
+        e = read_word2vec_text(out)
+        assert e.keys == ref.keys
+        np.testing.assert_array_equal(e.vectors, ref.vectors)
+    elif fmt == "npz":
+        np.testing.assert_array_equal(read_npz(out).vectors, ref.vectors)
+    elif fmt == "projector":
+        rows = (out / "vectors.tsv").read_text().splitlines()
+        meta = (out / "metadata.tsv").read_text().splitlines()
+        assert len(rows) == len(meta) == len(ref.keys) and meta == ref.keys
+    elif fmt == "csv":
+        lines = out.read_text().splitlines()
+        assert lines[0] == "key,x0,x1,x2" and len(lines) == len(ref.keys) + 1
+    else:
+        from gensim.models import KeyedVectors
+
+        kv = KeyedVectors.load_word2vec_format(str(out), binary=True)
+        np.testing.assert_allclose(kv.vectors, ref.vectors, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--dim", "0"], ["dim must be an integer >= 1"]),
+        (["--epochs", "0"], ["epochs must be"]),
+        (["--alpha", "-0.1"], ["alpha must be a finite number > 0"]),
+        (["--workers", "2"], ["workers=2 needs engine='fast'"]),
+        (["--negative", "50"], ["negative=50 is too large"]),
+        (["--preset", "nope"], ["unknown preset 'nope'"]),
+    ],
+)
+def test_train_bad_input(tmp_path, args, fragments):
+    out = tmp_path / "run"
+    assert_clean_error(run_cli("train", TOY_BASIC, "--epochs", "1", *args, "--out", out, "--quiet"), *fragments)
+    assert not (out / "state.npz").exists()
+
+
+def test_resume_bad_dir(tmp_path):
+    assert_clean_error(run_cli("train", "--resume", tmp_path, "--quiet"), "no config.json")
+
+
+def test_demo_writes_report_and_pngs(tmp_path):
+    from matplotlib.image import imread
+
+    r = run_cli("demo", "--out", tmp_path / "demo", "--epochs", "3")
+    assert r.returncode == 0, r.stderr
+    report = (tmp_path / "demo" / "report.md").read_text()
+    assert "mean rank" in report and "1.26" in report
+    for name in ["disk.png", "norm_vs_depth.png", "training.png"]:
+        img = imread(tmp_path / "demo" / name)
+        assert img.shape[0] > 300 and img.shape[1] > 300
+        assert img[..., :3].std() > 0.05  # not a blank canvas

@@ -1,0 +1,220 @@
+"""Tests for hypergensim.training: estimator API, gensim parity, loss capture, checkpoints and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from conftest import TOY_BASIC
+from gensim.models.poincare import PoincareModel
+from sklearn.base import clone
+
+from hypergensim.errors import ConfigError, InputError, NumericalError
+from hypergensim.training import CSVLogger, EarlyStopping, EvaluateEvery, PoincareEmbedding
+from hypergensim.training.gensim_internals import LossMeter, capture_loss
+
+
+@pytest.fixture(scope="module")
+def toy_pairs():
+    from hypergensim.datasets import read_edge_file
+
+    return read_edge_file(TOY_BASIC).relations()
+
+
+def test_init_only_stores_and_sklearn_api():
+    est = PoincareEmbedding(dim=3, epochs=-5)  # invalid values are accepted until fit
+    assert est.get_params()["dim"] == 3
+    est.set_params(epochs=2)
+    c = clone(est)
+    assert c.get_params()["epochs"] == 2 and not hasattr(c, "kv_")
+
+
+def test_same_vectors_as_raw_gensim(toy_pairs):
+    est = PoincareEmbedding(dim=4, negative=3, epochs=6, burn_in=2, verbose=0, random_state=7).fit(toy_pairs)
+    raw = PoincareModel(toy_pairs, size=4, negative=3, burn_in=2, seed=7)
+    raw.train(epochs=6)
+    np.testing.assert_array_equal(raw.kv.vectors, est.kv_.vectors)
+    assert est.n_epochs_trained_ == 6 and len(est.loss_history_) == 6 and est.burn_in_loss_ > 0
+    assert est.transform(["bat", "dog"]).shape == (2, 4)
+    with pytest.raises(InputError, match="1 keys have no vector, e.g. unicorn"):
+        est.transform(["unicorn"])
+
+
+def test_loss_capture_equals_gensim_batches(toy_pairs):
+    """The captured mean is the sum of gensim's batch.loss over the epoch divided by the relations."""
+    model = PoincareModel(toy_pairs, size=3, negative=3, burn_in=0, seed=1)
+    losses = []
+    original = PoincareModel._train_on_batch
+
+    def spy(self, relations, check_gradients=False):
+        batch = original(self, relations, check_gradients)
+        losses.append(batch.loss)
+        return batch
+
+    twin = PoincareModel(toy_pairs, size=3, negative=3, burn_in=0, seed=1)
+    meter = LossMeter()
+    with capture_loss(twin, meter):
+        twin.train(epochs=1)
+    assert "_train_on_batch" not in twin.__dict__  # wrapper removed: the model stays picklable
+    PoincareModel._train_on_batch = spy
+    try:
+        model.train(epochs=1)
+    finally:
+        PoincareModel._train_on_batch = original
+    assert meter.mean_after() == pytest.approx(sum(losses) / len(toy_pairs), rel=1e-12)
+    np.testing.assert_array_equal(model.kv.vectors, twin.kv.vectors)
+
+
+def test_same_seed_is_deterministic(toy_pairs):
+    a = PoincareEmbedding(dim=3, negative=2, epochs=4, verbose=0, random_state=3).fit(toy_pairs)
+    b = PoincareEmbedding(dim=3, negative=2, epochs=4, verbose=0, random_state=3).fit(toy_pairs)
+    c = PoincareEmbedding(dim=3, negative=2, epochs=4, verbose=0, random_state=4).fit(toy_pairs)
+    np.testing.assert_array_equal(a.kv_.vectors, b.kv_.vectors)
+    assert not np.array_equal(a.kv_.vectors, c.kv_.vectors)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dtypes(toy_pairs, dtype):
+    est = PoincareEmbedding(dim=3, negative=2, epochs=2, dtype=dtype, verbose=0).fit(toy_pairs)
+    assert est.kv_.vectors.dtype == np.dtype(dtype)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"dim": 0}, "dim must be"),
+        ({"epochs": 0}, "epochs must be"),
+        ({"alpha": 0.0}, "alpha must be"),
+        ({"alpha": -1.0}, "alpha must be"),
+        ({"workers": 2}, "needs engine='fast'"),
+        ({"engine": "turbo"}, "engine must be"),
+        ({"negative": 12}, "negative=12 is too large"),
+        ({"init_range": (0.1, 0.0)}, "init_range"),
+        ({"dtype": "float16"}, "dtype"),
+    ],
+)
+def test_bad_parameters_fail_before_training(toy_pairs, params, message):
+    est = PoincareEmbedding(**{"verbose": 0, "epochs": 1, "negative": 2, **params})
+    with pytest.raises(ConfigError, match=message):
+        est.fit(toy_pairs)
+    assert not hasattr(est, "model_")
+
+
+def test_bad_data():
+    with pytest.raises(InputError, match="at least 2 nodes"):
+        PoincareEmbedding(verbose=0).fit([("a", "a")])
+    with pytest.raises(ConfigError, match="unknown preset"):
+        PoincareEmbedding.from_preset("nickle2017")
+    with pytest.raises(ConfigError, match="unknown parameter"):
+        PoincareEmbedding.from_preset("nickel2017", dimension=5)
+
+
+def test_callbacks_history_and_early_stopping(toy_pairs, tmp_path):
+    est = PoincareEmbedding(dim=2, negative=2, epochs=30, verbose=0, callbacks=[
+        EvaluateEvery(1), EarlyStopping("loss", patience=1, min_delta=10.0), CSVLogger(tmp_path / "h.csv")])
+    est.fit(toy_pairs)
+    assert est.n_epochs_trained_ == 2  # the loss cannot improve by 10, so patience 1 stops after epoch 2
+    assert [h["epoch"] for h in est.history_] == [1, 2] and "map" in est.history_[0]
+    rows = (tmp_path / "h.csv").read_text().splitlines()
+    assert rows[0].startswith("epoch,loss") and len(rows) == 3
+
+
+def test_nan_guard_names_epoch_and_keeps_checkpoint(toy_pairs, tmp_path):
+    class Poison(EvaluateEvery):
+        def on_epoch_end(self, estimator, logs):
+            if logs["epoch"] == 3:
+                estimator.model_.kv.vectors[0, 0] = np.nan
+
+    est = PoincareEmbedding(dim=2, negative=2, epochs=6, verbose=0, callbacks=[Poison(1)])
+    with pytest.raises(NumericalError, match=r"diverged at epoch 4.*last good checkpoint \(epoch 2\)"):
+        est.fit(toy_pairs, run_dir=tmp_path / "run", checkpoint_every=2)
+    with np.load(tmp_path / "run" / "state.npz", allow_pickle=False) as s:
+        assert int(s["epoch"][0]) == 2 and np.isfinite(s["vectors"]).all()
+
+
+def test_run_directory_and_safe_load(toy_pairs, tmp_path):
+    run = tmp_path / "run"
+    est = PoincareEmbedding(dim=3, negative=2, epochs=4, verbose=0).fit(toy_pairs, run_dir=run, checkpoint_every=2)
+    for name in ["config.json", "relations.tsv", "state.npz", "vectors.txt", "vectors.npz", "keys.json",
+                 "metrics.json", "history.csv", "train.log", "model.gensim"]:
+        assert (run / name).is_file(), name
+    config = json.loads((run / "config.json").read_text())
+    assert config["seed"] == 0 and config["params"]["dim"] == 3 and config["versions"]["gensim"]
+    loaded = PoincareEmbedding.load(run)
+    assert loaded.model_ is None  # no pickle unless trusted
+    np.testing.assert_array_equal(loaded.kv_.vectors, est.kv_.vectors)
+    assert loaded.kv_.index_to_key == est.kv_.index_to_key
+    assert loaded.loss_history_ == est.loss_history_
+    trusted = PoincareEmbedding.load(run, trust_pickle=True)
+    assert trusted.model_ is not None
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["reconstruction"]["n_pairs"] == len(toy_pairs)
+
+
+def test_resume_equals_uninterrupted(toy_pairs, tmp_path):
+    full = PoincareEmbedding(dim=3, negative=2, epochs=6, burn_in=2, verbose=0, random_state=5)
+    full.fit(toy_pairs)
+    part = PoincareEmbedding(dim=3, negative=2, epochs=4, burn_in=2, verbose=0, random_state=5)
+    part.fit(toy_pairs, run_dir=tmp_path / "run", checkpoint_every=2)
+    resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=6, verbose=0)
+    np.testing.assert_array_equal(resumed.kv_.vectors, full.kv_.vectors)
+    assert resumed.loss_history_ == pytest.approx(full.loss_history_, rel=0, abs=0)
+
+
+def test_resume_refuses_other_data_and_pickle_only(toy_pairs, tmp_path):
+    run = tmp_path / "run"
+    PoincareEmbedding(dim=2, negative=2, epochs=2, verbose=0).fit(toy_pairs, run_dir=run)
+    with pytest.raises(ConfigError, match="does not match the data"):
+        PoincareEmbedding.resume(run, relations=toy_pairs[:-1], epochs=3, verbose=0)
+    (run / "state.npz").unlink()
+    with pytest.raises(ConfigError, match="trust_pickle=True"):
+        PoincareEmbedding.resume(run, epochs=3, verbose=0)
+    resumed = PoincareEmbedding.resume(run, epochs=3, verbose=0, trust_pickle=True)
+    assert resumed.n_epochs_trained_ == 3
+
+
+KILL_SCRIPT = """
+import sys, time
+from hypergensim.training import PoincareEmbedding, Callback
+class Slow(Callback):
+    def on_epoch_end(self, est, logs):
+        print(logs["epoch"], flush=True)
+        time.sleep(0.3)
+PoincareEmbedding(dim=3, negative=2, epochs=int(sys.argv[2]), burn_in=2, verbose=0, random_state=11,
+                  callbacks=[Slow()]).fit(sys.argv[3], run_dir=sys.argv[1], checkpoint_every=2)
+"""
+
+
+def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
+    run = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(run), "12", str(TOY_BASIC)],
+                            stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if int(line) >= 5:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with np.load(run / "state.npz", allow_pickle=False) as s:
+        saved = int(s["epoch"][0])
+    assert 2 <= saved < 12
+    resumed = PoincareEmbedding.resume(run, verbose=0)
+    full = PoincareEmbedding(dim=3, negative=2, epochs=12, burn_in=2, verbose=0, random_state=11).fit(TOY_BASIC)
+    np.testing.assert_array_equal(resumed.kv_.vectors, full.kv_.vectors)
+    assert resumed.n_epochs_trained_ == 12
+    time.sleep(0)  # nothing left running
+
+
+def test_presets_are_complete():
+    from hypergensim.training import PRESETS
+
+    names = set(PoincareEmbedding._get_param_names()) - {"callbacks", "verbose", "engine", "workers",
+                                                         "random_state"}
+    for name, params in PRESETS.items():
+        assert names <= set(params), (name, names - set(params))
+        PoincareEmbedding.from_preset(name)._validate_params()
