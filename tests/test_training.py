@@ -213,8 +213,7 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
 def test_presets_are_complete():
     from hypergensim.training import PRESETS
 
-    names = set(PoincareEmbedding._get_param_names()) - {"callbacks", "verbose", "engine", "workers",
-                                                         "random_state"}
+    names = set(PoincareEmbedding._get_param_names()) - {"callbacks", "verbose", "workers", "random_state"}
     for name, params in PRESETS.items():
         assert names <= set(params), (name, names - set(params))
         PoincareEmbedding.from_preset(name)._validate_params()

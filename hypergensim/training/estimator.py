@@ -32,6 +32,7 @@ __all__ = ["PoincareEmbedding", "relations_digest"]
 logger = logging.getLogger("hypergensim.training")
 
 ENGINES = ("gensim", "fast")
+_BURN_IN_EPOCH_ID = 1 << 30  # burn-in epochs draw from their own random streams
 
 
 def relations_digest(relations: Sequence[tuple[str, str]]) -> str:
@@ -71,10 +72,15 @@ class PoincareEmbedding(BaseEstimator):
         Vector dtype.
     random_state : int
         Seed of initialisation, shuffling and negative sampling.
-    engine : {"gensim"}
-        Training loop: gensim's own.
+    engine : {"gensim", "fast"}
+        ``gensim``: gensim's own training loop.  ``fast``: the compiled multi-core
+        kernel of :mod:`hypergensim.training.fast`, training the same gensim model.
+    objective : {"gensim", "nickel2017"}
+        ``gensim``: gensim's loss, regularization, sampling and clipping (the
+        only one the gensim engine can run).  ``nickel2017``: the paper's
+        objective (fast engine only); see :mod:`hypergensim.training.fast`.
     workers : int
-        Threads; gensim trains on one thread only.
+        Threads; gensim trains on one thread only, the fast engine on many.
     callbacks : sequence of Callback
         Called after every epoch, in order.
     verbose : int
@@ -101,7 +107,7 @@ class PoincareEmbedding(BaseEstimator):
     >>> est = PoincareEmbedding(dim=2, negative=1, epochs=5, verbose=0).fit(rel)
     >>> est.transform(["dog", "cat"]).shape
     (2, 2)
-    >>> est.kv_.distance("dog", "cat") > 0   # a gensim PoincareKeyedVectors query
+    >>> bool(est.kv_.distance("dog", "cat") > 0)   # a gensim PoincareKeyedVectors query
     True
     """
 
@@ -120,6 +126,7 @@ class PoincareEmbedding(BaseEstimator):
         dtype: str = "float64",
         random_state: int = 0,
         engine: str = "gensim",
+        objective: str = "gensim",
         workers: int = 1,
         callbacks: Sequence[Callback] = (),
         verbose: int = 1,
@@ -137,6 +144,7 @@ class PoincareEmbedding(BaseEstimator):
         self.dtype = dtype
         self.random_state = random_state
         self.engine = engine
+        self.objective = objective
         self.workers = workers
         self.callbacks = callbacks
         self.verbose = verbose
@@ -185,6 +193,10 @@ class PoincareEmbedding(BaseEstimator):
              f"init_range must be (low, high) with -1 < low < high < 1, got {self.init_range!r}")
         need(self.dtype in ("float64", "float32"), f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
         need(self.engine in ENGINES, f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        need(self.objective in ("gensim", "nickel2017"),
+             f"objective must be 'gensim' or 'nickel2017', got {self.objective!r}")
+        need(not (self.engine == "gensim" and self.objective != "gensim"),
+             f"objective={self.objective!r} needs engine='fast'; gensim's own loop trains only objective='gensim'")
         need(is_int(self.workers) and self.workers >= 1, f"workers must be an integer >= 1, got {self.workers!r}")
         need(not (self.engine == "gensim" and self.workers > 1),
              f"workers={self.workers} needs engine='fast': gensim's PoincareModel trains on one thread only")
@@ -202,10 +214,11 @@ class PoincareEmbedding(BaseEstimator):
         if n < 2:
             raise InputError(f"training needs at least 2 nodes, got {n}")
         worst, node = min(((n - 1 - len(s - {k}), k) for k, s in neighbours.items()), key=lambda t: t[0])
-        if self.negative >= worst:
+        # gensim's count of remaining nodes includes u itself: negative >= that count is impossible
+        if self.negative > worst:
             raise ConfigError(
                 f"negative={self.negative} is too large: node {node!r} has only {worst} possible negatives "
-                f"({n} nodes); use negative <= {max(worst - 1, 0)}"
+                f"({n} nodes); use negative <= {worst}"
             )
 
     # ------------------------------------------------------------------- fit
@@ -238,6 +251,7 @@ class PoincareEmbedding(BaseEstimator):
             init_range=tuple(self.init_range), dtype=np.dtype(self.dtype).type, seed=self.random_state,
         )
         self.kv_ = self.model_.kv
+        self._make_engine()
         self.loss_history_: list[float] = []
         self.burn_in_loss_: float | None = None
         self.history_: list[dict[str, Any]] = []
@@ -276,7 +290,18 @@ class PoincareEmbedding(BaseEstimator):
                 rundir.detach_log(handler)
         return self
 
+    def _make_engine(self) -> None:
+        self._fast = None
+        if self.engine == "fast":
+            from .fast import FastTrainer
+
+            self._fast = FastTrainer(self.model_, objective=self.objective, workers=self.workers,
+                                     random_state=self.random_state)
+            self._fast.batch_size = self.batch_size
+
     def _one_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:
+        if self.engine == "fast":
+            return self._one_fast_epoch(epoch, n_rel)
         model = self.model_
         in_burn_in = self.burn_in > 0 and not model._burn_in_done
         meter = LossMeter(self.burn_in * n_rel if in_burn_in else 0)
@@ -297,6 +322,29 @@ class PoincareEmbedding(BaseEstimator):
         self.n_epochs_trained_ = epoch
         self.fit_seconds_ += seconds
         return {"epoch": epoch, "loss": loss, "seconds": seconds, "relations_per_s": relations_seen / seconds}
+
+    def _one_fast_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:
+        model = self.model_
+        started = time.perf_counter()
+        seen = 0
+        if self.burn_in > 0 and not model._burn_in_done:
+            burn_total = 0.0
+            for b in range(self.burn_in):
+                loss_sum, n = self._fast.run_epoch(_BURN_IN_EPOCH_ID + b, lr=self.burn_in_alpha, burn_in=True)
+                burn_total += loss_sum
+                seen += n
+            model._burn_in_done = True
+            self.burn_in_loss_ = burn_total / (self.burn_in * n_rel)
+        loss_sum, n = self._fast.run_epoch(epoch, lr=self.alpha, burn_in=False)
+        seen += n
+        seconds = time.perf_counter() - started
+        if not np.isfinite(model.kv.vectors).all():
+            self._diverged(epoch, "NaN or inf in the vectors")
+        loss = loss_sum / n_rel
+        self.loss_history_.append(loss)
+        self.n_epochs_trained_ = epoch
+        self.fit_seconds_ += seconds
+        return {"epoch": epoch, "loss": loss, "seconds": seconds, "relations_per_s": seen / seconds}
 
     def _diverged(self, epoch: int, what: str) -> None:
         where = ""
@@ -362,6 +410,7 @@ class PoincareEmbedding(BaseEstimator):
     def _restore(self, state: dict[str, np.ndarray]) -> None:
         restore_state(self.model_, state)
         self.kv_ = self.model_.kv
+        self._make_engine()
         self.n_epochs_trained_ = int(state["epoch"][0])
         self.loss_history_ = [float(x) for x in state["loss_history"]]
         self.history_ = json.loads(str(state["history_json"]))

@@ -18,8 +18,9 @@ and of facebookresearch's code:
 * the loss gensim reports omits its regularization term (the gradient includes it);
 * one thread only (``workers > 1`` raises in gensim).
 
-The ``fast`` engine (:mod:`hypergensim.training.fast`) implements the paper's
-objective where gensim cannot.
+That is why ``nickel2017`` and ``facebook-mammals`` run on the ``fast`` engine
+(:mod:`hypergensim.training.fast`), which trains the same gensim model with the
+paper's objective; ``nickel2017-gensim`` keeps the same settings in gensim's loop.
 """
 
 from __future__ import annotations
@@ -38,24 +39,35 @@ _GENSIM = {
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "gensim-default": dict(_GENSIM),
+    "gensim-default": {**_GENSIM, "engine": "gensim", "objective": "gensim"},
     "nickel2017": {
-        **_GENSIM, "alpha": 1.0, "burn_in": 10, "burn_in_alpha": 0.1, "negative": 10,
-        "regularization_coeff": 0.0, "init_range": (-0.001, 0.001), "epochs": 200
+        **_GENSIM, "engine": "fast", "objective": "nickel2017", "dim": 5, "alpha": 0.1, "negative": 10,
+        "burn_in": 10, "burn_in_alpha": 0.01, "regularization_coeff": 0.0, "init_range": (-0.001, 0.001),
+        "epochs": 300,
+    },
+    "nickel2017-gensim": {
+        **_GENSIM, "engine": "gensim", "objective": "gensim", "dim": 5, "alpha": 0.1, "negative": 10,
+        "burn_in": 10, "burn_in_alpha": 0.01, "regularization_coeff": 0.0, "init_range": (-0.001, 0.001),
+        "epochs": 300,
     },
     "facebook-mammals": {
-        **_GENSIM, "dim": 5, "alpha": 0.3, "negative": 50, "burn_in": 20, "burn_in_alpha": 0.03, "epochs": 300,
-        "batch_size": 10, "regularization_coeff": 0.0
+        **_GENSIM, "engine": "fast", "objective": "nickel2017", "dim": 5, "alpha": 0.03, "negative": 50,
+        "burn_in": 20, "burn_in_alpha": 0.003, "epochs": 300, "batch_size": 10, "regularization_coeff": 0.0,
     },
 }
 
 PRESET_NOTES: dict[str, str] = {
-    "gensim-default": "gensim's PoincareModel defaults: l2 regularization 1.0, lr 0.1, burn-in 10 epochs at 0.01.",
-    "nickel2017": "The paper's setup as far as gensim allows: no regularization, init U(±0.001), 10 negatives, "
-                  "burn-in 10 epochs at lr/10. With engine='gensim', negatives are drawn by count (paper: "
-                  "uniform) and the projection is gensim's.",
-    "facebook-mammals": "facebookresearch train-mammals.sh: dim 5, lr 0.3, 50 negatives, burn-in 20 epochs at "
-                        "lr×0.1, 300 epochs, batch 10. gensim cannot draw burn-in negatives by count^0.75.",
+    "gensim-default": "gensim's PoincareModel defaults: l2 regularization 1.0, lr 0.1, burn-in 10 epochs at 0.01. "
+                      "Mammals d=10, 200 epochs: see evaluation/results/presets-mammals.json.",
+    "nickel2017": "The paper's objective on the fast engine: softmax over uniform negatives that are not "
+                  "positives, no regularization, init U(±0.001), 10 negatives, burn-in 10 epochs at lr/10 "
+                  "(negatives by count^0.75), projection to 1-1e-5. Measured on mammals d=5, 300 epochs, seed 0: "
+                  "MR 1.219 / MAP 0.958 in 2.9 s (1 worker); the paper: 1.26 / 0.927.",
+    "nickel2017-gensim": "The same settings in gensim's own loop, as closely as gensim allows: gensim draws "
+                         "negatives by count, keeps its clipping, and may draw u as its own negative.",
+    "facebook-mammals": "facebookresearch train-mammals.sh: dim 5, 50 negatives, burn-in 20 epochs at lr×0.1, "
+                        "300 epochs, batch 10. Their lr 0.3 applies to the batch *mean* loss; our updates use the "
+                        "batch sum, so the same step is lr 0.03. Measured on mammals, seed 0: MR 1.136 / MAP 0.952.",
 }
 
 

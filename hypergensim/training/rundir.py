@@ -246,6 +246,7 @@ def resume(cls: type[PoincareEmbedding], run_dir: Path, *, relations: Any, epoch
                 "made or trust it")
         est.model_ = PoincareModel.load(str(run_dir / "model.gensim"))
         est.kv_ = est.model_.kv
+        est._make_engine()
         metrics = json.loads((run_dir / "metrics.json").read_text()) if (run_dir / "metrics.json").is_file() else {}
         est.n_epochs_trained_ = int(metrics.get("epochs", 0))
         est.loss_history_, est.history_, est.burn_in_loss_, est.fit_seconds_ = [], [], None, 0.0

@@ -1,0 +1,349 @@
+r"""The ``fast`` engine: compiled, multi-core Riemannian SGD on a gensim ``PoincareModel``'s own state.
+
+The kernel trains ``model.kv.vectors`` in place, over ``model.all_relations``
+and ``model.node_relations``, so the fitted object is still a gensim model and
+every gensim query, save and export works on it.
+
+Threads (``workers``) run Hogwild: each takes a contiguous shard of the
+shuffled relations and updates the shared vectors without locks, like
+word2vec and facebookresearch's trainer.  ``workers=1`` with a seed is bit for
+bit deterministic: the shuffle and each shard's random stream (splitmix64)
+derive from ``(random_state, epoch, shard)`` only.
+
+Two objectives:
+
+``gensim``
+    gensim's own algorithm, batch for batch: softmax loss over the positive and
+    ``negative`` negatives drawn by node count (a whole set is redrawn when it
+    holds a positive of ``u`` or a duplicate; ``u`` itself may be drawn, with
+    zero gradient, as in gensim), l2 regularization of the positive, all
+    gradients of a batch taken at the pre-batch state, updates scaled by
+    ``(1−‖θ‖²)²/4``, duplicates summed, ``u`` rows applied and clipped before
+    the ``v`` rows, and gensim's clipping (rescale to ``1−ε``, then subtract
+    ``ε·sign``).  :func:`gensim_batch_update` is the single-batch entry point
+    that the tests compare with gensim's ``_train_on_batch`` to 1e-10.
+
+``nickel2017``
+    the paper: softmax over ``{v} ∪ N(u)``, where ``N(u)`` are negatives that
+    are neither ``u`` nor a positive of ``u``, drawn uniformly (by
+    ``count^0.75`` during burn-in, as facebookresearch does); no regularization;
+    Riemannian gradient ``(1−‖θ‖²)²/4 ∇``; projection back to norm ``1−ε``.
+
+Numerics are float64 whatever the vector dtype.  ``sqrt(γ²−1)`` is clamped away
+from 0 and any non-finite update is dropped, so no NaN appears even at a
+learning rate of 10 with nodes on the boundary.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba
+import numpy as np
+
+__all__ = ["FastTrainer", "gensim_batch_update", "OBJECTIVES"]
+
+OBJECTIVES = ("gensim", "nickel2017")
+_GENSIM, _NICKEL = 0, 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _next(state):
+    """splitmix64: advance ``state[0]`` and return 64 random bits."""
+    state[0] = (state[0] + np.uint64(0x9E3779B97F4A7C15)) & np.uint64(0xFFFFFFFFFFFFFFFF)
+    z = state[0]
+    z = ((z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)) & np.uint64(0xFFFFFFFFFFFFFFFF)
+    z = ((z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)) & np.uint64(0xFFFFFFFFFFFFFFFF)
+    return z ^ (z >> np.uint64(31))
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _uniform(state):
+    return (_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _draw(state, cum):
+    """A node index drawn with probability proportional to ``diff(cum)`` (binary search)."""
+    x = _uniform(state) * cum[cum.shape[0] - 1]
+    lo, hi = 0, cum.shape[0] - 1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cum[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _is_positive(u, w, pos_ptr, pos_idx):
+    lo, hi = pos_ptr[u], pos_ptr[u + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if pos_idx[mid] < w:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < pos_ptr[u + 1] and pos_idx[lo] == w
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _sample_negatives(state, u, out, cum, pos_ptr, pos_idx, objective):
+    k = out.shape[0]
+    if objective == _GENSIM:
+        # gensim: redraw the whole set while it holds a positive or a duplicate; a set is
+        # abandoned at its first bad draw (the rest would be discarded anyway), which keeps
+        # gensim's distribution and saves most of the draws
+        for _attempt in range(1000):
+            ok = True
+            for j in range(k):
+                w = _draw(state, cum)
+                if _is_positive(u, w, pos_ptr, pos_idx):
+                    ok = False
+                    break
+                for i in range(j):
+                    if out[i] == w:
+                        ok = False
+                        break
+                if not ok:
+                    break
+                out[j] = w
+            if ok:
+                return
+        # dense positives: draw one at a time (sampling without replacement)
+        for j in range(k):
+            while True:
+                w = _draw(state, cum)
+                dup = False
+                for i in range(j):
+                    if out[i] == w:
+                        dup = True
+                        break
+                if not dup and not _is_positive(u, w, pos_ptr, pos_idx):
+                    out[j] = w
+                    break
+    else:
+        for j in range(k):
+            while True:
+                w = _draw(state, cum)
+                if w != u and not _is_positive(u, w, pos_ptr, pos_idx):
+                    out[j] = w
+                    break
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
+    """Gradients of one batch at the current state, then gensim-ordered updates. Returns the summed loss.
+
+    ``exp(-d) = exp(-arccosh γ) = 1/(γ + sqrt(γ²-1))``, so the softmax needs no
+    transcendental function per negative; the loss is ``log Z + arccosh γ₀``.
+    """
+    b = us.shape[0]
+    k1 = negs.shape[1] + 1
+    dim = vectors.shape[1]
+    loss = 0.0
+    for r in range(b):
+        u = us[r]
+        su = 0.0
+        for d in range(dim):
+            uvec[d] = vectors[u, d]
+            su += uvec[d] * uvec[d]
+        # a Hogwild neighbour may leave a row briefly outside the ball: keep 1-|x|^2 positive
+        alpha = max(1.0 - su, 1e-15)
+        z = 0.0
+        for j in range(k1):
+            w = vs[r] if j == 0 else negs[r, j - 1]
+            sw = 0.0
+            e2 = 0.0
+            for d in range(dim):
+                x = float(vectors[w, d])
+                sw += x * x
+                diff = uvec[d] - x
+                e2 += diff * diff
+            beta = max(1.0 - sw, 1e-15)
+            gamma = 1.0 + 2.0 * (e2 / (alpha * beta))
+            root = math.sqrt(max(gamma * gamma - 1.0, 0.0))
+            ex = 1.0 / (gamma + root)
+            dist[r, j, 0] = ex
+            dist[r, j, 1] = e2
+            dist[r, j, 2] = beta
+            dist[r, j, 3] = root
+            z += ex
+        loss += math.log(z) - math.log(dist[r, 0, 0])
+        for d in range(dim):
+            gu[r, d] = 0.0
+        for j in range(k1):
+            w = vs[r] if j == 0 else negs[r, j - 1]
+            ex, e2, beta, root = dist[r, j, 0], dist[r, j, 1], dist[r, j, 2], dist[r, j, 3]
+            weight = -ex / z + (1.0 if j == 0 else 0.0)
+            if objective == _GENSIM:
+                c = 0.0 if root == 0.0 else 4.0 / (alpha * beta * root)
+            else:
+                c = 4.0 / (alpha * beta * max(root, 1e-6))
+            wc = weight * c
+            cu = (e2 + alpha) / alpha
+            cv = (e2 + beta) / beta
+            scale_v = lr * beta * beta / 4.0
+            for d in range(dim):
+                xu = uvec[d]
+                xw = float(vectors[w, d])
+                gu[r, d] += wc * (cu * xu - xw)
+                g = wc * (cv * xw - xu)
+                if j == 0 and objective == _GENSIM:
+                    g += reg * 2.0 * xw
+                gv[r, j, d] = scale_v * g
+        scale_u = lr * alpha * alpha / 4.0
+        for d in range(dim):
+            gu[r, d] *= scale_u
+    # apply u updates (duplicates sum), then clip the touched rows, as gensim does
+    for r in range(b):
+        ok = True
+        for d in range(dim):
+            if not math.isfinite(gu[r, d]):
+                ok = False
+        if ok:
+            for d in range(dim):
+                vectors[us[r], d] -= gu[r, d]
+    for r in range(b):
+        _clip(vectors, us[r], eps, objective)
+    for r in range(b):
+        for j in range(k1):
+            w = vs[r] if j == 0 else negs[r, j - 1]
+            ok = True
+            for d in range(dim):
+                if not math.isfinite(gv[r, j, d]):
+                    ok = False
+            if ok:
+                for d in range(dim):
+                    vectors[w, d] -= gv[r, j, d]
+    for r in range(b):
+        for j in range(k1):
+            _clip(vectors, vs[r] if j == 0 else negs[r, j - 1], eps, objective)
+    return loss
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _clip(vectors, row, eps, objective):
+    dim = vectors.shape[1]
+    s = 0.0
+    for d in range(dim):
+        s += float(vectors[row, d]) ** 2
+    norm = math.sqrt(s)
+    limit = 1.0 - eps
+    if norm >= limit:
+        for d in range(dim):
+            x = float(vectors[row, d]) * (limit / norm)
+            if objective == _GENSIM:
+                x -= eps * (1.0 if x > 0 else (-1.0 if x < 0 else 0.0))
+            vectors[row, d] = x
+
+
+@numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _epoch(vectors, rel_u, rel_v, order, pos_ptr, pos_idx, cum, seeds, lr, reg, eps, negative, batch_size,
+           objective, losses):
+    n = order.shape[0]
+    n_shards = seeds.shape[0]
+    shard = (n + n_shards - 1) // n_shards
+    dim = vectors.shape[1]
+    for t in numba.prange(n_shards):
+        state = np.empty(1, dtype=np.uint64)
+        state[0] = seeds[t]
+        start = t * shard
+        end = min(n, start + shard)
+        us = np.empty(batch_size, dtype=np.int64)
+        vs = np.empty(batch_size, dtype=np.int64)
+        negs = np.empty((batch_size, negative), dtype=np.int64)
+        gu = np.empty((batch_size, dim))
+        gv = np.empty((batch_size, negative + 1, dim))
+        dist = np.empty((batch_size, negative + 1, 4))
+        uvec = np.empty(dim)
+        total = 0.0
+        i = start
+        while i < end:
+            b = min(batch_size, end - i)
+            for r in range(b):
+                rel = order[i + r]
+                us[r] = rel_u[rel]
+                vs[r] = rel_v[rel]
+                _sample_negatives(state, us[r], negs[r], cum, pos_ptr, pos_idx, objective)
+            total += _batch(vectors, us[:b], vs[:b], negs[:b], lr, reg, eps, objective, gu, gv, dist, uvec)
+            i += b
+        losses[t] = total
+
+
+def gensim_batch_update(vectors: np.ndarray, relations: list[tuple[int, int]], negatives: list[list[int]], *,
+                        alpha: float, regularization_coeff: float, epsilon: float) -> float:
+    """Apply one gensim batch with given negatives to ``vectors`` in place; returns gensim's batch loss.
+
+    The counterpart of gensim's ``PoincareModel._train_on_batch`` with its
+    negatives fixed, used to prove the kernel is gensim's algorithm.
+    """
+    us = np.array([u for u, _ in relations], dtype=np.int64)
+    vs = np.array([v for _, v in relations], dtype=np.int64)
+    negs = np.array(negatives, dtype=np.int64).reshape(len(relations), -1)
+    b, k = negs.shape
+    dim = vectors.shape[1]
+    return _batch(vectors, us, vs, negs, float(alpha), float(regularization_coeff), float(epsilon), _GENSIM,
+                  np.empty((b, dim)), np.empty((b, k + 1, dim)), np.empty((b, k + 1, 4)), np.empty(dim))
+
+
+def _seed64(*parts: int) -> np.uint64:
+    seq = np.random.SeedSequence([int(p) & 0xFFFFFFFF for p in parts])
+    return np.uint64(seq.generate_state(1, dtype=np.uint64)[0])
+
+
+class FastTrainer:
+    """Runs epochs of the compiled kernel on a gensim ``PoincareModel``.
+
+    Parameters
+    ----------
+    model : gensim.models.poincare.PoincareModel
+        Built (vocabulary, relations, initial vectors) but not necessarily trained.
+    objective : {"gensim", "nickel2017"}
+    workers : int
+        Threads (Hogwild shards).
+    random_state : int
+        Seed of shuffles and negative sampling.
+    """
+
+    def __init__(self, model: Any, *, objective: str, workers: int, random_state: int) -> None:
+        self.model = model
+        self.objective = objective
+        self.workers = workers
+        self.random_state = random_state
+        rel = np.asarray(model.all_relations, dtype=np.int64).reshape(-1, 2)
+        self.rel_u = np.ascontiguousarray(rel[:, 0])
+        self.rel_v = np.ascontiguousarray(rel[:, 1])
+        n = len(model.kv)
+        pairs = np.unique(rel, axis=0)
+        self.pos_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(pairs[:, 0], minlength=n), out=self.pos_ptr[1:])
+        self.pos_idx = np.ascontiguousarray(pairs[:, 1])
+        counts = np.asarray(model.kv.expandos["count"], dtype=np.float64)
+        self.cum_count = np.cumsum(counts)
+        self.cum_uniform = np.arange(1, n + 1, dtype=np.float64)
+        self.cum_damped = np.cumsum(counts**0.75)
+
+    def run_epoch(self, epoch_id: int, *, lr: float, burn_in: bool) -> tuple[float, int]:
+        """One pass over the relations; returns (summed loss, relations seen)."""
+        m = self.model
+        n = len(self.rel_u)
+        order = np.random.default_rng([self.random_state, epoch_id]).permutation(n).astype(np.int64)
+        seeds = np.array([_seed64(self.random_state, epoch_id, t) for t in range(self.workers)], dtype=np.uint64)
+        if self.objective == "gensim":
+            cum, code, reg = self.cum_count, _GENSIM, float(m.regularization_coeff)
+        else:
+            cum, code, reg = (self.cum_damped if burn_in else self.cum_uniform), _NICKEL, 0.0
+        losses = np.zeros(self.workers)
+        previous = numba.get_num_threads()
+        numba.set_num_threads(min(self.workers, numba.config.NUMBA_NUM_THREADS))
+        try:
+            _epoch(m.kv.vectors, self.rel_u, self.rel_v, order, self.pos_ptr, self.pos_idx, cum, seeds, float(lr),
+                   reg, float(m.epsilon), int(m.negative), int(self.batch_size), code, losses)
+        finally:
+            numba.set_num_threads(previous)
+        return float(losses.sum()), n
+
+    batch_size = 10

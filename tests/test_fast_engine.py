@@ -1,0 +1,110 @@
+"""Tests for hypergensim.training.fast: gensim's algorithm to 1e-10, determinism, threads, numerics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import TOY_BASIC
+from gensim.models.poincare import PoincareModel
+
+from hypergensim.errors import ConfigError
+from hypergensim.evaluation import evaluate_reconstruction
+from hypergensim.training import PoincareEmbedding
+from hypergensim.training.fast import gensim_batch_update
+
+
+@pytest.mark.parametrize("reg", [0.0, 1.0])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_batch_update_equals_gensim(mammals, reg, seed):
+    """Feed gensim's _train_on_batch and the kernel the same batch and negatives."""
+    model = PoincareModel(mammals.relations(), size=5, negative=10, regularization_coeff=reg, seed=seed,
+                          init_range=(-0.5, 0.5))
+    model.kv.vectors *= 0.9 / np.maximum(1, np.linalg.norm(model.kv.vectors, axis=1))[:, None] * 1.5
+    model.kv.vectors = PoincareModel._clip_vectors(model.kv.vectors, 1e-5)
+    model.alpha = 0.3
+    rng = np.random.default_rng(seed)
+    for _ in range(5):
+        batch = [model.all_relations[i] for i in rng.choice(len(model.all_relations), 10, replace=False)]
+        negatives = model._sample_negatives_batch(u for u, _ in batch)
+        ours = model.kv.vectors.copy()
+        loss = gensim_batch_update(ours, batch, [list(n) for n in negatives], alpha=model.alpha,
+                                   regularization_coeff=reg, epsilon=model.epsilon)
+        before = model.kv.vectors.copy()
+        gbatch = model._prepare_training_batch(batch, negatives)
+        model._update_vectors_batch(gbatch)
+        assert np.abs(model.kv.vectors - before).max() > 1e-6  # the batch really moved something
+        np.testing.assert_allclose(ours, model.kv.vectors, rtol=0, atol=1e-10)
+        assert loss == pytest.approx(gbatch.loss, rel=1e-10)
+
+
+def test_batch_update_handles_u_drawn_as_negative_like_gensim(toy):
+    model = PoincareModel(toy.relations(), size=3, negative=2, seed=0, init_range=(-0.3, 0.3))
+    u, v = model.all_relations[0]
+    others = [w for w in range(len(model.kv)) if w not in model.node_relations[u] and w != u]
+    batch, negatives = [(u, v)], [[u, others[0]]]  # u itself as a negative: zero gradient in gensim
+    ours = model.kv.vectors.copy()
+    gensim_batch_update(ours, batch, negatives, alpha=0.1, regularization_coeff=1.0, epsilon=1e-5)
+    gbatch = model._prepare_training_batch(batch, negatives)
+    model._update_vectors_batch(gbatch)
+    np.testing.assert_allclose(ours, model.kv.vectors, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("objective", ["gensim", "nickel2017"])
+def test_loss_decreases_on_toy(objective):
+    est = PoincareEmbedding(dim=2, negative=2, epochs=40, engine="fast", objective=objective, alpha=0.1,
+                            verbose=0, burn_in=0).fit(TOY_BASIC)
+    first, last = np.mean(est.loss_history_[:5]), np.mean(est.loss_history_[-5:])
+    assert last < 0.8 * first
+    # still a gensim model: gensim queries work
+    assert est.model_.kv.closest_parent("puppy") is not None
+
+
+def test_mammals_quality_short_run(mammals):
+    est = PoincareEmbedding.from_preset("nickel2017", epochs=60, verbose=0).fit(mammals)
+    r = evaluate_reconstruction(est, mammals)
+    assert r.mean_rank < 2.5 and r.map > 0.75
+
+
+def test_workers_one_is_deterministic(mammals):
+    kw = {"dim": 5, "epochs": 5, "engine": "fast", "objective": "nickel2017", "verbose": 0, "random_state": 3}
+    a = PoincareEmbedding(**kw).fit(mammals)
+    b = PoincareEmbedding(**kw).fit(mammals)
+    np.testing.assert_array_equal(a.kv_.vectors, b.kv_.vectors)
+    c = PoincareEmbedding(**{**kw, "random_state": 4}).fit(mammals)
+    assert not np.array_equal(a.kv_.vectors, c.kv_.vectors)
+
+
+@pytest.mark.parametrize("objective", ["gensim", "nickel2017"])
+def test_threads_corrupt_nothing(mammals, objective):
+    est = PoincareEmbedding(dim=10, epochs=20, engine="fast", objective=objective, workers=2, alpha=1.0,
+                            verbose=0).fit(mammals)
+    v = est.kv_.vectors
+    assert np.isfinite(v).all() and (np.linalg.norm(v, axis=1) < 1).all()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_no_nan_at_lr_10_from_the_boundary(mammals, dtype):
+    est = PoincareEmbedding(dim=5, epochs=1, engine="fast", objective="nickel2017", alpha=10.0, burn_in=0,
+                            verbose=0, dtype=dtype)
+    est.fit(mammals)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=est.kv_.vectors.shape)
+    est.kv_.vectors[:] = (x / np.linalg.norm(x, axis=1)[:, None] * (1 - 1e-5)).astype(dtype)
+    for epoch in range(2, 6):
+        est._one_epoch(epoch, len(est.model_.all_relations))
+    v = est.kv_.vectors
+    assert np.isfinite(v).all() and (np.linalg.norm(v.astype(np.float64), axis=1) < 1).all()
+
+
+def test_resume_fast_equals_uninterrupted(tmp_path):
+    kw = {"dim": 3, "negative": 2, "burn_in": 2, "engine": "fast", "objective": "nickel2017", "verbose": 0,
+          "random_state": 9}
+    full = PoincareEmbedding(epochs=6, **kw).fit(TOY_BASIC)
+    PoincareEmbedding(epochs=4, **kw).fit(TOY_BASIC, run_dir=tmp_path / "run", checkpoint_every=2)
+    resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=6, verbose=0)
+    np.testing.assert_array_equal(resumed.kv_.vectors, full.kv_.vectors)
+
+
+def test_objective_needs_fast_engine():
+    with pytest.raises(ConfigError, match="needs engine='fast'"):
+        PoincareEmbedding(objective="nickel2017", verbose=0).fit(TOY_BASIC)
