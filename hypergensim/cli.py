@@ -207,7 +207,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    run_demo(args.out, epochs=args.epochs, dim=args.dim, engine=args.engine)
+    run_demo(args.out, epochs=args.epochs, dim=args.dim, engine=args.engine, workers=args.workers)
     return 0
 
 
@@ -319,9 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build mammals, train, evaluate, write a report and plots",
                        description="The main job of 'make demo'.")
     p.add_argument("--out", default="demo")
-    p.add_argument("--epochs", type=int, default=60)
-    p.add_argument("--dim", type=int, default=10)
-    p.add_argument("--engine", choices=["gensim", "fast"], default="gensim")
+    p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--dim", type=int, default=5)
+    p.add_argument("--engine", choices=["gensim", "fast"], default="fast")
+    p.add_argument("--workers", type=int, default=2, help="threads of the fast engine")
     return parser
 
 
