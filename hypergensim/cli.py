@@ -211,6 +211,49 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- experiments
+@_command("reproduce")
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    from .experiments.reproduce import reproduce
+
+    reproduce(args.name, args.out or f"reproduce-{Path(args.name).stem}", jobs=args.jobs,
+              backend="dask" if args.scheduler else "joblib", scheduler=args.scheduler)
+    return 0
+
+
+@_command("sweep")
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .experiments import load_spec, sweep
+
+    rows = sweep(load_spec(args.spec), args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler)
+    _eprint(f"{len(rows)} finished runs in {Path(args.out) / 'results.csv'} and {Path(args.out) / 'summary.md'}")
+    return 0
+
+
+@_command("plot")
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from .plotting import plot_disk, plot_norm_vs_depth, plot_training_curves, save_figure
+    from .training import PoincareEmbedding
+
+    est = PoincareEmbedding.load(args.run_dir)
+    hierarchy = None
+    if getattr(est, "relations_", None):
+        from .datasets import Hierarchy
+
+        hierarchy = Hierarchy.from_edges(est.relations_)
+    if args.kind == "disk":
+        fig = plot_disk(est.kv_, hierarchy, top_k=args.top_k, center=args.center)
+    elif args.kind == "norm-depth":
+        if hierarchy is None:
+            raise InputError("norm-depth needs the run's relations.tsv", value=args.run_dir)
+        fig = plot_norm_vs_depth(est.kv_, hierarchy)
+    else:
+        fig = plot_training_curves(est.loss_history_, est.history_)
+    save_figure(fig, args.output)
+    _eprint(f"wrote {args.output}")
+    return 0
+
+
 # --------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
@@ -315,6 +358,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir")
     p.add_argument("--format", required=True, choices=["word2vec", "word2vec-binary", "npz", "projector", "csv"])
     p.add_argument("-o", "--output", required=True, help="output file (directory for npz and projector)")
+
+    p = sub.add_parser("reproduce", help="run a shipped paper spec and report it beside the published numbers",
+                       description="Run a spec from evaluation/specs (nickel2017-mammals, "
+                                   "nickel2017-nouns-reconstruction, nickel2017-nouns-link-prediction, "
+                                   "engines-mammals, lr-sweep-mammals) or a spec file; writes results.csv, "
+                                   "report.md and PNG plots. Finished runs are reused.")
+    p.add_argument("name", help="shipped spec name or path to a TOML spec")
+    p.add_argument("--out", help="output directory (default: reproduce-NAME)")
+    p.add_argument("--jobs", type=int, default=1, help="parallel runs")
+    p.add_argument("--scheduler", help="tcp://HOST:PORT of a Dask scheduler")
+
+    p = sub.add_parser("sweep", help="run a spec's grid locally (joblib) or on Dask; resumable",
+                       description="Run every grid point of SPEC into OUT/runs/<run-id>/ atomically. Re-running "
+                                   "after a crash or kill -9 skips finished runs and redoes unfinished ones.")
+    p.add_argument("spec", help="TOML spec file (or shipped spec name)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--jobs", type=int, default=1, help="parallel runs (processes or Dask workers)")
+    p.add_argument("--backend", choices=["joblib", "dask"], default="joblib")
+    p.add_argument("--scheduler", help="tcp://HOST:PORT of a running Dask scheduler (implies --backend dask)")
+
+    p = sub.add_parser("plot", help="draw a run: Poincaré disk, norm against depth, or training curves",
+                       description="For d=2 the disk is drawn as trained; for higher d a 2-D view keeps each "
+                                   "node's norm and takes directions from PCA in the tangent space at the origin.")
+    p.add_argument("run_dir")
+    p.add_argument("-o", "--output", required=True, help="PNG file")
+    p.add_argument("--kind", choices=["disk", "norm-depth", "curves"], default="disk")
+    p.add_argument("--center", help="re-centre the disk on this node (a Möbius translation)")
+    p.add_argument("--top-k", type=int, default=12, help="nodes to label")
 
     p = sub.add_parser("demo", help="build mammals, train, evaluate, write a report and plots",
                        description="The main job of 'make demo'.")

@@ -1,0 +1,245 @@
+"""``make bench``: speed and memory, each measured against its peer in the same run.
+
+Sections (``--only`` picks some): ``datasets`` (WordNet nouns closure cold and
+warm, NLTK's own closure loop, a random 100k-node DAG), ``evaluation`` (full
+nouns reconstruction time and peak memory, ratio to gensim's evaluator on the
+same queries), ``training`` (relations/s of gensim, the adapter and the fast
+engine on mammals and nouns; the mammals quality targets).  Every section
+writes ``bench-<section>.json`` under ``--out`` atomically and prints a summary.
+Timings are wall-clock on this machine; ratios are taken within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._atomic import atomic_write_json
+
+__all__ = ["main", "random_dag_edges"]
+
+
+def _python(code: str, *, env: dict[str, str] | None = None) -> tuple[dict[str, Any], float]:
+    """Run ``code`` in a fresh interpreter; it prints one JSON line. Returns it and the child's peak RSS (MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})})
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return json.loads(out.stdout.strip().splitlines()[-1]), max(peak, before) / 1024.0
+
+
+def random_dag_edges(n: int, *, seed: int = 0, branching: float = 3.0, extra_parent: float = 0.1) -> np.ndarray:
+    """A random layered DAG (child, parent): a tree of mean branching ``branching`` plus some second parents."""
+    rng = np.random.default_rng(seed)
+    parent = np.zeros(n, dtype=np.int64)
+    level = np.zeros(n, dtype=np.int64)
+    for i in range(1, n):
+        parent[i] = int(rng.integers(max(0, int((i - 1) / branching) - 2), int((i - 1) / branching) + 1))
+        level[i] = level[parent[i]] + 1
+    edges = [np.stack([np.arange(1, n), parent[1:]], axis=1)]
+    extra = rng.random(n) < extra_parent
+    extra[0] = False
+    cand = np.flatnonzero(extra)
+    # a second parent on the same level as the first keeps the graph acyclic
+    second = np.clip(parent[cand] + rng.integers(-3, 4, len(cand)), 0, None)
+    ok = (level[second] == level[parent[cand]]) & (second != parent[cand]) & (second < cand)
+    edges.append(np.stack([cand[ok], second[ok]], axis=1))
+    return np.unique(np.concatenate(edges), axis=0)
+
+
+def bench_datasets() -> dict[str, Any]:
+    """Nouns closure cold/warm against NLTK's closure loop; a 100k-node DAG."""
+    from .datasets import Hierarchy
+
+    cold_code = ("import time, json; t=time.perf_counter();"
+                 "from hypergensim.datasets.wordnet import wordnet_nouns;"
+                 "h=wordnet_nouns(use_cache=False); print(json.dumps({'s': time.perf_counter()-t, "
+                 "'nodes': h.n_nodes, 'edges': h.n_edges}))")
+    nltk_code = ("import time, json; t=time.perf_counter(); from nltk.corpus import wordnet as wn; n=0\n"
+                 "for s in wn.all_synsets('n'):\n"
+                 "    n += len(list(s.closure(lambda x: x.hypernyms() + x.instance_hypernyms())))\n"
+                 "print(json.dumps({'s': time.perf_counter()-t, 'edges': n}))")
+    warm_code = ("import time, json; t=time.perf_counter();"
+                 "from hypergensim.datasets.wordnet import wordnet_nouns;"
+                 "h=wordnet_nouns(); print(json.dumps({'s': time.perf_counter()-t, 'edges': h.n_edges}))")
+    cold, _ = _python(cold_code)
+    nltk, _ = _python(nltk_code)
+    _python(warm_code)  # make sure the cache exists
+    warm, _ = _python(warm_code)
+    edges = random_dag_edges(100_000)
+    names = [str(i) for i in range(100_000)]
+    t = time.perf_counter()
+    dag = Hierarchy.from_index_edges(names, edges)
+    dag_s = time.perf_counter() - t
+    return {
+        "nouns_cold_build_s": cold["s"], "nouns_nodes": cold["nodes"], "nouns_edges": cold["edges"],
+        "nltk_closure_loop_s": nltk["s"], "nltk_closure_edges": nltk["edges"],
+        "cold_vs_nltk_ratio": cold["s"] / nltk["s"],
+        "nouns_warm_build_s_including_imports": warm["s"],
+        "random_dag_nodes": 100_000, "random_dag_input_edges": int(len(edges)),
+        "random_dag_closure_edges": dag.n_edges, "random_dag_closure_s": dag_s,
+    }
+
+
+def _nouns_vectors(epochs: int) -> tuple[list[str], np.ndarray, float, float]:
+    """A nouns embedding trained by the fast engine (cached under the temp dir by epoch count)."""
+    from .datasets import load_hierarchy
+    from .evaluation import evaluate_reconstruction
+    from .training import PoincareEmbedding
+    from .vectors import read_npz, write_npz
+
+    cache = Path(tempfile.gettempdir()) / f"hypergensim-bench-nouns-{epochs}"
+    h = load_hierarchy("nouns")
+    if not (cache / "vectors.npz").is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        est = PoincareEmbedding.from_preset("nickel2017", dim=10, epochs=epochs, alpha=1.0, burn_in_alpha=0.1,
+                                            workers=2, verbose=0).fit(h)
+        write_npz(cache, list(est.kv_.index_to_key), est.kv_.vectors)
+    emb = read_npz(cache)
+    r = evaluate_reconstruction((emb.keys, emb.vectors), h, sample=2000, random_state=0)
+    return emb.keys, emb.vectors, r.mean_rank, r.map
+
+
+def bench_evaluation(*, train_epochs: int = 30, gensim_queries: int = 300) -> dict[str, Any]:
+    """Full nouns reconstruction (time, peak memory) and the ratio to gensim's evaluator."""
+    from gensim.models.poincare import ReconstructionEvaluation
+
+    from .datasets import load_hierarchy
+    from .evaluation import evaluate_reconstruction
+    from .vectors import to_keyed_vectors, write_npz
+
+    keys, vectors, mr_est, map_est = _nouns_vectors(train_epochs)
+    h = load_hierarchy("nouns")
+    with tempfile.TemporaryDirectory() as tmp:
+        write_npz(tmp, keys, vectors)
+        code = ("import json, time; from hypergensim.evaluation import evaluate_reconstruction;"
+                "from hypergensim.datasets import load_hierarchy; from hypergensim.vectors import read_npz;"
+                f"e=read_npz({tmp!r}); h=load_hierarchy('nouns');"
+                "evaluate_reconstruction((e.keys[:50], e.vectors[:50]), [(e.keys[1], e.keys[0])]);"
+                "r=evaluate_reconstruction((e.keys, e.vectors), h);"
+                "print(json.dumps(r.as_dict()))")
+        full, peak_mb = _python(code)
+        # gensim's evaluator against ours on the same query nodes
+        rng = np.random.default_rng(0)
+        children = sorted({c for c, _ in h.closure.tolist()})
+        chosen = set(rng.choice(children, gensim_queries, replace=False).tolist())
+        subset = [(h.nodes[c], h.nodes[a]) for c, a in h.closure.tolist() if c in chosen]
+        rel_path = Path(tmp) / "subset.tsv"
+        rel_path.write_text("".join(f"{a}\t{b}\n" for a, b in subset))
+        kv = to_keyed_vectors(keys, vectors)
+        t = time.perf_counter()
+        theirs = ReconstructionEvaluation(str(rel_path), kv).evaluate()
+        gensim_s = time.perf_counter() - t
+        t = time.perf_counter()
+        ours = evaluate_reconstruction(kv, subset)
+        ours_s = time.perf_counter() - t
+    return {
+        "embedding": f"nouns d=10, fast engine, {train_epochs} epochs (sampled MR {mr_est:.2f}, MAP {map_est:.3f})",
+        "nouns_full_seconds": full["seconds"], "nouns_full_mean_rank": full["mean_rank"],
+        "nouns_full_map": full["map"], "nouns_n_queries": full["n_queries"], "nouns_n_pairs": full["n_pairs"],
+        "nouns_eval_process_peak_rss_mb": peak_mb,
+        "subset_queries": gensim_queries, "subset_pairs": len(subset),
+        "gensim_evaluator_s": gensim_s, "ours_s": ours_s, "speedup_vs_gensim": gensim_s / ours_s,
+        "gensim_mean_rank": theirs["mean_rank"], "ours_mean_rank": ours.mean_rank,
+        "offset_check": theirs["mean_rank"] - ours.mean_rank,
+    }
+
+
+def bench_training(*, nouns: bool = True) -> dict[str, Any]:
+    """Relations/s of gensim, the adapter and the fast engine, plus the mammals quality targets."""
+    from gensim.models.poincare import PoincareModel
+
+    from .datasets import load_hierarchy
+    from .evaluation import evaluate_reconstruction
+    from .training import PoincareEmbedding
+
+    out: dict[str, Any] = {}
+    m = load_hierarchy("mammals")
+    rel = m.relations()
+    PoincareEmbedding(dim=10, epochs=1, engine="fast", objective="nickel2017", verbose=0).fit(m)  # compile
+    PoincareEmbedding(dim=10, epochs=1, engine="fast", verbose=0).fit(m)
+
+    def gensim_raw(relations: list, epochs: int) -> float:
+        model = PoincareModel(relations, size=10, burn_in=0, seed=0)
+        t = time.perf_counter()
+        model.train(epochs=epochs)
+        return len(relations) * epochs / (time.perf_counter() - t)
+
+    def adapter(relations: Any, epochs: int, **kw: Any) -> float:
+        est = PoincareEmbedding(dim=10, epochs=epochs, burn_in=0, verbose=0, **kw).fit(relations)
+        return len(est.relations_) * epochs / est.fit_seconds_
+
+    # interleave gensim and the adapter to cancel machine drift; median of 3
+    raw, wrapped = [], []
+    for _ in range(3):
+        raw.append(gensim_raw(rel, 3))
+        wrapped.append(adapter(m, 3))
+    out["mammals_gensim_rel_s"] = float(np.median(raw))
+    out["mammals_adapter_gensim_rel_s"] = float(np.median(wrapped))
+    out["adapter_overhead_pct"] = 100.0 * (out["mammals_gensim_rel_s"] / out["mammals_adapter_gensim_rel_s"] - 1)
+    for objective in ("nickel2017", "gensim"):
+        for workers in (1, 2):
+            key = f"mammals_fast_{objective}_w{workers}_rel_s"
+            out[key] = float(np.median([adapter(m, 30, engine="fast", objective=objective, workers=workers)
+                                        for _ in range(3)]))
+            out[key.replace("_rel_s", "_vs_gensim")] = out[key] / out["mammals_gensim_rel_s"]
+    # quality targets
+    for name, kw in {"mammals_d5_nickel2017": {"dim": 5, "workers": 2},
+                     "mammals_d10_200ep_50neg": {"dim": 10, "epochs": 200, "negative": 50, "workers": 2}}.items():
+        t = time.perf_counter()
+        est = PoincareEmbedding.from_preset("nickel2017", verbose=0, **kw).fit(m)
+        wall = time.perf_counter() - t
+        r = evaluate_reconstruction(est, m)
+        out[name] = {"mean_rank": r.mean_rank, "map": r.map, "wall_s": wall, "params": kw}
+    if nouns:
+        h = load_hierarchy("nouns")
+        nrel = h.relations()
+        out["nouns_gensim_rel_s"] = gensim_raw(nrel, 1)
+        for workers in (1, 2):
+            key = f"nouns_fast_nickel2017_w{workers}_rel_s"
+            out[key] = adapter(h, 3, engine="fast", objective="nickel2017", workers=workers)
+            out[key.replace("_rel_s", "_vs_gensim")] = out[key] / out["nouns_gensim_rel_s"]
+    return out
+
+
+SECTIONS = {"datasets": bench_datasets, "evaluation": bench_evaluation, "training": bench_training}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen sections and write their JSON."""
+    parser = argparse.ArgumentParser(prog="python -m hypergensim.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="evaluation/results")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from . import __version__
+
+    for name in args.only.split(","):
+        if name not in SECTIONS:
+            parser.error(f"unknown section {name!r}")
+        started = time.perf_counter()
+        result = SECTIONS[name]()
+        record = {"section": name, "date": time.strftime("%Y-%m-%d"), "hypergensim": __version__,
+                  "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                  "wall_s": time.perf_counter() - started, "results": result}
+        atomic_write_json(out / f"bench-{name}.json", record)
+        print(f"== {name} ({record['wall_s']:.0f} s) -> {out / f'bench-{name}.json'}")
+        for key, value in result.items():
+            print(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Experiment figures: metrics against dimension (with the paper's numbers) and learning curves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .spec import ExperimentSpec
+from .sweep import plan
+
+__all__ = ["plot_metric_vs_dim", "plot_learning_curves"]
+
+
+def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> Any:
+    """Mean rank and MAP against ``dim`` (mean ± std over seeds), paper numbers as crosses."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), dpi=110)
+    dims = sorted({r.get("dim") for r in rows if r.get("dim") is not None})
+    for ax, metric, label in ((axes[0], "mean_rank", "mean rank (lower is better)"),
+                              (axes[1], "map", "MAP (higher is better)")):
+        if dims:
+            means = [np.mean([r[metric] for r in rows if r.get("dim") == d]) for d in dims]
+            stds = [np.std([r[metric] for r in rows if r.get("dim") == d]) for d in dims]
+            ax.errorbar(dims, means, yerr=stds, marker="o", capsize=3, label="hypergensim")
+        elif rows:
+            ax.axhline(np.mean([r[metric] for r in rows]), label="hypergensim")
+        ref = [(x["dim"], x[metric]) for x in spec.reference_rows() if "dim" in x and metric in x]
+        if ref:
+            ax.scatter(*zip(*ref), marker="x", color="black", s=50, zorder=3, label="paper")
+        if len(dims) > 2:
+            ax.set_xscale("log", base=2)
+        if dims:
+            ax.set_xticks(dims, [str(d) for d in dims])
+        ax.set_xlabel("dimension")
+        ax.set_title(label, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+    source = spec.reference.get("source")
+    fig.suptitle(f"{spec.name}" + (f"  (paper: {source})" if source else ""), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
+    """Training loss (and MAP where evaluated) of every finished run."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), dpi=110)
+    for job in plan(spec):
+        path = Path(out) / "runs" / job["id"] / "metrics.json"
+        if not path.is_file():
+            continue
+        m = json.loads(path.read_text())
+        label = ", ".join(f"{k}={v}" for k, v in job["values"].items())
+        axes[0].plot(range(1, len(m["loss_history"]) + 1), m["loss_history"], lw=1, label=label)
+        if m.get("history"):
+            axes[1].plot([h["epoch"] for h in m["history"]], [h["map"] for h in m["history"]], marker=".",
+                         lw=1, label=label)
+    axes[0].set_title("training loss", fontsize=10)
+    axes[0].set_xlabel("epoch")
+    axes[1].set_title("MAP during training (evaluated epochs)", fontsize=10)
+    axes[1].set_xlabel("epoch")
+    axes[1].set_ylim(0, 1)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    if 0 < len(labels) <= 12:
+        axes[0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,215 @@
+"""Run an experiment's grid locally (joblib) or on a Dask cluster, resumably.
+
+Every run trains into ``DIR/runs/.<id>.partial-<token>/`` and is renamed to
+``DIR/runs/<id>/`` only when it has finished, so a run directory exists
+exactly when its run is complete.  Running the same sweep again (after a crash
+or ``kill -9``) skips finished runs, deletes partial ones and redoes them; if
+two processes finish the same run, the second rename fails and its copy is
+discarded, so no run is ever duplicated.  ``results.csv`` and ``summary.md``
+are rebuilt from the finished run directories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from .._atomic import atomic_write, atomic_write_json
+from ..errors import ConfigError
+from .spec import ExperimentSpec
+
+__all__ = ["run_id", "run_one", "sweep", "collect_results", "plan"]
+
+
+def run_id(spec: ExperimentSpec, values: dict[str, Any]) -> str:
+    """A stable, readable id for one grid point (values plus a short digest of the whole config)."""
+    readable = "-".join(f"{k}{v}" for k, v in values.items())
+    payload = json.dumps({"dataset": spec.dataset, "task": spec.task, "train": spec.train, "split": spec.split,
+                          "values": values}, sort_keys=True)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in readable)[:80]
+    return f"{safe}-{hashlib.sha256(payload.encode()).hexdigest()[:8]}"
+
+
+def plan(spec: ExperimentSpec) -> list[dict[str, Any]]:
+    """One picklable job description per grid point."""
+    jobs = []
+    for values in spec.runs():
+        jobs.append({"id": run_id(spec, values), "values": values, "dataset": spec.dataset, "task": spec.task,
+                     "train": dict(spec.train), "split": dict(spec.split), "evaluate": dict(spec.evaluate)})
+    return jobs
+
+
+def run_one(job: dict[str, Any], runs_dir: str) -> dict[str, Any]:
+    """Train and evaluate one grid point into ``runs_dir/<id>/`` (atomically); returns its metrics.
+
+    A top-level function so joblib and Dask can ship it to workers.
+    """
+    from ..datasets import load_hierarchy, nickel2017_split
+    from ..evaluation import evaluate_link_prediction, evaluate_reconstruction
+    from ..training import EvaluateEvery, PoincareEmbedding
+
+    final = Path(runs_dir) / job["id"]
+    if (final / "metrics.json").is_file():
+        return json.loads((final / "metrics.json").read_text())
+    started = time.perf_counter()
+    params = dict(job["train"])
+    params.update({k: v for k, v in job["values"].items() if k != "seed"})
+    preset = params.pop("preset", None)
+    if "init_range" in params:
+        params["init_range"] = tuple(params["init_range"])
+    seed = int(job["values"].get("seed", 0))
+    every = job["evaluate"].get("every", 0)
+    callbacks = [EvaluateEvery(every, sample=job["evaluate"].get("sample"))] if every else []
+    est = (PoincareEmbedding.from_preset(preset, **params, random_state=seed, verbose=0, callbacks=callbacks)
+           if preset else PoincareEmbedding(**params, random_state=seed, verbose=0, callbacks=callbacks))
+    h = load_hierarchy(job["dataset"])
+    partial = Path(runs_dir) / f".{job['id']}.partial-{uuid.uuid4().hex[:8]}"
+    if job["task"] == "link-prediction":
+        split = nickel2017_split(h, test_fraction=job["split"].get("test_fraction", 0.1),
+                                 valid_fraction=job["split"].get("valid_fraction", 0.0),
+                                 seed=job["split"].get("seed", 0))
+        train = split.pairs("train")
+        est.fit(train, run_dir=partial)
+        result = evaluate_link_prediction(est, train, split.pairs("test"))
+    else:
+        est.fit(h, run_dir=partial)
+        result = evaluate_reconstruction(est, h)
+    metrics = {"id": job["id"], **job["values"], "task": job["task"], "dataset": job["dataset"],
+               **{k: getattr(result, k) for k in ("mean_rank", "map", "mrr", "hits_at_10", "n_pairs")},
+               "final_loss": est.loss_history_[-1], "epochs": est.n_epochs_trained_,
+               "fit_seconds": est.fit_seconds_, "wall_seconds": time.perf_counter() - started,
+               "history": est.history_, "loss_history": est.loss_history_}
+    atomic_write_json(partial / "metrics.json", metrics)
+    try:
+        os.rename(partial, final)
+    except OSError:  # another process finished this run first: keep theirs, drop ours
+        shutil.rmtree(partial, ignore_errors=True)
+        return json.loads((final / "metrics.json").read_text())
+    return metrics
+
+
+def _clean_partials(runs_dir: Path) -> int:
+    removed = 0
+    for p in runs_dir.glob(".*.partial-*"):
+        shutil.rmtree(p, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str = "joblib",
+          scheduler: str | None = None, verbose: bool = True) -> list[dict[str, Any]]:
+    """Run every unfinished grid point and write ``results.csv`` and ``summary.md``.
+
+    Parameters
+    ----------
+    spec : ExperimentSpec
+    out : path
+        Output directory (``runs/`` inside it holds one folder per run).
+    jobs : int
+        Parallel runs (joblib processes, or Dask workers of a local cluster).
+    backend : {"joblib", "dask"}
+    scheduler : str, optional
+        ``tcp://HOST:PORT`` of a running Dask scheduler (implies ``backend="dask"``).
+    """
+    if jobs < 1:
+        raise ConfigError(f"jobs must be >= 1, got {jobs}")
+    if scheduler:
+        backend = "dask"
+    if backend not in ("joblib", "dask"):
+        raise ConfigError(f"backend must be 'joblib' or 'dask', got {backend!r}")
+    out = Path(out)
+    runs_dir = out / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    removed = _clean_partials(runs_dir)
+    todo = [j for j in plan(spec) if not (runs_dir / j["id"] / "metrics.json").is_file()]
+    if verbose:
+        done = len(spec.runs()) - len(todo)
+        print(f"{spec.name}: {len(spec.runs())} runs, {done} already finished, {len(todo)} to run"
+              + (f", {removed} partial runs discarded" if removed else ""), flush=True)
+    if todo:
+        if backend == "dask":
+            _run_dask(todo, str(runs_dir), jobs, scheduler, verbose)
+        else:
+            _run_joblib(todo, str(runs_dir), jobs, verbose)
+    rows = collect_results(spec, out)
+    return rows
+
+
+def _run_joblib(todo: list[dict[str, Any]], runs_dir: str, jobs: int, verbose: bool) -> None:
+    from joblib import Parallel, delayed
+
+    for metrics in Parallel(n_jobs=jobs, return_as="generator_unordered")(
+            delayed(run_one)(job, runs_dir) for job in todo):
+        if verbose:
+            print(f"finished {metrics['id']}: mean rank {metrics['mean_rank']:.3f}, MAP {metrics['map']:.3f}",
+                  flush=True)
+
+
+def _run_dask(todo: list[dict[str, Any]], runs_dir: str, jobs: int, scheduler: str | None, verbose: bool) -> None:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ConfigError("the dask backend needs dask[distributed]: pip install 'hypergensim[dask]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                               processes=True)
+        client = Client(cluster)
+    try:
+        futures = [client.submit(run_one, job, runs_dir, key=f"hypergensim-{job['id']}", pure=False)
+                   for job in todo]
+        for future in as_completed(futures):
+            metrics = future.result()
+            if verbose:
+                print(f"finished {metrics['id']}: mean rank {metrics['mean_rank']:.3f}, MAP {metrics['map']:.3f}",
+                      flush=True)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def collect_results(spec: ExperimentSpec, out: str | Path) -> list[dict[str, Any]]:
+    """Rebuild ``results.csv`` and ``summary.md`` from the finished runs of ``spec``."""
+    import pandas as pd
+
+    out = Path(out)
+    rows = []
+    for job in plan(spec):
+        path = out / "runs" / job["id"] / "metrics.json"
+        if path.is_file():
+            m = json.loads(path.read_text())
+            rows.append({k: v for k, v in m.items() if k not in ("history", "loss_history")})
+    df = pd.DataFrame(rows)
+    with atomic_write(out / "results.csv") as fh:
+        df.to_csv(fh, index=False)
+    grid_keys = [k for k in spec.grid if k != "seed"]
+    lines = [f"# {spec.name}", "", f"{len(rows)} of {len(spec.runs())} runs finished.", ""]
+    if rows:
+        agg = df.groupby(grid_keys)[["mean_rank", "map"]].agg(["mean", "std", "count"]) if grid_keys else None
+        if agg is not None:
+            lines += ["| " + " | ".join(grid_keys) + " | mean rank | MAP | runs |",
+                      "|" + "---|" * (len(grid_keys) + 3)]
+            for idx, r in agg.iterrows():
+                idx = idx if isinstance(idx, tuple) else (idx,)
+                lines.append("| " + " | ".join(str(i) for i in idx) +
+                             f" | {r[('mean_rank', 'mean')]:.3f} ± {_std(r[('mean_rank', 'std')])} |"
+                             f" {r[('map', 'mean')]:.3f} ± {_std(r[('map', 'std')])} | {int(r[('map', 'count')])} |")
+        else:
+            lines.append(f"mean rank {df['mean_rank'].mean():.3f}, MAP {df['map'].mean():.3f}")
+    from .._atomic import atomic_write_text
+
+    atomic_write_text(out / "summary.md", "\n".join(lines) + "\n")
+    return rows
+
+
+def _std(x: float) -> str:
+    return "n/a" if x != x else f"{x:.3f}"
