@@ -103,7 +103,7 @@ def _nouns_vectors(epochs: int) -> tuple[list[str], np.ndarray, float, float]:
     h = load_hierarchy("nouns")
     if not (cache / "vectors.npz").is_file():
         cache.mkdir(parents=True, exist_ok=True)
-        est = PoincareEmbedding.from_preset("nickel2017", dim=10, epochs=epochs, alpha=1.0, burn_in_alpha=0.1,
+        est = PoincareEmbedding.from_preset("nickel2017", dim=10, epochs=epochs, alpha=0.5, burn_in_alpha=0.05,
                                             workers=2, verbose=0).fit(h)
         write_npz(cache, list(est.kv_.index_to_key), est.kv_.vectors)
     emb = read_npz(cache)
