@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as _dt
 import sys
 import time
-from pathlib import Path
 
 from .._atomic import atomic_write_json
 from ..datasets import load_hierarchy
