@@ -53,6 +53,7 @@ from dataclasses import asdict, dataclass
 import numba
 import numpy as np
 
+from .._kernels import bisect_left, bisect_right, contains_sorted
 from ..errors import InputError
 
 __all__ = ["RankingResult", "rank_counts", "ranking_metrics", "build_csr"]
@@ -114,28 +115,6 @@ def build_csr(rows: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
     return indptr, np.ascontiguousarray(rows[:, 1])
 
 
-@numba.njit(cache=True, nogil=True)
-def _bisect_left(a, x, lo, hi):
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if a[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@numba.njit(cache=True, nogil=True)
-def _bisect_right(a, x, lo, hi):
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if x < a[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
     """For every (query, positive): negatives strictly closer (lt) and at most as close (le)."""
@@ -170,11 +149,10 @@ def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
             if key > pmax or w == u:
                 continue
             # filtered nodes (positives, known relations) are never negatives
-            pos = _bisect_left(excl_idx, w, e0, e1)
-            if pos < e1 and excl_idx[pos] == w:
+            if contains_sorted(excl_idx, w, e0, e1):
                 continue
-            diff_lt[_bisect_right(ps, key, 0, k)] += 1
-            diff_le[_bisect_left(ps, key, 0, k)] += 1
+            diff_lt[bisect_right(ps, key, 0, k)] += 1
+            diff_le[bisect_left(ps, key, 0, k)] += 1
         lt = 0
         le = 0
         for j in range(k):

@@ -42,6 +42,8 @@ from typing import Any
 import numba
 import numpy as np
 
+from .._kernels import contains_sorted
+
 __all__ = ["FastTrainer", "gensim_batch_update", "OBJECTIVES"]
 
 OBJECTIVES = ("gensim", "nickel2017")
@@ -79,14 +81,7 @@ def _draw(state, cum):
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _is_positive(u, w, pos_ptr, pos_idx):
-    lo, hi = pos_ptr[u], pos_ptr[u + 1]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if pos_idx[mid] < w:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo < pos_ptr[u + 1] and pos_idx[lo] == w
+    return contains_sorted(pos_idx, w, pos_ptr[u], pos_ptr[u + 1])
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
