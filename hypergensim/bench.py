@@ -111,7 +111,7 @@ def _nouns_vectors(epochs: int) -> tuple[list[str], np.ndarray, float, float]:
     return emb.keys, emb.vectors, r.mean_rank, r.map
 
 
-def bench_evaluation(*, train_epochs: int = 30, gensim_queries: int = 300) -> dict[str, Any]:
+def bench_evaluation(*, train_epochs: int = 30, gensim_queries: int = 2000) -> dict[str, Any]:
     """Full nouns reconstruction (time, peak memory) and the ratio to gensim's evaluator."""
     from gensim.models.poincare import ReconstructionEvaluation
 
