@@ -132,7 +132,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _relations_arg(value: str) -> str | Path:
     """A dataset name stays a name; anything else is a path."""
-    if value in ("mammals", "nouns", "verbs") or value.startswith("wordnet:"):
+    from .datasets import is_dataset_name
+
+    if is_dataset_name(value):
         return value
     return Path(value)
 

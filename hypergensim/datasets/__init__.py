@@ -34,9 +34,15 @@ __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
     "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "make_split", "NAMED_DATASETS",
+    "is_dataset_name",
 ]
 
 NAMED_DATASETS = ("mammals", "nouns", "verbs")
+
+
+def is_dataset_name(text: str) -> bool:
+    """Whether ``text`` names a built-in dataset (``mammals``, ``nouns``, ``verbs``, ``wordnet:SYNSET``)."""
+    return text in NAMED_DATASETS or text.startswith("wordnet:")
 
 
 def load_hierarchy(spec: str | Path | Hierarchy, *, use_cache: bool = True, **options: Any) -> Hierarchy:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..datasets import NAMED_DATASETS, Hierarchy, iter_edge_file, load_hierarchy
+from ..datasets import Hierarchy, is_dataset_name, iter_edge_file, load_hierarchy
 from ..errors import InputError
 from ..vectors import Embedding, coerce_embedding
 from .ranking import RankingResult, build_csr, rank_counts, ranking_metrics
@@ -26,7 +26,7 @@ def coerce_relations(relations: Any, *, what: str = "relations") -> tuple[list[t
     """Name pairs ``(child, ancestor)`` from a Hierarchy, a file path, or an iterable; plus the file name."""
     if isinstance(relations, Hierarchy):
         return relations.relations(), None
-    if isinstance(relations, str) and (relations in NAMED_DATASETS or relations.startswith("wordnet:")):
+    if isinstance(relations, str) and is_dataset_name(relations):
         return load_hierarchy(relations).relations(), None
     if isinstance(relations, (str, Path)):
         path = Path(relations)

@@ -242,16 +242,8 @@ class PoincareEmbedding(BaseEstimator):
             raise ConfigError("checkpoint_every needs a run_dir and must be >= 0")
         pairs, spec = _relations_from(relations)
         self._check_data(pairs)
-        from gensim.models.poincare import PoincareModel
-
         self.relations_ = pairs
-        self.model_ = PoincareModel(
-            pairs, size=self.dim, alpha=self.alpha, negative=self.negative, workers=1, epsilon=self.epsilon,
-            regularization_coeff=self.regularization_coeff, burn_in=self.burn_in, burn_in_alpha=self.burn_in_alpha,
-            init_range=tuple(self.init_range), dtype=np.dtype(self.dtype).type, seed=self.random_state,
-        )
-        self.kv_ = self.model_.kv
-        self._make_engine()
+        self._build_model(pairs)
         self.loss_history_: list[float] = []
         self.burn_in_loss_: float | None = None
         self.history_: list[dict[str, Any]] = []
@@ -289,6 +281,18 @@ class PoincareEmbedding(BaseEstimator):
             if handler is not None:
                 rundir.detach_log(handler)
         return self
+
+    def _build_model(self, pairs: list[tuple[str, str]]) -> None:
+        """A fresh gensim ``PoincareModel`` over ``pairs`` from this estimator's parameters, and its engine."""
+        from gensim.models.poincare import PoincareModel
+
+        self.model_ = PoincareModel(
+            pairs, size=self.dim, alpha=self.alpha, negative=self.negative, workers=1, epsilon=self.epsilon,
+            regularization_coeff=self.regularization_coeff, burn_in=self.burn_in, burn_in_alpha=self.burn_in_alpha,
+            init_range=tuple(self.init_range), dtype=np.dtype(self.dtype).type, seed=self.random_state,
+        )
+        self.kv_ = self.model_.kv
+        self._make_engine()
 
     def _make_engine(self) -> None:
         self._fast = None
@@ -408,9 +412,8 @@ class PoincareEmbedding(BaseEstimator):
         return state
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
-        restore_state(self.model_, state)
+        restore_state(self.model_, state)  # the fast engine reads model_.kv.vectors afresh every epoch
         self.kv_ = self.model_.kv
-        self._make_engine()
         self.n_epochs_trained_ = int(state["epoch"][0])
         self.loss_history_ = [float(x) for x in state["loss_history"]]
         self.history_ = json.loads(str(state["history_json"]))

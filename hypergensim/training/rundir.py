@@ -54,7 +54,9 @@ def versions(dataset: str | None = None) -> dict[str, str]:
 
     out = {"hypergensim": __version__, "gensim": gensim.__version__, "numpy": np.__version__,
            "numba": numba.__version__, "python": platform.python_version(), "machine": platform.machine()}
-    if dataset and (dataset in ("mammals", "nouns", "verbs") or dataset.startswith("wordnet:")):
+    from ..datasets import is_dataset_name
+
+    if dataset and is_dataset_name(dataset):
         from ..datasets.wordnet import wordnet_version
 
         out["wordnet"] = wordnet_version()
@@ -230,11 +232,7 @@ def resume(cls: type[PoincareEmbedding], run_dir: Path, *, relations: Any, epoch
     state_path = run_dir / "state.npz"
     est.relations_ = pairs
     if state_path.is_file():
-        est.model_ = PoincareModel(
-            pairs, size=est.dim, alpha=est.alpha, negative=est.negative, workers=1, epsilon=est.epsilon,
-            regularization_coeff=est.regularization_coeff, burn_in=est.burn_in, burn_in_alpha=est.burn_in_alpha,
-            init_range=tuple(est.init_range), dtype=np.dtype(est.dtype).type, seed=est.random_state,
-        )
+        est._build_model(pairs)
         with np.load(state_path, allow_pickle=False) as data:
             state = {k: data[k] for k in data.files}
         est._restore(state)
