@@ -81,7 +81,7 @@ Diagnostics: Spearman(norm, depth) = {diag.norm_depth_spearman:.3f}, share at th
 
 ## Figures
 - `disk.png`: the Poincaré disk ({'as trained' if dim == 2 else 'true norms, PCA directions'}), coloured by depth.
-- `norm_vs_depth.png`: norms per depth; general concepts should sit near the origin.
+- `norm_vs_depth.png`: Poincaré distance from the origin per depth; general concepts should sit nearest.
 - `training.png`: loss, mean rank and MAP during training.
 
 Vectors and metrics: `run/` (`vectors.txt`, `vectors.npz`, `metrics.json`, `history.csv`).
