@@ -1,4 +1,4 @@
-"""Figures: the Poincaré disk, norm against depth, and training curves (matplotlib, Agg).
+"""Figures: the Poincaré disk, distance from the origin against depth, and training curves (Agg).
 
 The disk view
 -------------
