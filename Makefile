@@ -6,18 +6,23 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 DEMO   := demo
 
-.PHONY: help setup wordnet demo test test-all bench lint fuzz clean
+.PHONY: help setup wordnet demo test test-all bench lint example fuzz clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# torch is pinned first so pip takes the local CPU build (2.13.0) and the `keras` extra's
+# open range installs nothing more; an unpinned torch would pull several GB of CUDA packages.
+TORCH  ?= torch==2.13.0
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,dask]'
+	$(BIN)/pip install --quiet '$(TORCH)'
+	$(BIN)/pip install --quiet -e '.[dev,dask,keras]'
 	touch $(STAMP)
 
-setup: $(STAMP) wordnet  ## create .venv, install hypergensim[dev,dask], provision WordNet
+setup: $(STAMP) wordnet  ## create .venv, install hypergensim[dev,dask,keras], provision WordNet
 
 wordnet: $(STAMP)  ## make `from nltk.corpus import wordnet` work offline
 	@if [ ! -f /usr/share/wordnet/data.noun ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -29,17 +34,20 @@ wordnet: $(STAMP)  ## make `from nltk.corpus import wordnet` work offline
 demo: setup  ## build the mammal closure, train, evaluate, write demo/report.md and a Poincaré-disk PNG
 	$(BIN)/hypergensim demo --out $(DEMO)
 
-test: setup  ## run the test suite (without the slow cases)
-	$(BIN)/pytest -q -m "not slow"
+test: setup  ## run the test suite (without the slow cases), Keras on the torch backend
+	KERAS_BACKEND=torch $(BIN)/pytest -q -m "not slow"
 
 test-all: setup  ## run every test, including the slow ones
-	$(BIN)/pytest -q
+	KERAS_BACKEND=torch $(BIN)/pytest -q
 
 bench: setup  ## measure speed and memory; JSON under evaluation/results/
 	$(PY) -m hypergensim.bench --out evaluation/results
 
 lint: setup  ## ruff
-	$(BIN)/ruff check hypergensim tests
+	$(BIN)/ruff check hypergensim tests examples
+
+example: setup  ## the Keras downstream example (torch backend)
+	KERAS_BACKEND=torch $(PY) examples/keras_downstream.py
 
 clean:  ## remove the venv and build artefacts
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ __all__ = [
     "ConfigError",
     "DataUnavailableError",
     "NumericalError",
+    "MissingDependencyError",
 ]
 
 
@@ -86,3 +87,7 @@ class DataUnavailableError(HypergensimError):
 
 class NumericalError(HypergensimError, FloatingPointError):
     """Training or evaluation met NaN or infinite values."""
+
+
+class MissingDependencyError(HypergensimError, ImportError):
+    """An optional package (an extra such as ``hypergensim[keras]``) is needed but not installed."""

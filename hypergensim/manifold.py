@@ -10,7 +10,13 @@ with curvature -1) lives here, so that precision decisions are made once:
   on the boundary give large, finite distances rather than NaN;
 * :func:`boundary_epsilon` gives the margin kept from the boundary per dtype;
 * :func:`ranking_key` is the arccosh-free quantity used for ranking: for a fixed
-  query ``u``, ``d(u, w)`` is strictly increasing in ``‖u−w‖² / (1−‖w‖²)``.
+  query ``u``, ``d(u, w)`` is strictly increasing in ``‖u−w‖² / (1−‖w‖²)``;
+* the hyperbolic toolkit for downstream use: Möbius addition, exponential and
+  logarithmic maps (at any point and at the origin), conversions between the
+  Poincaré ball, the Lorentz hyperboloid and the Klein model, the Lorentz
+  distance and the Einstein midpoint.  They compute in float64, return the
+  input's float dtype (float32 in, float32 out), and clip results that would
+  round onto the boundary to :func:`max_norm`, so distances stay finite.
 
 Floating point warnings are silenced locally with ``np.errstate``; the global
 NumPy error state is never changed.
@@ -29,6 +35,18 @@ __all__ = [
     "pairwise_poincare_distance",
     "ranking_key",
     "project_to_ball",
+    "max_norm",
+    "mobius_add",
+    "exp_map",
+    "log_map",
+    "exp_map0",
+    "log_map0",
+    "poincare_to_lorentz",
+    "lorentz_to_poincare",
+    "poincare_to_klein",
+    "klein_to_poincare",
+    "lorentz_distance",
+    "einstein_midpoint",
 ]
 
 #: Margin from the unit sphere that projections keep, per float dtype.  float32
@@ -108,3 +126,201 @@ def project_to_ball(x: ArrayLike, epsilon: float | None = None) -> NDArray[np.fl
         scale = (limit / norms[over]).astype(x.dtype)
         x[over] *= scale[..., None]
     return x
+
+
+def _float_dtype(*arrays: np.ndarray) -> np.dtype:
+    """The float dtype results are returned in: the inputs' own, at least float32."""
+    return np.result_type(*(np.asarray(a).dtype for a in arrays), np.float32)
+
+
+def max_norm(dtype: np.dtype | type = np.float64) -> float:
+    """Largest norm the toolkit returns for ``dtype``: the last few representable values below 1.
+
+    ``1 − 4·eps(dtype)``: float64 keeps points up to about ``1 − 9e-16`` apart
+    from the boundary, float32 up to ``1 − 5e-7``.
+
+    Examples
+    --------
+    >>> bool(np.float32(max_norm(np.float32)) < 1.0)
+    True
+    """
+    return 1.0 - 4.0 * float(np.finfo(np.dtype(dtype)).eps)
+
+
+def _inside(x: NDArray[np.float64], dtype: np.dtype) -> NDArray[np.floating]:
+    """Cast to ``dtype``, scaling any row whose norm would round to ≥ ``max_norm`` back onto it."""
+    limit = max_norm(dtype)
+    norms = np.sqrt(squared_norms(x))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(norms > limit, limit / np.maximum(norms, np.finfo(np.float64).tiny), 1.0)
+    return (x * scale[..., None]).astype(dtype, copy=False)
+
+
+def _f64(x: ArrayLike) -> NDArray[np.float64]:
+    return np.asarray(x, dtype=np.float64)
+
+
+def mobius_add(x: ArrayLike, y: ArrayLike) -> NDArray[np.floating]:
+    """Möbius addition ``x ⊕ y`` in the Poincaré ball (curvature −1), broadcast along leading axes.
+
+    ``(−x) ⊕ (x ⊕ y) = y`` (left cancellation), and ``d(a ⊕ x, a ⊕ y) = d(x, y)``.
+
+    Examples
+    --------
+    >>> mobius_add([0.5, 0.0], [0.0, 0.0]).tolist()
+    [0.5, 0.0]
+    >>> np.round(mobius_add([-0.3, 0.1], mobius_add([0.3, -0.1], [0.2, 0.4])), 12).tolist()
+    [0.2, 0.4]
+    """
+    dtype = _float_dtype(x, y)
+    x, y = _f64(x), _f64(y)
+    xy = np.einsum("...i,...i->...", x, y)[..., None]
+    x2 = squared_norms(x)[..., None]
+    y2 = squared_norms(y)[..., None]
+    num = (1.0 + 2.0 * xy + y2) * x + (1.0 - x2) * y
+    den = 1.0 + 2.0 * xy + x2 * y2
+    return _inside(num / np.maximum(den, np.finfo(np.float64).tiny), dtype)
+
+
+def _unit_and_norm(v: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    norm = np.sqrt(squared_norms(v))[..., None]
+    unit = v / np.maximum(norm, np.finfo(np.float64).tiny)
+    return unit, norm
+
+
+def exp_map0(v: ArrayLike) -> NDArray[np.floating]:
+    """Exponential map at the origin: the point reached from 0 along tangent vector ``v``.
+
+    ``exp_0(v) = tanh(‖v‖) v/‖v‖``; the inverse of :func:`log_map0`.
+
+    Examples
+    --------
+    >>> round(float(np.linalg.norm(exp_map0([3.0, 4.0]))), 6)
+    0.999909
+    """
+    dtype = _float_dtype(v)
+    unit, norm = _unit_and_norm(_f64(v))
+    return _inside(np.tanh(norm) * unit, dtype)
+
+
+def log_map0(y: ArrayLike) -> NDArray[np.floating]:
+    """Logarithmic map at the origin: the tangent vector at 0 that points to ``y``.
+
+    ``log_0(y) = artanh(‖y‖) y/‖y‖``.  Its norm is half the Poincaré distance
+    from the origin, so it turns ball coordinates into Euclidean features that
+    keep each point's depth; use it before a Euclidean downstream model.
+
+    Examples
+    --------
+    >>> np.round(log_map0(exp_map0([0.3, -1.2])), 12).tolist()
+    [0.3, -1.2]
+    """
+    dtype = _float_dtype(y)
+    unit, norm = _unit_and_norm(_f64(y))
+    norm = np.minimum(norm, max_norm(np.float64))
+    return (np.arctanh(norm) * unit).astype(dtype, copy=False)
+
+
+def _conformal_factor(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``λ_x = 2 / (1 − ‖x‖²)`` with the denominator clamped, shaped for broadcasting."""
+    return (2.0 / conformal_denominator(squared_norms(x)))[..., None]
+
+
+def exp_map(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
+    """Exponential map at ``x``: ``x ⊕ tanh(λ_x‖v‖/2) v/‖v‖``.
+
+    Examples
+    --------
+    >>> x = np.array([0.1, 0.2])
+    >>> np.allclose(log_map(x, exp_map(x, [0.05, -0.3])), [0.05, -0.3])
+    True
+    """
+    dtype = _float_dtype(x, v)
+    x, v = _f64(x), _f64(v)
+    unit, norm = _unit_and_norm(v)
+    step = np.tanh(_conformal_factor(x) * norm / 2.0) * unit
+    return _inside(_f64(mobius_add(x, step)), dtype)
+
+
+def log_map(x: ArrayLike, y: ArrayLike) -> NDArray[np.floating]:
+    """Logarithmic map at ``x``: the tangent vector at ``x`` whose exponential map reaches ``y``.
+
+    ``log_x(y) = (2/λ_x) artanh(‖−x ⊕ y‖) (−x ⊕ y)/‖−x ⊕ y‖``; its Riemannian
+    length ``λ_x‖log_x(y)‖`` equals ``d(x, y)``.
+    """
+    dtype = _float_dtype(x, y)
+    x, y = _f64(x), _f64(y)
+    w = _f64(mobius_add(-x, y))
+    unit, norm = _unit_and_norm(w)
+    norm = np.minimum(norm, max_norm(np.float64))
+    return (2.0 / _conformal_factor(x) * np.arctanh(norm) * unit).astype(dtype, copy=False)
+
+
+def poincare_to_lorentz(p: ArrayLike) -> NDArray[np.floating]:
+    """Poincaré ball → Lorentz hyperboloid ``{x : −x₀² + Σxᵢ² = −1, x₀ > 0}``; adds one leading coordinate.
+
+    ``x = ((1 + ‖p‖²), 2p) / (1 − ‖p‖²)``.
+
+    Examples
+    --------
+    >>> poincare_to_lorentz([0.0, 0.0]).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    dtype = _float_dtype(p)
+    p = _f64(p)
+    p2 = squared_norms(p)[..., None]
+    den = conformal_denominator(p2)
+    return np.concatenate([(1.0 + p2) / den, 2.0 * p / den], axis=-1).astype(dtype, copy=False)
+
+
+def lorentz_to_poincare(x: ArrayLike) -> NDArray[np.floating]:
+    """Lorentz hyperboloid → Poincaré ball: ``p = x₁: / (1 + x₀)``."""
+    dtype = _float_dtype(x)
+    x = _f64(x)
+    return _inside(x[..., 1:] / (1.0 + x[..., :1]), dtype)
+
+
+def poincare_to_klein(p: ArrayLike) -> NDArray[np.floating]:
+    """Poincaré ball → Klein (Beltrami–Klein) ball: ``k = 2p / (1 + ‖p‖²)``.
+
+    Near the boundary the Klein model compresses distances quadratically, so a
+    round trip keeps about ``eps / (1 − ‖p‖)`` absolute precision.
+    """
+    dtype = _float_dtype(p)
+    p = _f64(p)
+    return _inside(2.0 * p / (1.0 + squared_norms(p)[..., None]), dtype)
+
+
+def klein_to_poincare(k: ArrayLike) -> NDArray[np.floating]:
+    """Klein ball → Poincaré ball: ``p = k / (1 + sqrt(1 − ‖k‖²))``."""
+    dtype = _float_dtype(k)
+    k = _f64(k)
+    root = np.sqrt(np.maximum(1.0 - squared_norms(k), 0.0))[..., None]
+    return _inside(k / (1.0 + root), dtype)
+
+
+def lorentz_distance(x: ArrayLike, y: ArrayLike) -> NDArray[np.float64]:
+    """Geodesic distance on the hyperboloid, ``arccosh(−⟨x, y⟩_L)``, clamped so it is never NaN.
+
+    Equal to :func:`poincare_distance` of the corresponding ball points.
+    """
+    x, y = _f64(x), _f64(y)
+    inner = x[..., 0] * y[..., 0] - np.einsum("...i,...i->...", x[..., 1:], y[..., 1:])
+    return np.arccosh(np.maximum(inner, 1.0))
+
+
+def einstein_midpoint(points: ArrayLike, weights: ArrayLike | None = None) -> NDArray[np.floating]:
+    """The hyperbolic mean of the rows of ``points`` (Poincaré ball), via the Einstein midpoint in the Klein model.
+
+    Examples
+    --------
+    >>> np.round(einstein_midpoint([[0.5, 0.0], [-0.5, 0.0]]), 12).tolist()
+    [0.0, 0.0]
+    """
+    dtype = _float_dtype(points)
+    p = np.atleast_2d(_f64(points))
+    k = _f64(poincare_to_klein(p))
+    gamma = 1.0 / np.sqrt(np.maximum(1.0 - squared_norms(k), np.finfo(np.float64).tiny))
+    w = gamma if weights is None else gamma * _f64(weights)
+    mid = (w[:, None] * k).sum(axis=0) / w.sum()
+    return np.asarray(klein_to_poincare(mid)).astype(dtype, copy=False)

@@ -1,0 +1,166 @@
+"""Correct hierarchy queries over Poincaré vectors, in place of gensim's ``PoincareKeyedVectors`` helpers.
+
+gensim 4.4's ``PoincareKeyedVectors`` has measured defects that give silently
+wrong answers; :class:`PoincareQueries` answers the same questions correctly:
+
+* ``most_similar(node)`` can return ``node`` itself → here the query is never
+  among its own neighbours;
+* an integer is taken as a row index, not a key (``distances(3)`` returns all
+  ``inf``, ``norm(3)`` returns 3) → here every key is looked up by name, and a
+  name that is not in the vocabulary raises :class:`~hypergensim.errors.InputError`;
+* ``descendants()`` crashes with ``TypeError`` once the chain reaches a leaf →
+  here the chain simply ends there;
+* ``n_similarity`` returns the *cosine* similarity of the mean vectors → here
+  it is ``1 / (1 + d)`` between the hyperbolic (Einstein) midpoints, the same
+  scale as gensim's Poincaré ``similarity``.
+
+Parent and child follow gensim's (and the paper's) reading of the ball: a
+node's *parent* is the closest node of smaller norm, its *child* the closest
+node of larger norm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import InputError
+from ..manifold import einstein_midpoint, poincare_distance
+from ..vectors import coerce_embedding
+
+__all__ = ["PoincareQueries"]
+
+
+class PoincareQueries:
+    """Hierarchy queries (nearest nodes, parents, children, chains) over a Poincaré embedding.
+
+    Parameters
+    ----------
+    model_or_kv : PoincareEmbedding, gensim PoincareModel or KeyedVectors, Embedding, or path
+        The vectors to query; they are validated to lie inside the unit ball.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hypergensim.downstream import PoincareQueries
+    >>> q = PoincareQueries((["mammal", "dog", "cat", "puppy"],
+    ...                      np.array([[0.0, 0.0], [0.5, 0.0], [0.0, 0.5], [0.8, 0.05]])))
+    >>> [k for k, _ in q.most_similar("dog", topn=2)]
+    ['mammal', 'puppy']
+    >>> q.closest_parent("puppy"), q.closest_child("mammal")
+    ('dog', 'dog')
+    >>> q.descendants("mammal"), q.ancestors("puppy")
+    (['dog', 'puppy'], ['dog', 'mammal'])
+    """
+
+    def __init__(self, model_or_kv: Any) -> None:
+        emb = coerce_embedding(model_or_kv)
+        self.keys: list[Hashable] = list(emb.keys)
+        self.index: dict[Hashable, int] = dict(emb.index)
+        self.vectors: NDArray[np.float64] = np.asarray(emb.vectors, dtype=np.float64)
+        self.norms: NDArray[np.float64] = np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def row(self, key: Hashable) -> int:
+        """Row of ``key``; an unknown key raises :class:`InputError` (an int is never read as a row number)."""
+        try:
+            return self.index[key]
+        except (KeyError, TypeError):
+            hint = " (keys are node names; a number is not read as a row index)" if isinstance(
+                key, (int, np.integer)) else ""
+            raise InputError(f"unknown key{hint}", value=key) from None
+
+    def vector(self, key: Hashable) -> NDArray[np.float64]:
+        """The vector of ``key``."""
+        return self.vectors[self.row(key)]
+
+    def norm(self, key: Hashable) -> float:
+        """Euclidean norm of ``key``'s vector (its depth in the ball: small near the root)."""
+        return float(self.norms[self.row(key)])
+
+    def distance(self, a: Hashable, b: Hashable) -> float:
+        """Poincaré distance between two keys."""
+        return float(poincare_distance(self.vector(a), self.vector(b)))
+
+    def distances(self, key: Hashable, others: Iterable[Hashable] | None = None) -> NDArray[np.float64]:
+        """Distances from ``key`` to ``others`` (default: every key, in row order)."""
+        u = self.vector(key)
+        if others is None:
+            return poincare_distance(u[None, :], self.vectors)
+        rows = [self.row(k) for k in others]
+        return poincare_distance(u[None, :], self.vectors[rows])
+
+    def similarity(self, a: Hashable, b: Hashable) -> float:
+        """``1 / (1 + d(a, b))``, gensim's Poincaré similarity."""
+        return 1.0 / (1.0 + self.distance(a, b))
+
+    def n_similarity(self, keys_a: Sequence[Hashable], keys_b: Sequence[Hashable]) -> float:
+        """Similarity ``1 / (1 + d)`` between the hyperbolic midpoints of two sets of keys.
+
+        For one key on each side it equals :meth:`similarity`; gensim's
+        ``n_similarity`` returns a cosine similarity instead.
+        """
+        if not keys_a or not keys_b:
+            raise InputError("n_similarity needs at least one key on each side")
+        mid_a = einstein_midpoint(self.vectors[[self.row(k) for k in keys_a]])
+        mid_b = einstein_midpoint(self.vectors[[self.row(k) for k in keys_b]])
+        return 1.0 / (1.0 + float(poincare_distance(mid_a, mid_b)))
+
+    def _nearest(self, key: Hashable, candidates: NDArray[np.bool_], topn: int | None) -> list[tuple[Hashable, float]]:
+        r = self.row(key)
+        candidates = candidates.copy()
+        candidates[r] = False
+        rows = np.flatnonzero(candidates)
+        d = poincare_distance(self.vectors[r][None, :], self.vectors[rows])
+        order = np.argsort(d, kind="stable")
+        if topn is not None:
+            order = order[:topn]
+        return [(self.keys[rows[i]], float(d[i])) for i in order]
+
+    def most_similar(self, key: Hashable, topn: int = 10,
+                     restrict_to: Iterable[Hashable] | None = None) -> list[tuple[Hashable, float]]:
+        """The ``topn`` closest keys to ``key`` as ``(key, distance)``, nearest first; never ``key`` itself."""
+        if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)) or topn < 0:
+            raise InputError("topn must be a non-negative integer", value=topn)
+        if restrict_to is None:
+            mask = np.ones(len(self.keys), dtype=bool)
+        else:
+            mask = np.zeros(len(self.keys), dtype=bool)
+            mask[[self.row(k) for k in restrict_to]] = True
+        return self._nearest(key, mask, int(topn))
+
+    def closest_parent(self, key: Hashable) -> Hashable | None:
+        """The closest key of smaller norm, or ``None`` when ``key`` has the smallest norm."""
+        found = self._nearest(key, self.norms < self.norms[self.row(key)], 1)
+        return found[0][0] if found else None
+
+    def closest_child(self, key: Hashable) -> Hashable | None:
+        """The closest key of larger norm, or ``None`` when ``key`` has the largest norm."""
+        found = self._nearest(key, self.norms > self.norms[self.row(key)], 1)
+        return found[0][0] if found else None
+
+    def _chain(self, key: Hashable, step: Any, max_depth: int | None) -> list[Hashable]:
+        if max_depth is not None and (isinstance(max_depth, bool) or max_depth < 0):
+            raise InputError("max_depth must be a non-negative integer or None", value=max_depth)
+        chain: list[Hashable] = []
+        current = key
+        while max_depth is None or len(chain) < max_depth:
+            nxt = step(current)
+            if nxt is None:
+                break
+            chain.append(nxt)
+            current = nxt
+        return chain
+
+    def descendants(self, key: Hashable, max_depth: int | None = 5) -> list[Hashable]:
+        """Chain of closest children from ``key``, at most ``max_depth`` long; it ends at a leaf."""
+        return self._chain(key, self.closest_child, max_depth)
+
+    def ancestors(self, key: Hashable, max_depth: int | None = None) -> list[Hashable]:
+        """Chain of closest parents from ``key`` up to the node of smallest norm."""
+        return self._chain(key, self.closest_parent, max_depth)
