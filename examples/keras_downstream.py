@@ -32,7 +32,7 @@ import time
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # noqa: E402  (after hypergensim chose a backend)
+import keras  # noqa: E402  (after KERAS_BACKEND is set)
 import numpy as np  # noqa: E402
 from scipy.sparse import coo_matrix  # noqa: E402
 from sklearn.decomposition import TruncatedSVD  # noqa: E402
