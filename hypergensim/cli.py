@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import HypergensimError, InputError
@@ -62,8 +63,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         options["parent_column"] = args.parent_column
     if args.direction:
         options["direction"] = args.direction
+    if args.dedupe:
+        options["dedupe"] = True
     if options and not Path(args.dataset).exists():
-        raise InputError("file options (--delimiter, --header, columns, --direction) apply only to files",
+        raise InputError("file options (--delimiter, --header, columns, --direction, --dedupe) apply only to files",
                          value=args.dataset)
     h = load_hierarchy(args.dataset, use_cache=not args.no_cache, **options)
     _eprint(h.summarize())
@@ -257,9 +260,16 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------- parser
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse with usage errors on one line, like every other hypergensim error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"hypergensim: error: {self.prog}: {' '.join(message.split())} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="hypergensim",
         description="Poincaré embeddings of hierarchies with gensim: datasets, training, evaluation.",
     )
@@ -297,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parent-column", help="header name of the parent/ancestor column")
     p.add_argument("--direction", choices=["child-parent", "parent-child"],
                    help="column order when the header does not say (default child-parent)")
+    p.add_argument("--dedupe", action="store_true",
+                   help="drop repeated relations and self-loops (counted in the summary) instead of failing")
     p.add_argument("--no-cache", action="store_true", help="rebuild WordNet closures instead of using the cache")
     p.add_argument("--summary-json", help="also write the summary as JSON to this path")
 

@@ -57,6 +57,8 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
     Labels go to the ``top_k`` nodes with the most descendants (without a
     hierarchy: the ``top_k`` nodes closest to the origin).
     """
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 0:
+        raise InputError("top_k must be a non-negative integer", value=top_k)
     import matplotlib
 
     matplotlib.use("Agg", force=False)

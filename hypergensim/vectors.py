@@ -61,18 +61,22 @@ class Embedding:
         return len(self.keys)
 
 
-def validate_ball(keys: list[str], vectors: np.ndarray, *, path: str | Path | None = None) -> None:
-    """Raise if any vector is NaN/inf or has norm ≥ 1, naming the first keys."""
+def validate_ball(keys: list[str], vectors: np.ndarray, *, path: str | Path | None = None,
+                  line_numbers: list[int] | None = None) -> None:
+    """Raise if any vector is NaN/inf or has norm ≥ 1, naming the first keys (and the line of the first)."""
     finite = np.isfinite(vectors).all(axis=1)
     if not finite.all():
-        bad = [keys[i] for i in np.flatnonzero(~finite)[:5]]
-        raise InputError(f"{int((~finite).sum())} vectors contain NaN or inf, e.g. {', '.join(bad)}", path=path)
+        rows = np.flatnonzero(~finite)
+        bad = [keys[i] for i in rows[:5]]
+        raise InputError(f"{len(rows)} vectors contain NaN or inf, e.g. {', '.join(map(str, bad))}", path=path,
+                         line=None if line_numbers is None else line_numbers[rows[0]], value=str(keys[rows[0]]))
     norms = np.sqrt(np.einsum("ij,ij->i", vectors.astype(np.float64), vectors.astype(np.float64)))
     outside = norms >= 1.0
     if outside.any():
         first = np.flatnonzero(outside)[:5]
         shown = ", ".join(f"{keys[i]} (norm {norms[i]:.9g})" for i in first)
-        raise InputError(f"{int(outside.sum())} vectors lie outside the open unit ball: {shown}", path=path)
+        raise InputError(f"{int(outside.sum())} vectors lie outside the open unit ball: {shown}", path=path,
+                         line=None if line_numbers is None else line_numbers[first[0]], value=str(keys[first[0]]))
 
 
 def read_word2vec_text(path: str | Path, *, validate: bool = True) -> Embedding:
@@ -99,6 +103,7 @@ def read_word2vec_text(path: str | Path, *, validate: bool = True) -> Embedding:
     if len(body) != n:
         raise InputError(f"header says {n} vectors but the file has {len(body)}", path=path, line=1, value=lines[0])
     keys: list[str] = []
+    seen: dict[str, int] = {}
     vectors = np.empty((n, dim), dtype=np.float64)
     for row, (number, line) in enumerate(body):
         parts = line.rstrip().split(" ")
@@ -109,10 +114,14 @@ def read_word2vec_text(path: str | Path, *, validate: bool = True) -> Embedding:
             vectors[row] = [float(x) for x in parts[1:]]
         except ValueError:
             raise InputError("a value is not a number", path=path, line=number, value=line) from None
+        if parts[0] in seen:
+            raise InputError(f"duplicate key (first on line {seen[parts[0]]})", path=path, line=number,
+                             value=parts[0])
+        seen[parts[0]] = number
         keys.append(parts[0])
     emb = Embedding(keys, vectors)
     if validate:
-        validate_ball(keys, vectors, path=path)
+        validate_ball(keys, vectors, path=path, line_numbers=[number for number, _ in body])
     return emb
 
 
@@ -122,12 +131,18 @@ def format_row(row: np.ndarray, sep: str = " ") -> str:
     return sep.join(f"{x:.{digits}g}" for x in row.tolist())
 
 
+def word2vec_unsafe_key(keys: list[str]) -> str | None:
+    """The first key the word2vec text format cannot hold (empty, or containing whitespace), else None."""
+    return next((k for k in keys if not k or any(c.isspace() for c in k)), None)
+
+
 def write_word2vec_text(path: str | Path, keys: list[str], vectors: np.ndarray) -> Path:
     """Write word2vec text at full precision (``%.17g``), keeping row order, atomically."""
     path = Path(path)
-    bad = [k for k in keys if not k or any(c.isspace() for c in k)]
-    if bad:
-        raise InputError("word2vec text keys cannot be empty or contain whitespace", value=bad[0])
+    bad = word2vec_unsafe_key(keys)
+    if bad is not None:
+        raise InputError("word2vec text keys cannot be empty or contain whitespace (a space separates the key "
+                         "from its values); use the npz or csv format", path=path, value=bad)
     vectors = np.asarray(vectors)
     with atomic_write(path) as fh:
         fh.write(f"{len(keys)} {vectors.shape[1]}\n")

@@ -57,3 +57,20 @@ def mammals():
     from hypergensim.datasets import load_hierarchy
 
     return load_hierarchy("mammals")
+
+
+_BAD_INPUT = {"tried": 0, "passed": 0}
+
+
+def pytest_runtest_logreport(report):
+    """Count the bad-input corpus cases (their call phase) for the summary line."""
+    if report.when == "call" and "bad_input" in report.keywords:
+        _BAD_INPUT["tried"] += 1
+        _BAD_INPUT["passed"] += int(report.passed)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _BAD_INPUT["tried"]:
+        terminalreporter.write_line(
+            f"bad-input corpus: {_BAD_INPUT['tried']} cases tried, {_BAD_INPUT['passed']} passed "
+            "(non-zero exit, one-line error naming file/line/value, nothing partial left)")

@@ -105,8 +105,13 @@ def iter_edge_file(
     child_column: str | None = None,
     parent_column: str | None = None,
     direction: str = "child-parent",
+    allow_self_loops: bool = False,
 ) -> Iterator[tuple[str, str]]:
     """Stream ``(child, parent)`` pairs from a delimited file in bounded memory.
+
+    A line that repeats the header, or relates a node to itself, raises
+    :class:`InputError` naming the line (``allow_self_loops=True`` passes
+    self-loops on, for :class:`Hierarchy` to drop and count).
 
     Parameters
     ----------
@@ -166,6 +171,11 @@ def iter_edge_file(
         a, b = fields[ci].strip(), fields[pi].strip()
         if not a or not b:
             raise InputError("empty node name", path=path, line=number, value=text)
+        if a.lower() in known and b.lower() in known and a.lower() != b.lower():
+            raise InputError("a header row in the middle of the file (only line 1 may be a header)",
+                             path=path, line=number, value=text)
+        if a == b and not allow_self_loops:
+            raise InputError("self-loop: a node cannot be its own parent", path=path, line=number, value=text)
         yield (b, a) if flip else (a, b)
 
 
@@ -184,8 +194,24 @@ def _splitter(delim: str):
     return lambda text: text.split(delim)
 
 
-def read_edge_file(path: str | Path, *, name: str | None = None, **options: Any) -> Hierarchy:
+def _first_duplicate(path: Path, options: dict[str, Any]) -> InputError:
+    """Re-read ``path`` to name the first repeated relation and both of its lines (error path only)."""
+    seen: dict[tuple[str, str], int] = {}
+    for number, pair in enumerate(iter_edge_file(path, **options), start=1):
+        if pair in seen:
+            return InputError(f"duplicate relation (relation {number} repeats relation {seen[pair]}); "
+                              "remove it ('hypergensim build --dedupe' drops repeats)", path=path, value="\t".join(pair))
+        seen[pair] = number
+    return InputError("duplicate relation", path=path)
+
+
+def read_edge_file(path: str | Path, *, name: str | None = None, dedupe: bool = False,
+                   **options: Any) -> Hierarchy:
     """Hierarchy from a CSV/TSV edge file (see :func:`iter_edge_file` for options).
+
+    A file is taken literally: self-loops and repeated relations are errors
+    that name the line, unless ``dedupe=True``, which drops and counts them
+    (see :attr:`Hierarchy.stats`).
 
     Examples
     --------
@@ -196,7 +222,10 @@ def read_edge_file(path: str | Path, *, name: str | None = None, **options: Any)
     3
     """
     path = Path(path)
-    h = Hierarchy.from_edges(iter_edge_file(path, **options), name=name or path.stem, source=path)
+    h = Hierarchy.from_edges(iter_edge_file(path, allow_self_loops=dedupe, **options), name=name or path.stem,
+                             source=path)
+    if h.stats.duplicates and not dedupe:
+        raise _first_duplicate(path, options)
     h.meta.setdefault("source", str(path))
     return h
 
@@ -340,5 +369,8 @@ def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
     """Read ``.json`` as a tree and anything else as a delimited edge file."""
     path = Path(path)
     if path.suffix.lower() == ".json":
+        options.pop("dedupe", None)  # a tree cannot repeat an edge
+        if options:
+            raise InputError(f"options {sorted(options)} apply to delimited files, not JSON trees", path=path)
         return read_json_tree(path)
     return read_edge_file(path, **options)

@@ -5,7 +5,8 @@ Layout (every file written atomically, except the append-only ``train.log``)::
     config.json      parameters, seed, data digest, versions (hypergensim, gensim, numpy, WordNet)
     relations.tsv    the training relations, so the run is self-contained
     state.npz        pickle-free checkpoint: vectors, RNG and negative buffer, epoch, histories
-    vectors.txt      word2vec text at full float64 precision, rows in the model's order
+    vectors.txt      word2vec text at full float64 precision, rows in the model's order (not written
+                     when a key contains whitespace, which that format cannot hold)
     vectors.npz      exact vectors (read with allow_pickle=False) + keys.json
     metrics.json     final paper-protocol metrics, loss, timings
     history.csv      one row per epoch (loss, speed, metrics when evaluated)
@@ -33,7 +34,7 @@ import numpy as np
 
 from .._atomic import atomic_save_npz, atomic_write, atomic_write_json
 from ..errors import ConfigError, InputError
-from ..vectors import to_keyed_vectors, write_npz, write_word2vec_text
+from ..vectors import to_keyed_vectors, word2vec_unsafe_key, write_npz, write_word2vec_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .callbacks import Callback
@@ -136,7 +137,12 @@ def _export_vectors(run_dir: Path, est: PoincareEmbedding) -> None:
     keys = list(est.kv_.index_to_key)
     vectors = np.asarray(est.kv_.vectors)
     write_npz(run_dir, keys, vectors)
-    write_word2vec_text(run_dir / "vectors.txt", keys, vectors)
+    bad = word2vec_unsafe_key(keys)
+    if bad is None:
+        write_word2vec_text(run_dir / "vectors.txt", keys, vectors)
+    else:
+        logger.warning("vectors.txt not written: word2vec text cannot hold the key %r (it contains whitespace); "
+                       "vectors.npz and keys.json hold every key", bad)
 
 
 def finish(run_dir: Path, est: PoincareEmbedding, *, evaluate: bool = True) -> dict[str, Any]:
