@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from hypergensim.cli import main
-
 from conftest import TOY_BASIC, TOY_CLOSURE
+from hypergensim.cli import main
 
 pytestmark = pytest.mark.bad_input
 

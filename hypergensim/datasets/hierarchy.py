@@ -19,7 +19,6 @@ the output for trees, with no per-node recursion.
 from __future__ import annotations
 
 from array import array
-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
