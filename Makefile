@@ -49,5 +49,13 @@ lint: setup  ## ruff
 example: setup  ## the Keras downstream example (torch backend)
 	KERAS_BACKEND=torch $(PY) examples/keras_downstream.py
 
+FUZZ_SECONDS ?= 60
+fuzz: setup  ## atheris on the file parsers, FUZZ_SECONDS each (not in CI)
+	$(BIN)/pip install --quiet atheris
+	@for t in edges csv json vectors spec; do \
+		echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		$(PY) tests/fuzz_parsers.py $$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
+	done
+
 clean:  ## remove the venv and build artefacts
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache

@@ -8,7 +8,7 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-collect_ignore: list[str] = []
+collect_ignore: list[str] = ["tests/fuzz_parsers.py"]  # atheris harness, run by `make fuzz`
 if importlib.util.find_spec("keras") is None or importlib.util.find_spec("torch") is None:
     collect_ignore.append("hypergensim/downstream/keras_layers.py")
 if importlib.util.find_spec("torch") is None:

@@ -1,0 +1,104 @@
+"""Property tests (hypothesis) for the file parsers and the vector reader.
+
+* parsing a file we wrote returns the same hierarchy / the same vectors;
+* arbitrary bytes fed to a parser give a hypergensim InputError (or a valid
+  result), never another exception.
+
+Coverage-guided fuzzing of the same parsers with atheris is ``make fuzz``
+(``python -m hypergensim.fuzz``), not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hypergensim.datasets import Hierarchy, read_edge_file
+from hypergensim.datasets.readers import CHILD_COLUMNS, PARENT_COLUMNS, read_json_tree
+from hypergensim.errors import HypergensimError
+from hypergensim.vectors import read_word2vec_text, write_word2vec_text
+
+HEADER_WORDS = set(CHILD_COLUMNS + PARENT_COLUMNS + ("weight",))
+
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\t\n\r#"),
+    min_size=1, max_size=12,
+).map(str.strip).filter(lambda s: s and s.lower() not in HEADER_WORDS and not s.startswith("#"))
+
+
+@st.composite
+def named_dags(draw):
+    nodes = draw(st.lists(names, min_size=2, max_size=15, unique=True))
+    pairs = []
+    for i in range(1, len(nodes)):
+        for j in draw(st.lists(st.integers(0, i - 1), max_size=2, unique=True)):
+            pairs.append((nodes[i], nodes[j]))
+    return pairs or [(nodes[1], nodes[0])]
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(named_dags())
+def test_written_tsv_parses_back_to_the_same_hierarchy(tmp_path_factory, pairs):
+    h = Hierarchy.from_edges(pairs)
+    path = tmp_path_factory.mktemp("rt") / "h.tsv"
+    h.to_tsv(path)
+    again = read_edge_file(path)
+    assert set(again.relations()) == set(h.relations())
+    assert set(again.relations(basic=True)) == set(h.relations(basic=True))
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_edge_parser_bytes_give_input_errors_only(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fz") / "f.tsv"
+    path.write_bytes(data)
+    try:
+        h = read_edge_file(path)
+    except HypergensimError:
+        return
+    assert h.n_edges >= 1
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_json_parser_bytes_give_input_errors_only(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fz") / "f.json"
+    path.write_bytes(data)
+    try:
+        read_json_tree(path)
+    except HypergensimError:
+        pass
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_vector_reader_bytes_give_input_errors_only(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fz") / "v.txt"
+    path.write_bytes(data)
+    try:
+        emb = read_word2vec_text(path)
+    except HypergensimError:
+        return
+    assert np.isfinite(emb.vectors).all() and (np.linalg.norm(emb.vectors, axis=1) < 1).all()
+
+
+@SETTINGS
+@given(
+    st.lists(names.filter(lambda s: not any(c.isspace() for c in s)), min_size=1, max_size=10, unique=True),
+    st.sampled_from([np.float32, np.float64]),
+    st.integers(1, 6),
+    st.integers(0, 2**32 - 1),
+)
+def test_vectors_round_trip_exactly(tmp_path_factory, keys, dtype, dim, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(len(keys), dim))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True) * rng.uniform(0, 1 - 1e-7, size=(len(keys), 1))).astype(dtype)
+    path = tmp_path_factory.mktemp("rt") / "v.txt"
+    write_word2vec_text(path, keys, x)
+    emb = read_word2vec_text(path)
+    assert emb.keys == keys
+    np.testing.assert_array_equal(emb.vectors.astype(dtype), x)
