@@ -126,7 +126,13 @@ def _write_history(run_dir: Path, est: PoincareEmbedding) -> None:
 
 
 def checkpoint(run_dir: Path, est: PoincareEmbedding) -> None:
-    """Write the pickle-free resume state (one atomic file), then the history."""
+    """Write the pickle-free resume state (one atomic file), then the history.
+
+    A state with NaN or inf vectors (from a callback, or memory corrupted
+    after the epoch's own check) is never written: the last good checkpoint stays.
+    """
+    if not np.isfinite(est.kv_.vectors).all():
+        est._diverged(est.n_epochs_trained_, "NaN or inf in the vectors when writing the checkpoint")
     atomic_save_npz(run_dir / "state.npz", **est._resume_state())
     est.last_checkpoint_epoch_ = est.n_epochs_trained_
     _write_history(run_dir, est)
