@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TOY_BASIC, TOY_CLOSURE
 
 import hypergensim._atomic as atomic
+from conftest import TOY_BASIC, TOY_CLOSURE
 from hypergensim.cli import main
 from hypergensim.vectors import read_vectors
 
