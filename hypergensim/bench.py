@@ -4,7 +4,9 @@ Sections (``--only`` picks some): ``datasets`` (WordNet nouns closure cold and
 warm, NLTK's own closure loop, a random 100k-node DAG), ``evaluation`` (full
 nouns reconstruction time and peak memory, ratio to gensim's evaluator on the
 same queries), ``training`` (relations/s of gensim, the adapter and the fast
-engine on mammals and nouns; the mammals quality targets).  Every section
+engine on mammals and nouns; the mammals quality targets), ``reliability``
+(a 10-million-line relation file streamed, with its peak memory; 20 full
+nouns evaluations in one process, with memory after each).  Every section
 writes ``bench-<section>.json`` under ``--out`` atomically and prints a summary.
 Timings are wall-clock on this machine; ratios are taken within one run.
 """
@@ -213,7 +215,72 @@ def bench_training(*, nouns: bool = True) -> dict[str, Any]:
     return out
 
 
-SECTIONS = {"datasets": bench_datasets, "evaluation": bench_evaluation, "training": bench_training}
+_STREAM_CHILD = """
+import json, resource, sys, time
+from hypergensim.datasets import iter_edge_file
+t = time.perf_counter()
+n = 0
+for _ in iter_edge_file(sys.argv[1]):
+    n += 1
+print(json.dumps({"lines": n, "seconds": time.perf_counter() - t,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_LOAD_CHILD = """
+import json, resource, sys, time
+import numpy as np
+from hypergensim.datasets import load_hierarchy
+from hypergensim.evaluation import evaluate_reconstruction
+def rss():
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith("VmRSS")) / 1024
+h = load_hierarchy("nouns")
+rng = np.random.default_rng(0)
+x = rng.normal(size=(h.n_nodes, 10))
+x *= (rng.uniform(0, 0.999, size=(h.n_nodes, 1)) / np.linalg.norm(x, axis=1, keepdims=True))
+emb = (list(h.nodes), x)
+after, seconds = [], []
+for i in range(int(sys.argv[1])):
+    t = time.perf_counter()
+    evaluate_reconstruction(emb, h)
+    seconds.append(time.perf_counter() - t)
+    after.append(rss())
+print(json.dumps({"rss_after_each_mb": after, "seconds_each": seconds,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def bench_reliability(*, lines: int = 10_000_000, evaluations: int = 20) -> dict[str, Any]:
+    """A 10-million-line relation file read in bounded memory; 20 full nouns evaluations in one process."""
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.tsv"
+        chunk = 1_000_000
+        with open(path, "w") as fh:
+            for start in range(1, lines + 1, chunk):
+                ids = np.arange(start, min(start + chunk, lines + 1))
+                fh.write("".join(f"n{i}\tn{i // 3}\n" for i in ids.tolist()))
+        size_mb = path.stat().st_size / 2**20
+        out = subprocess.run([sys.executable, "-c", _STREAM_CHILD, str(path)], capture_output=True, text=True,
+                             check=True)
+        stream = json.loads(out.stdout.strip().splitlines()[-1])
+    result.update({"stream_lines": stream["lines"], "stream_file_mb": round(size_mb, 1),
+                   "stream_seconds": stream["seconds"], "stream_peak_rss_mb": stream["peak_rss_mb"],
+                   "stream_lines_per_s": stream["lines"] / stream["seconds"]})
+    out = subprocess.run([sys.executable, "-c", _LOAD_CHILD, str(evaluations)], capture_output=True, text=True,
+                         check=True)
+    load = json.loads(out.stdout.strip().splitlines()[-1])
+    after = load["rss_after_each_mb"]
+    result.update({"load_evaluations": evaluations, "load_rss_first_mb": after[0], "load_rss_last_mb": after[-1],
+                   "load_rss_growth_after_first_mb": after[-1] - after[0],
+                   "load_rss_max_step_mb": max(b - a for a, b in zip(after, after[1:])),
+                   "load_peak_rss_mb": load["peak_rss_mb"], "load_seconds_mean": float(np.mean(load["seconds_each"])),
+                   "load_rss_after_each_mb": [round(v, 1) for v in after]})
+    return result
+
+
+SECTIONS = {"datasets": bench_datasets, "evaluation": bench_evaluation, "training": bench_training,
+            "reliability": bench_reliability}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_json(out / f"bench-{name}.json", record)
         print(f"== {name} ({record['wall_s']:.0f} s) -> {out / f'bench-{name}.json'}")
         for key, value in result.items():
-            print(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}")
+            if not isinstance(value, list):
+                print(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}")
     return 0
 
 
