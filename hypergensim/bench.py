@@ -215,15 +215,18 @@ def bench_training(*, nouns: bool = True) -> dict[str, Any]:
     return out
 
 
-_STREAM_CHILD = """
-import json, resource, sys, time
-from hypergensim.datasets import iter_edge_file
+_MEMORY_HELPERS = """
 def rss(field="VmRSS"):
     with open("/proc/self/status") as fh:
         return next(int(l.split()[1]) for l in fh if l.startswith(field + ":")) / 1024
 def hwm():
     # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report its parent's peak
     return rss("VmHWM")
+"""
+
+_STREAM_CHILD = _MEMORY_HELPERS + """
+import json, resource, sys, time
+from hypergensim.datasets import iter_edge_file
 base = rss()
 t = time.perf_counter()
 n = 0
@@ -233,18 +236,12 @@ print(json.dumps({"lines": n, "seconds": time.perf_counter() - t, "rss_after_imp
                   "peak_rss_mb": hwm()}))
 """
 
-_LOAD_CHILD = """
+_LOAD_CHILD = _MEMORY_HELPERS + """
 import json, resource, sys, time
 import numpy as np
 from hypergensim.datasets import load_hierarchy
 from hypergensim.evaluation import evaluate_reconstruction
 from hypergensim.vectors import read_npz
-def rss(field="VmRSS"):
-    with open("/proc/self/status") as fh:
-        return next(int(l.split()[1]) for l in fh if l.startswith(field + ":")) / 1024
-def hwm():
-    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report its parent's peak
-    return rss("VmHWM")
 h = load_hierarchy("nouns")
 emb = read_npz(sys.argv[2])
 after, seconds = [], []
