@@ -94,6 +94,11 @@ def bench_datasets() -> dict[str, Any]:
     }
 
 
+def _nouns_cache(epochs: int) -> Path:
+    """Directory holding the bench's nouns embedding trained for ``epochs`` (vectors.npz + keys.json)."""
+    return Path(tempfile.gettempdir()) / f"hypergensim-bench-nouns-{epochs}"
+
+
 def _nouns_vectors(epochs: int) -> tuple[list[str], np.ndarray, float, float]:
     """A nouns embedding trained by the fast engine (cached under the temp dir by epoch count)."""
     from .datasets import load_hierarchy
@@ -101,7 +106,7 @@ def _nouns_vectors(epochs: int) -> tuple[list[str], np.ndarray, float, float]:
     from .training import PoincareEmbedding
     from .vectors import read_npz, write_npz
 
-    cache = Path(tempfile.gettempdir()) / f"hypergensim-bench-nouns-{epochs}"
+    cache = _nouns_cache(epochs)
     h = load_hierarchy("nouns")
     if not (cache / "vectors.npz").is_file():
         cache.mkdir(parents=True, exist_ok=True)
@@ -277,8 +282,7 @@ def bench_reliability(*, lines: int = 10_000_000, evaluations: int = 20) -> dict
     # trained vectors (the same 30-epoch nouns embedding as the evaluation section): random vectors rank every
     # positive tens of thousands deep, an input no user has, and cost several times more per evaluation
     _nouns_vectors(30)
-    cache = Path(tempfile.gettempdir()) / "hypergensim-bench-nouns-30"
-    out = subprocess.run([sys.executable, "-c", _LOAD_CHILD, str(evaluations), str(cache)], capture_output=True,
+    out = subprocess.run([sys.executable, "-c", _LOAD_CHILD, str(evaluations), str(_nouns_cache(30))], capture_output=True,
                          text=True, check=True)
     load = json.loads(out.stdout.strip().splitlines()[-1])
     after = load["rss_after_each_mb"]
