@@ -3,8 +3,37 @@
 from __future__ import annotations
 
 import numba
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
-__all__ = ["bisect_left", "bisect_right", "contains_sorted"]
+__all__ = ["bisect_left", "bisect_right", "contains_sorted", "prefetch"]
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Hint the CPU to fetch ``array[index]`` (1-D) or row ``array[index, :]`` (2-D) into cache.
+
+    LLVM's ``llvm.prefetch`` (for writing, kept in all cache levels): it never
+    faults and never changes a result, it only lets the loads of rows needed
+    soon overlap with the arithmetic of the current ones.  Compiled code only.
+    """
+    if not (isinstance(array, types.Array) and array.ndim in (1, 2) and isinstance(index, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        ary_type = signature.args[0]
+        ary = context.make_array(ary_type)(context, builder, args[0])
+        indices = [args[1]] + [context.get_constant(types.intp, 0)] * (ary_type.ndim - 1)
+        ptr = cgutils.get_item_pointer(context, builder, ary_type, ary, indices, wraparound=False)
+        i32 = ir.IntType(32)
+        i8_ptr = ir.IntType(8).as_pointer()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8_ptr, i32, i32, i32]),
+                                            "llvm.prefetch")
+        builder.call(fn, [builder.bitcast(ptr, i8_ptr), ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
 
 
 @numba.njit(cache=True, nogil=True)
