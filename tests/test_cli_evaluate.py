@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from conftest import MAMMALS_TSV, assert_clean_error, run_cli
 
+from conftest import MAMMALS_TSV, assert_clean_error, run_cli
 from hypergensim.datasets import load_hierarchy, nickel2017_split
 from hypergensim.evaluation import evaluate_link_prediction, evaluate_reconstruction
 from hypergensim.vectors import write_word2vec_text

@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from conftest import TOY_BASIC, assert_clean_error, run_cli
 
+from conftest import TOY_BASIC, assert_clean_error, run_cli
 from hypergensim.vectors import read_npz, read_word2vec_text
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import MAMMALS_TSV, ROOT, TOY_BASIC, TOY_CLOSURE
-
 from hypergensim.datasets import read_edge_file
 
 

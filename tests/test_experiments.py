@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import TOY_BASIC, assert_clean_error, run_cli
 
+from conftest import TOY_BASIC, assert_clean_error, run_cli
 from hypergensim.errors import ConfigError
 from hypergensim.experiments import load_spec, parse_spec, shipped_specs, sweep
 from hypergensim.experiments.sweep import plan

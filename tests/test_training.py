@@ -10,10 +10,10 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import TOY_BASIC
 from gensim.models.poincare import PoincareModel
 from sklearn.base import clone
 
+from conftest import TOY_BASIC
 from hypergensim.errors import ConfigError, InputError, NumericalError
 from hypergensim.training import CSVLogger, EarlyStopping, EvaluateEvery, PoincareEmbedding
 from hypergensim.training.gensim_internals import LossMeter, capture_loss
