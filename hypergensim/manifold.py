@@ -9,6 +9,8 @@ with curvature -1) lives here, so that precision decisions are made once:
 * ``1 − ‖x‖²`` is clamped to the smallest positive value of the dtype, so points
   on the boundary give large, finite distances rather than NaN;
 * :func:`boundary_epsilon` gives the margin kept from the boundary per dtype;
+  :func:`boundary_radius` and :func:`epsilon_for_radius` convert between a
+  margin ``ε`` (norms up to ``1 − ε``) and the hyperbolic radius it allows;
 * :func:`ranking_key` is the arccosh-free quantity used for ranking: for a fixed
   query ``u``, ``d(u, w)`` is strictly increasing in ``‖u−w‖² / (1−‖w‖²)``;
 * the hyperbolic toolkit for downstream use: Möbius addition, exponential and
@@ -29,6 +31,8 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "boundary_epsilon",
+    "boundary_radius",
+    "epsilon_for_radius",
     "squared_norms",
     "conformal_denominator",
     "poincare_distance",
@@ -64,6 +68,33 @@ def boundary_epsilon(dtype: np.dtype | type = np.float64) -> float:
     1e-05
     """
     return _BOUNDARY_EPS.get(np.dtype(dtype), 1e-5)
+
+
+def boundary_radius(epsilon: float) -> float:
+    """Distance from the origin of a point at norm ``1 − ε``: ``2·artanh(1 − ε) = ln((2 − ε)/ε)``.
+
+    Examples
+    --------
+    >>> round(boundary_radius(1e-5), 4)
+    12.2061
+    """
+    return float(np.log((2.0 - epsilon) / epsilon))
+
+
+def epsilon_for_radius(radius: float) -> float:
+    """The margin ``ε`` whose boundary ``1 − ε`` lies at hyperbolic ``radius`` from the origin.
+
+    ``1 − tanh(r/2) = 2/(eʳ + 1)``, computed without the cancellation of
+    ``1 − tanh``; the inverse of :func:`boundary_radius`.
+
+    Examples
+    --------
+    >>> round(epsilon_for_radius(2.0), 6)
+    0.238406
+    >>> bool(abs(epsilon_for_radius(boundary_radius(1e-5)) - 1e-5) < 1e-18)
+    True
+    """
+    return float(2.0 / (np.exp(radius) + 1.0))
 
 
 def squared_norms(x: ArrayLike) -> NDArray[np.float64]:

@@ -123,3 +123,24 @@ def test_einstein_midpoint():
     # equivariant under Möbius translation
     t = p[3]
     assert np.allclose(einstein_midpoint(mobius_add(t, np.stack([a, b]))), mobius_add(t, m), atol=1e-9)
+
+
+@pytest.mark.parametrize("epsilon", [0.3, 1e-2, 1e-5, 1e-9])
+def test_boundary_radius_is_the_distance_of_the_boundary_from_the_origin(epsilon):
+    from hypergensim.manifold import boundary_radius, epsilon_for_radius, poincare_distance
+
+    point = np.array([[1.0 - epsilon, 0.0, 0.0]])
+    stored = 1.0 - point[0, 0]  # the margin the float64 point really has (exact: Sterbenz)
+    assert boundary_radius(stored) == pytest.approx(2 * np.arctanh(point[0, 0]), rel=1e-13)  # the definition
+    # the distance function forms 1-|x|^2 and keeps ~1e-10 relative at norm 1-1e-9
+    assert boundary_radius(stored) == pytest.approx(float(poincare_distance(point, np.zeros((1, 3)))[0]),
+                                                    rel=1e-9)
+    assert epsilon_for_radius(boundary_radius(epsilon)) == pytest.approx(epsilon, rel=1e-9)
+
+
+def test_epsilon_for_radius_is_decreasing_and_positive_far_out():
+    from hypergensim.manifold import epsilon_for_radius
+
+    radii = np.linspace(0.1, 40.0, 200)
+    eps = np.array([epsilon_for_radius(r) for r in radii])
+    assert (np.diff(eps) < 0).all() and (eps > 0).all()  # no cancellation to 0 even at r = 40 (eps ~ 8e-18)
