@@ -215,3 +215,30 @@ def test_presets_are_complete():
     for name, params in PRESETS.items():
         assert names <= set(params), (name, names - set(params))
         PoincareEmbedding.from_preset(name)._validate_params()
+
+
+def test_time_budget_stops_before_the_epoch_that_would_overrun(toy_pairs, monkeypatch):
+    """A fake clock that advances 10 s per epoch: with 35 s, epoch 4 would end at 40 s, so training stops at 3."""
+    import hypergensim.training.callbacks as callbacks_module
+    from hypergensim.training import Callback, TimeBudget
+
+    clock = [1000.0]
+    monkeypatch.setattr(callbacks_module.time, "monotonic", lambda: clock[0])
+
+    class Tick(Callback):
+        def on_epoch_end(self, est, logs):
+            clock[0] += 10.0
+
+    est = PoincareEmbedding(dim=2, negative=1, epochs=50, verbose=0, callbacks=[Tick(), TimeBudget(35)])
+    est.fit(toy_pairs)
+    assert est.n_epochs_trained_ == 3
+    est = PoincareEmbedding(dim=2, negative=1, epochs=50, verbose=0, callbacks=[Tick(), TimeBudget(45)])
+    assert est.fit(toy_pairs).n_epochs_trained_ == 4  # the bound is the budget, not a fixed epoch count
+
+
+@pytest.mark.parametrize("seconds", [0, -5, float("nan"), float("inf"), "60", True])
+def test_time_budget_rejects_impossible_budgets(seconds):
+    from hypergensim.training import TimeBudget
+
+    with pytest.raises(ConfigError, match="time budget must be a finite number of seconds > 0"):
+        TimeBudget(seconds)

@@ -10,9 +10,10 @@ Examples
 
 from __future__ import annotations
 
-from .callbacks import Callback, CSVLogger, EarlyStopping, EvaluateEvery, ProgressBar
+from .callbacks import Callback, CSVLogger, EarlyStopping, EvaluateEvery, ProgressBar, TimeBudget
 from .estimator import PoincareEmbedding
 from .presets import PRESETS, preset_params
 
-__all__ = ["PoincareEmbedding", "Callback", "ProgressBar", "EvaluateEvery", "EarlyStopping", "CSVLogger",
+__all__ = ["PoincareEmbedding", "Callback", "ProgressBar", "EvaluateEvery", "EarlyStopping", "TimeBudget",
+           "CSVLogger",
            "PRESETS", "preset_params"]

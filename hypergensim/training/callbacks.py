@@ -1,4 +1,4 @@
-"""Training callbacks: progress, periodic evaluation, early stopping, CSV history.
+"""Training callbacks: progress, periodic evaluation, early stopping, a wall-clock budget, CSV history.
 
 A callback receives the estimator and a ``logs`` dict after each epoch
 (``epoch``, ``loss``, ``seconds``, ``relations_per_s`` and any metrics added
@@ -21,12 +21,13 @@ import csv
 import logging
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["Callback", "ProgressBar", "EvaluateEvery", "EarlyStopping", "CSVLogger"]
+__all__ = ["Callback", "ProgressBar", "EvaluateEvery", "EarlyStopping", "TimeBudget", "CSVLogger"]
 
 logger = logging.getLogger("hypergensim.training")
 
@@ -152,6 +153,42 @@ class EarlyStopping(Callback):
                 estimator.stop_training_ = True
                 logger.info("early stopping at epoch %d: %s has not improved for %d evaluations",
                             logs["epoch"], self.monitor, self.patience)
+
+
+class TimeBudget(Callback):
+    """Stop before the epoch that would end past ``seconds`` of wall time since training began.
+
+    The cost of the next epoch is taken as the longest gap between two epoch
+    ends so far, which includes whatever the other callbacks do (evaluation,
+    checkpoints), so a run with ``TimeBudget(3600)`` finishes within the hour
+    rather than just after it.  The clock starts at each ``fit`` or ``resume``.
+
+    Examples
+    --------
+    >>> from hypergensim.training import PoincareEmbedding, TimeBudget
+    >>> est = PoincareEmbedding(dim=2, epochs=1000, negative=1, verbose=0, callbacks=[TimeBudget(0.5)])
+    >>> est.fit([("a", "root"), ("b", "root"), ("c", "a")]).n_epochs_trained_ < 1000
+    True
+    """
+
+    def __init__(self, seconds: float) -> None:
+        if not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and math.isfinite(seconds)
+                and seconds > 0):
+            raise ConfigError(f"the time budget must be a finite number of seconds > 0, got {seconds!r}")
+        self.seconds = float(seconds)
+
+    def on_train_begin(self, estimator: Any, logs: dict[str, Any]) -> None:
+        self._start = self._last = time.monotonic()
+        self._longest = 0.0
+
+    def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        now = time.monotonic()
+        self._longest = max(self._longest, now - self._last)
+        self._last = now
+        if now - self._start + self._longest > self.seconds and logs["epoch"] < estimator.epochs:
+            estimator.stop_training_ = True
+            logger.info("time budget: stopping after epoch %d (%.0f s used of %.0f s; an epoch takes up to %.1f s)",
+                        logs["epoch"], now - self._start, self.seconds, self._longest)
 
 
 class CSVLogger(Callback):
