@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
 from .errors import HypergensimError, InputError
@@ -156,7 +156,7 @@ _TRAIN_FLAGS = {
     "dim": "dim", "epochs": "epochs", "engine": "engine", "workers": "workers", "alpha": "alpha",
     "negative": "negative", "burn_in": "burn_in", "burn_in_alpha": "burn_in_alpha",
     "regularization": "regularization_coeff", "batch_size": "batch_size", "seed": "random_state",
-    "dtype": "dtype", "epsilon": "epsilon",
+    "dtype": "dtype", "epsilon": "epsilon", "radius_start": "radius_start", "radius_warmup": "radius_warmup",
 }
 
 
@@ -164,12 +164,14 @@ _TRAIN_FLAGS = {
 def _cmd_train(args: argparse.Namespace) -> int:
     import logging
 
-    from .training import EvaluateEvery, PoincareEmbedding
+    from .training import EvaluateEvery, PoincareEmbedding, TimeBudget
     from .training.presets import preset_params
 
     logging.basicConfig(level=logging.INFO if not args.quiet else logging.WARNING, format="%(message)s")
     verbose = 0 if args.quiet else 1
-    callbacks = [EvaluateEvery(args.eval_every, sample=args.eval_sample)] if args.eval_every else []
+    callbacks: list[Any] = [EvaluateEvery(args.eval_every, sample=args.eval_sample)] if args.eval_every else []
+    if args.time_budget is not None:
+        callbacks.append(TimeBudget(args.time_budget))  # last, so the evaluation's time counts too
     if args.resume:
         if args.data:
             raise InputError("give either DATA with --out, or --resume RUN_DIR")
@@ -346,7 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust-pickle", action="store_true",
                    help="allow resuming from gensim's pickle (model.gensim) when no state.npz exists; "
                         "loading a pickle runs code from the file")
-    p.add_argument("--preset", help="named configuration: gensim-default, nickel2017, facebook-mammals")
+    from .training.presets import PRESETS
+    p.add_argument("--preset", choices=sorted(PRESETS), help="named configuration (see hypergensim.training.presets)")
     p.add_argument("--dim", type=int)
     p.add_argument("--epochs", type=int)
     p.add_argument("--engine", choices=["gensim", "fast"])
@@ -358,11 +361,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regularization", type=float, help="gensim's l2 regularization coefficient")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--epsilon", type=float, help="boundary margin")
+    p.add_argument("--radius-start", type=float,
+                   help="radius warm-up: bound every vector to this hyperbolic radius at first (nickel2017 objective)")
+    p.add_argument("--radius-warmup", type=int, help="epochs over which that bound grows to the boundary")
     p.add_argument("--dtype", choices=["float64", "float32"])
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument("--eval-every", type=int, default=0, help="evaluate reconstruction every K epochs")
     p.add_argument("--eval-sample", type=int, help="evaluate a seeded sample of this many query nodes")
     p.add_argument("--checkpoint-every", type=int, default=0, help="atomic checkpoint every K epochs")
+    p.add_argument("--time-budget", type=float, metavar="SECONDS",
+                   help="stop before the epoch that would end past this wall time (the run stays resumable)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
     p = sub.add_parser("export", help="export a run's vectors (word2vec, npz, projector, csv)",

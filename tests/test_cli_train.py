@@ -66,7 +66,11 @@ def test_export_formats(run_dir, tmp_path, fmt):
         (["--alpha", "-0.1"], ["alpha must be a finite number > 0"]),
         (["--workers", "2"], ["workers=2 needs engine='fast'"]),
         (["--negative", "50"], ["negative=50 is too large"]),
-        (["--preset", "nope"], ["unknown preset 'nope'"]),
+        (["--preset", "nope"], ["invalid choice: 'nope'", "nickel2017-warmup"]),
+        (["--time-budget", "0"], ["time budget must be a finite number of seconds > 0, got 0.0"]),
+        (["--radius-start", "2", "--radius-warmup", "3"], ["radius_start needs objective='nickel2017'"]),
+        (["--engine", "fast", "--preset", "nickel2017", "--radius-start", "20", "--radius-warmup", "3"],
+         ["radius_start must be a number in (0, 12.21)", "got 20.0"]),
     ],
 )
 def test_train_bad_input(tmp_path, args, fragments):

@@ -153,3 +153,59 @@ def test_negative_draws_follow_counts_and_uniform():
         draws = np.array([_draw(state, 10, prob, alias) for _ in range(200_000)])
         observed = np.bincount(draws, minlength=10)
         assert chisquare(observed, expected * len(draws)).pvalue > 1e-4
+
+
+WARMUP = {"engine": "fast", "objective": "nickel2017", "radius_start": 1.5, "radius_warmup": 6}
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"radius_start": 2.0, "radius_warmup": 5}, "needs objective='nickel2017'"),
+    ({**WARMUP, "radius_warmup": 0}, "radius_warmup >= 1"),
+    ({**WARMUP, "radius_start": None}, "radius_warmup needs radius_start"),
+    ({**WARMUP, "radius_start": 13.0}, r"radius_start must be a number in \(0, 12.21\)"),
+    ({**WARMUP, "radius_start": -1.0}, "radius_start must be a number"),
+    ({**WARMUP, "radius_warmup": 2.5}, "radius_warmup must be an integer"),
+])
+def test_radius_warmup_rejects_what_it_cannot_do(params, message):
+    with pytest.raises(ConfigError, match=message):
+        PoincareEmbedding(verbose=0, **params).fit(TOY_BASIC)
+
+
+def test_radius_warmup_schedule_grows_to_the_boundary():
+    from hypergensim.manifold import boundary_radius, epsilon_for_radius
+
+    est = PoincareEmbedding(**WARMUP)
+    eps = [est.epsilon_at(e) for e in range(1, 10)]
+    assert eps[0] == pytest.approx(epsilon_for_radius(1.5))
+    assert all(a > b for a, b in zip(eps[:6], eps[1:7]))  # strictly growing radius during the warm-up
+    assert eps[6:] == [est.epsilon] * 3  # epoch 7 on: the ordinary boundary
+    radii = [boundary_radius(e) for e in eps[:7]]
+    np.testing.assert_allclose(np.diff(radii), (boundary_radius(1e-5) - 1.5) / 6)  # linear in radius
+    assert PoincareEmbedding(engine="fast", objective="nickel2017").epsilon_at(1) == 1e-5  # no warm-up
+
+
+def test_radius_warmup_bounds_every_vector_at_every_epoch(mammals):
+    """The invariant the warm-up promises, checked after burn-in and every epoch: no vector beyond the bound."""
+    from hypergensim.manifold import boundary_radius
+    from hypergensim.training import Callback
+
+    seen = []
+
+    class Check(Callback):
+        def on_epoch_end(self, est, logs):
+            radius = 2 * np.arctanh(np.linalg.norm(est.kv_.vectors, axis=1).max())
+            seen.append((logs["epoch"], radius, boundary_radius(est.epsilon_at(logs["epoch"]))))
+
+    PoincareEmbedding(dim=5, epochs=8, alpha=1.0, workers=2, verbose=0, callbacks=[Check()], **WARMUP).fit(mammals)
+    assert len(seen) == 8
+    for epoch, radius, bound in seen:
+        assert radius <= bound + 1e-6, (epoch, radius, bound)
+    assert seen[0][1] > 0.9 * seen[0][2]  # lr 1.0 really pushes nodes against the bound (the check can fail)
+
+
+def test_resume_in_the_middle_of_a_radius_warmup_equals_uninterrupted(tmp_path):
+    kw = {"dim": 3, "negative": 2, "burn_in": 2, "verbose": 0, "random_state": 5, **WARMUP}
+    full = PoincareEmbedding(epochs=8, **kw).fit(TOY_BASIC)
+    PoincareEmbedding(epochs=3, **kw).fit(TOY_BASIC, run_dir=tmp_path / "run", checkpoint_every=3)
+    resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=8, verbose=0)
+    np.testing.assert_array_equal(resumed.kv_.vectors, full.kv_.vectors)

@@ -45,6 +45,7 @@ SPEC_DIR = Path(__file__).resolve().parents[2] / "evaluation" / "specs"
 _TRAIN_KEYS = {
     "preset": str, "dim": int, "negative": int, "alpha": float, "burn_in": int, "burn_in_alpha": float,
     "epochs": int, "batch_size": int, "regularization_coeff": float, "epsilon": float, "dtype": str,
+    "radius_start": float, "radius_warmup": int,
     "engine": str, "objective": str, "workers": int, "init_range": list,
 }
 _SCHEMA: dict[str, dict[str, Any]] = {

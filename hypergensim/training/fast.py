@@ -391,8 +391,13 @@ class FastTrainer:
         self.by_damped_count = alias_table(counts**0.75)
         self.uniform = (np.empty(0), np.empty(0, dtype=np.int64))  # an empty table means uniform draws
 
-    def run_epoch(self, epoch_id: int, *, lr: float, burn_in: bool) -> tuple[float, int]:
-        """One pass over the relations; returns (summed loss, relations seen)."""
+    def run_epoch(self, epoch_id: int, *, lr: float, burn_in: bool, epsilon: float | None = None
+                  ) -> tuple[float, int]:
+        """One pass over the relations; returns (summed loss, relations seen).
+
+        ``epsilon`` overrides the model's boundary margin for this epoch (a
+        radius warm-up); by default the model's own ``epsilon``.
+        """
         m = self.model
         n = len(self.rel_u)
         order = np.random.default_rng([self.random_state, epoch_id]).permutation(n).astype(np.int64)
@@ -405,8 +410,9 @@ class FastTrainer:
         previous = numba.get_num_threads()
         numba.set_num_threads(min(self.workers, numba.config.NUMBA_NUM_THREADS))
         try:
+            eps = float(m.epsilon if epsilon is None else epsilon)
             _epoch(m.kv.vectors, self.rel_u[order], self.rel_v[order], self.pos_ptr, self.pos_idx, *table, seeds,
-                   float(lr), reg, float(m.epsilon), int(m.negative), int(self.batch_size), code, losses)
+                   float(lr), reg, eps, int(m.negative), int(self.batch_size), code, losses)
         finally:
             numba.set_num_threads(previous)
         return float(losses.sum()), n
