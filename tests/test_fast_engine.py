@@ -127,6 +127,28 @@ def test_nouns_preset_keeps_improving_in_a_short_run():
     assert np.isfinite(est.kv_.vectors).all()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("leaves", [3, 1023, 1025, 2049, 5001])
+def test_an_epoch_visits_every_relation_exactly_once(leaves, workers):
+    """Shuffled blocks cover the relations exactly once, whatever the block and shard remainders.
+
+    A star whose leaves all sit at one point and whose root sits at the origin gives every relation the same loss
+    whichever negatives are drawn (every negative is at distance 0 from u), so at lr 0 an epoch's summed loss is
+    that loss times the number of visits.
+    """
+    star = [(f"leaf{i}", "root") for i in range(leaves)]
+    est = PoincareEmbedding(dim=3, epochs=1, burn_in=0, negative=2, engine="fast", objective="nickel2017",
+                            workers=workers, verbose=0).fit(star)
+    vectors = est.kv_.vectors
+    vectors[:] = [0.3, -0.2, 0.1]
+    vectors[est.kv_.key_to_index["root"]] = 0.0
+    d0 = float(est.kv_.distance("leaf0", "root"))
+    per_relation = np.log(np.exp(-d0) + 2.0) + d0
+    loss, seen = est._fast.run_epoch(7, lr=0.0, burn_in=False)
+    assert seen == leaves
+    assert loss == pytest.approx(leaves * per_relation, rel=1e-12)
+
+
 @pytest.mark.parametrize("weights", [[1.0, 1.0, 1.0, 1.0], [5.0, 1.0, 0.0, 2.0, 0.5], [1e-9, 3.0, 3.0], [7.0]])
 def test_alias_table_reproduces_the_weights_exactly(weights):
     """Each outcome's probability under (prob, alias) is exactly weights / sum (to rounding)."""

@@ -4,11 +4,15 @@ The kernel trains ``model.kv.vectors`` in place, over ``model.all_relations``
 and ``model.node_relations``, so the fitted object is still a gensim model and
 every gensim query, save and export works on it.
 
-Threads (``workers``) run Hogwild: each takes a contiguous shard of the
-shuffled relations and updates the shared vectors without locks, like
-word2vec and facebookresearch's trainer.  ``workers=1`` with a seed is bit for
-bit deterministic: the shuffle and each shard's random stream (splitmix64)
-derive from ``(random_state, epoch, shard)`` only.
+Threads (``workers``) run Hogwild: each takes a shard of the shuffled
+relations and updates the shared vectors without locks, like word2vec and
+facebookresearch's trainer.  The relations are shuffled once; each epoch then
+permutes blocks of up to 1,024 of them (the same number per thread) and each
+thread shuffles its blocks in its own buffer, so no serial pass over the whole
+relation array remains.
+``workers=1`` with a seed is bit for bit deterministic: the shuffles and each
+shard's random stream (splitmix64) derive from ``(random_state, epoch, shard)``
+only.
 
 Two objectives:
 
@@ -48,6 +52,7 @@ __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES"]
 
 OBJECTIVES = ("gensim", "nickel2017")
 _GENSIM, _NICKEL = 0, 1
+_PRESHUFFLE_ID = 1 << 31  # seeds the one-time shuffle of the relations (epoch ids stay below; burn-in's are 2**30+)
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -295,46 +300,76 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
             prefetch(vectors, negs[r, j])
 
 
-@numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
-def _epoch(vectors, us, vs, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative, batch_size,
-           objective, losses):
-    """One epoch over relations ``(us[i], vs[i])``, already in shuffled order, in ``len(seeds)`` Hogwild shards.
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, negs, gu, gv, dist,
+              uvec):
+    """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
 
-    Each shard is software-pipelined: while batch *t* computes, the negatives of
-    batch *t+1* are drawn and its rows prefetched, so their cache misses overlap
-    with arithmetic instead of stalling it.  Negatives do not depend on the
-    vectors, so the random stream (and the result at ``workers=1``) is the same
-    as drawing each batch just before it is used.
+    Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
+    are drawn and its rows prefetched, so their cache misses overlap with
+    arithmetic instead of stalling it.  Negatives do not depend on the vectors,
+    so the random stream (and the result at ``workers=1``) is the same as
+    drawing each batch just before it is used.
     """
-    n = us.shape[0]
+    end = us.shape[0]
+    batch_size = negs.shape[1]
+    total = 0.0
+    i = 0
+    cur = 0
+    b = min(batch_size, end)
+    if b > 0:
+        _prepare_batch(state, vectors, us, vs, i, b, negs[cur], prob, alias, pos_ptr, pos_idx, objective)
+    while i < end:
+        nxt = i + b
+        nb = min(batch_size, end - nxt)
+        if nb > 0:
+            _prepare_batch(state, vectors, us, vs, nxt, nb, negs[1 - cur], prob, alias, pos_ptr, pos_idx,
+                           objective)
+        total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
+        i, b, cur = nxt, nb, 1 - cur
+    return total
+
+
+@numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
+           batch_size, objective, losses):
+    """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards.
+
+    The relations were shuffled once (:class:`FastTrainer`); an epoch visits
+    their blocks of ``block`` consecutive relations in the order
+    ``block_order``, shard ``t`` taking the ``t``-th contiguous part of it, and
+    shuffles each block (Fisher-Yates, from the shard's own stream) in a
+    thread-local buffer.  No serial permutation or gather of the whole
+    relation array is left, and each block is read sequentially.
+    """
+    n = rel_u.shape[0]
+    n_blocks = block_order.shape[0]
     n_shards = seeds.shape[0]
-    shard = (n + n_shards - 1) // n_shards
+    per_shard = (n_blocks + n_shards - 1) // n_shards
     dim = vectors.shape[1]
     for t in numba.prange(n_shards):
         state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[t]
-        start = t * shard
-        end = min(n, start + shard)
         negs = np.empty((2, batch_size, negative), dtype=np.int64)
         gu = np.empty((batch_size, dim))
         gv = np.empty((batch_size, negative + 1, dim))
         dist = np.empty((batch_size, negative + 1, 4))
         uvec = np.empty(dim)
+        bu = np.empty(block, dtype=np.int64)
+        bv = np.empty(block, dtype=np.int64)
         total = 0.0
-        i = start
-        cur = 0
-        b = min(batch_size, end - i)
-        if b > 0:
-            _prepare_batch(state, vectors, us, vs, i, b, negs[cur], prob, alias, pos_ptr, pos_idx, objective)
-        while i < end:
-            nxt = i + b
-            nb = min(batch_size, end - nxt)
-            if nb > 0:
-                _prepare_batch(state, vectors, us, vs, nxt, nb, negs[1 - cur], prob, alias, pos_ptr, pos_idx,
-                               objective)
-            total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist,
-                            uvec)
-            i, b, cur = nxt, nb, 1 - cur
+        for k in range(t * per_shard, min(n_blocks, (t + 1) * per_shard)):
+            first = block_order[k] * block
+            m = max(0, min(n, first + block) - first)
+            for i in range(m):
+                bu[i] = rel_u[first + i]
+                bv[i] = rel_v[first + i]
+            for i in range(m - 1, 0, -1):
+                j = min(np.int64(_uniform(state) * (i + 1)), i)
+                bu[i], bu[j] = bu[j], bu[i]
+                bv[i], bv[j] = bv[j], bv[i]
+            total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
+                               objective, negs, gu, gv, dist, uvec)
         losses[t] = total
 
 
@@ -379,8 +414,9 @@ class FastTrainer:
         self.workers = workers
         self.random_state = random_state
         rel = np.asarray(model.all_relations, dtype=np.int64).reshape(-1, 2)
-        self.rel_u = np.ascontiguousarray(rel[:, 0])
-        self.rel_v = np.ascontiguousarray(rel[:, 1])
+        once = np.random.default_rng([random_state, _PRESHUFFLE_ID]).permutation(len(rel))
+        self.rel_u = np.ascontiguousarray(rel[once, 0])  # shuffled once; epochs shuffle blocks of it
+        self.rel_v = np.ascontiguousarray(rel[once, 1])
         n = len(model.kv)
         pairs = np.unique(rel, axis=0)
         self.pos_ptr = np.zeros(n + 1, dtype=np.int64)
@@ -400,7 +436,10 @@ class FastTrainer:
         """
         m = self.model
         n = len(self.rel_u)
-        order = np.random.default_rng([self.random_state, epoch_id]).permutation(n).astype(np.int64)
+        # blocks of at most `block` relations, as many per worker, so the shards stay balanced
+        n_blocks = max(1, -(-n // (self.block * self.workers))) * self.workers
+        block = -(-n // n_blocks)
+        block_order = np.random.default_rng([self.random_state, epoch_id]).permutation(n_blocks).astype(np.int64)
         seeds = np.array([_seed64(self.random_state, epoch_id, t) for t in range(self.workers)], dtype=np.uint64)
         if self.objective == "gensim":
             table, code, reg = self.by_count, _GENSIM, float(m.regularization_coeff)
@@ -411,10 +450,12 @@ class FastTrainer:
         numba.set_num_threads(min(self.workers, numba.config.NUMBA_NUM_THREADS))
         try:
             eps = float(m.epsilon if epsilon is None else epsilon)
-            _epoch(m.kv.vectors, self.rel_u[order], self.rel_v[order], self.pos_ptr, self.pos_idx, *table, seeds,
-                   float(lr), reg, eps, int(m.negative), int(self.batch_size), code, losses)
+            _epoch(m.kv.vectors, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
+                   *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, losses)
         finally:
             numba.set_num_threads(previous)
         return float(losses.sum()), n
 
     batch_size = 10
+    #: most relations per shuffle block: a block (16 KiB of indices) is shuffled in a thread's own buffer
+    block = 1024
