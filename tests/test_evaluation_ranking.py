@@ -184,3 +184,19 @@ def test_bad_inputs():
         evaluate_reconstruction((keys, np.array([[np.nan, 0.0], [0.1, 0.0]])), [("a", "b")])
     with pytest.raises(InputError, match="relations are empty"):
         evaluate_reconstruction((keys, X), [])
+
+
+def test_build_csr_sorts_and_deduplicates_like_unique_rows():
+    """The integer-key CSR equals the one from np.unique(rows, axis=0), duplicates and unsorted input included."""
+    from hypergensim.evaluation.ranking import build_csr
+
+    rng = np.random.default_rng(3)
+    n = 50
+    rows = rng.integers(0, n, size=(2_000, 2))
+    rows = np.concatenate([rows, rows[:300]])  # duplicates
+    indptr, cols = build_csr(rows, n)
+    expected = np.unique(rows, axis=0)
+    np.testing.assert_array_equal(indptr, np.concatenate([[0], np.cumsum(np.bincount(expected[:, 0], minlength=n))]))
+    np.testing.assert_array_equal(cols, expected[:, 1])
+    empty_ptr, empty_cols = build_csr(np.zeros((0, 2), dtype=np.int64), 4)
+    assert empty_ptr.tolist() == [0, 0, 0, 0, 0] and empty_cols.size == 0

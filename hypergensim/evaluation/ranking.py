@@ -107,12 +107,15 @@ class RankingResult:
 def build_csr(rows: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
     """CSR (indptr, sorted unique columns) of integer pairs ``(row, col)``."""
     rows = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
-    if len(rows):
-        rows = np.unique(rows, axis=0)  # sorts by row then column
-    counts = np.bincount(rows[:, 0], minlength=n_nodes) if len(rows) else np.zeros(n_nodes, np.int64)
+    if not len(rows):
+        return np.zeros(n_nodes + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # one integer key per pair sorts by row then column; np.unique(rows, axis=0) gives the same order but
+    # compares rows as opaque bytes, ~20x slower on the 743k nouns pairs
+    n = max(n_nodes, 1)
+    keys = np.unique(rows[:, 0] * np.int64(n) + rows[:, 1])
     indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return indptr, np.ascontiguousarray(rows[:, 1])
+    np.cumsum(np.bincount(keys // n, minlength=n_nodes), out=indptr[1:])
+    return indptr, keys % n
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
