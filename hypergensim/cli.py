@@ -152,6 +152,10 @@ def _run_dir_relations(vectors: str) -> str:
 
 
 # ---------------------------------------------------------------------- train
+#: the presets of hypergensim.training.presets, named here so that building the parser imports no training code
+_PRESET_NAMES = ("gensim-default", "nickel2017", "nickel2017-gensim", "nickel2017-warmup", "nickel2017-nouns",
+                 "facebook-mammals")
+
 _TRAIN_FLAGS = {
     "dim": "dim", "epochs": "epochs", "engine": "engine", "workers": "workers", "alpha": "alpha",
     "negative": "negative", "burn_in": "burn_in", "burn_in_alpha": "burn_in_alpha",
@@ -348,8 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust-pickle", action="store_true",
                    help="allow resuming from gensim's pickle (model.gensim) when no state.npz exists; "
                         "loading a pickle runs code from the file")
-    from .training.presets import PRESETS
-    p.add_argument("--preset", choices=sorted(PRESETS), help="named configuration (see hypergensim.training.presets)")
+    p.add_argument("--preset", help=f"named configuration: {', '.join(_PRESET_NAMES)}")
     p.add_argument("--dim", type=int)
     p.add_argument("--epochs", type=int)
     p.add_argument("--engine", choices=["gensim", "fast"])

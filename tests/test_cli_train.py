@@ -66,7 +66,7 @@ def test_export_formats(run_dir, tmp_path, fmt):
         (["--alpha", "-0.1"], ["alpha must be a finite number > 0"]),
         (["--workers", "2"], ["workers=2 needs engine='fast'"]),
         (["--negative", "50"], ["negative=50 is too large"]),
-        (["--preset", "nope"], ["invalid choice: 'nope'", "nickel2017-warmup"]),
+        (["--preset", "nope"], ["unknown preset 'nope'", "nickel2017-warmup"]),
         (["--time-budget", "0"], ["time budget must be a finite number of seconds > 0, got 0.0"]),
         (["--radius-start", "2", "--radius-warmup", "3"], ["radius_start needs objective='nickel2017'"]),
         (["--engine", "fast", "--preset", "nickel2017", "--radius-start", "20", "--radius-warmup", "3"],
@@ -94,3 +94,11 @@ def test_demo_writes_report_and_pngs(tmp_path):
         img = imread(tmp_path / "demo" / name)
         assert img.shape[0] > 300 and img.shape[1] > 300
         assert img[..., :3].std() > 0.05  # not a blank canvas
+
+
+def test_train_help_names_every_preset():
+    """The CLI names the presets without importing the training code; the list must not drift from PRESETS."""
+    from hypergensim.cli import _PRESET_NAMES
+    from hypergensim.training.presets import PRESETS
+
+    assert sorted(_PRESET_NAMES) == sorted(PRESETS)
