@@ -209,7 +209,7 @@ class PoincareEmbedding(BaseEstimator):
         if self.radius_start is None:
             need(self.radius_warmup == 0, "radius_warmup needs radius_start (the radius the warm-up starts from)")
         else:
-            r_max = boundary_radius(float(self.epsilon)) if 0 < self.epsilon < 0.5 else np.inf
+            r_max = boundary_radius(float(self.epsilon))  # epsilon was checked just above
             need(isinstance(self.radius_start, (int, float)) and not isinstance(self.radius_start, bool)
                  and 0 < self.radius_start < r_max,
                  f"radius_start must be a number in (0, {r_max:.4g}) (the radius of the epsilon boundary), "
@@ -373,7 +373,7 @@ class PoincareEmbedding(BaseEstimator):
         if self.radius_start is None:
             return float(self.epsilon)
         r_max = boundary_radius(float(self.epsilon))
-        progress = min(1.0, max(epoch - 1, 0) / self.radius_warmup)
+        progress = max(epoch - 1, 0) / self.radius_warmup
         if progress >= 1.0:
             return float(self.epsilon)
         return epsilon_for_radius(self.radius_start + (r_max - self.radius_start) * progress)
