@@ -1,4 +1,9 @@
-"""Figures: the Poincaré disk, distance from the origin against depth, and training curves (Agg).
+"""Figures: the Poincaré disk, distance from the origin against depth, and training curves.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without
+pyplot, so drawing never selects a backend or registers global figures: the
+library leaves matplotlib's process-wide state alone (the command line saves
+PNGs with :func:`save_figure`; in a notebook a returned figure displays itself).
 
 The disk view
 -------------
@@ -21,28 +26,28 @@ import numpy as np
 
 from ._atomic import atomic_write
 from .errors import InputError
+from .manifold import log_map0, mobius_add, poincare_distance
 from .vectors import coerce_embedding
 
-__all__ = ["disk_coordinates", "plot_disk", "plot_norm_vs_depth", "plot_training_curves", "save_figure"]
+__all__ = ["new_figure", "disk_coordinates", "plot_disk", "plot_norm_vs_depth", "plot_training_curves", "save_figure"]
 
 
-def _mobius_add(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    xy = np.sum(x * y, axis=-1, keepdims=True)
-    x2 = np.sum(x * x, axis=-1, keepdims=True)
-    y2 = np.sum(y * y, axis=-1, keepdims=True)
-    num = (1 + 2 * xy + y2) * x + (1 - x2) * y
-    return num / np.maximum(1 + 2 * xy + x2 * y2, 1e-15)
+def new_figure(width: float, height: float) -> Any:
+    """A pyplot-free figure (no backend chosen, nothing registered globally)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=110)
 
 
 def disk_coordinates(vectors: np.ndarray, center: np.ndarray | None = None) -> np.ndarray:
     """2-D coordinates inside the unit disk for drawing (see the module docstring)."""
     x = np.asarray(vectors, dtype=np.float64)
     if center is not None:
-        x = _mobius_add(-np.asarray(center, dtype=np.float64)[None, :], x)
+        x = mobius_add(-np.asarray(center, dtype=np.float64)[None, :], x)
     if x.shape[1] == 2:
         return x
     norms = np.linalg.norm(x, axis=1)
-    tangent = np.arctanh(np.clip(norms, 0, 1 - 1e-15))[:, None] * x / np.maximum(norms, 1e-15)[:, None]
+    tangent = log_map0(x)
     tangent = tangent - tangent.mean(axis=0)
     _, _, vt = np.linalg.svd(tangent, full_matrices=False)
     proj = (x @ vt[:2].T) if x.shape[1] > 1 else np.c_[x, np.zeros(len(x))]
@@ -59,10 +64,7 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
     """
     if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 0:
         raise InputError("top_k must be a non-negative integer", value=top_k)
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle
 
     emb = coerce_embedding(embedding)
     centre = None
@@ -72,8 +74,8 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
         centre = emb.vectors[emb.index[center]]
     xy = disk_coordinates(emb.vectors, centre)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 8), dpi=110)
-    ax.add_patch(plt.Circle((0, 0), 1.0, fill=False, color="black", lw=1.2))
+        ax = new_figure(8, 8).subplots()
+    ax.add_patch(Circle((0, 0), 1.0, fill=False, color="black", lw=1.2))
     depth = np.zeros(len(emb))
     importance = -np.linalg.norm(emb.vectors, axis=1)
     if hierarchy is not None:
@@ -93,7 +95,7 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
         ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.4, alpha=0.35, zorder=1))
     sc = ax.scatter(xy[:, 0], xy[:, 1], c=depth, cmap="viridis", s=9, zorder=2, edgecolors="none")
     if hierarchy is not None:
-        plt.colorbar(sc, ax=ax, fraction=0.046, pad=0.04, label="depth in the hierarchy")
+        ax.figure.colorbar(sc, ax=ax, fraction=0.046, pad=0.04, label="depth in the hierarchy")
     placed: list[np.ndarray] = []
     for i in np.argsort(-importance):
         if len(placed) >= top_k:
@@ -122,13 +124,6 @@ def plot_norm_vs_depth(embedding: Any, hierarchy: Any, *, ax: Any = None) -> Any
     scale: trained nodes crowd at Euclidean norms just below 1, where it still
     separates the levels.  General concepts should sit nearest the origin.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    from .manifold import poincare_distance
-
     emb = coerce_embedding(embedding)
     d = dict(zip(hierarchy.nodes, hierarchy.depth.tolist()))
     radius = poincare_distance(np.zeros(emb.vectors.shape[1]), emb.vectors)
@@ -137,7 +132,7 @@ def plot_norm_vs_depth(embedding: Any, hierarchy: Any, *, ax: Any = None) -> Any
         if k in d:
             by_depth.setdefault(d[k], []).append(float(r))
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+        ax = new_figure(7, 4.5).subplots()
     levels = sorted(by_depth)
     ax.boxplot([by_depth[k] for k in levels], positions=levels, widths=0.6)
     ax.set_xlabel("depth in the hierarchy (0 = root)")
@@ -151,16 +146,12 @@ def plot_norm_vs_depth(embedding: Any, hierarchy: Any, *, ax: Any = None) -> Any
 def plot_training_curves(loss_history: list[float], history: list[dict[str, Any]] | None = None, *,
                          ax: Any = None) -> Any:
     """Loss per epoch, with mean rank and MAP at the evaluated epochs."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     if not loss_history:
         raise InputError("no training history to plot")
     history = history or []
     n_panels = 3 if history else 1
-    fig, axes = plt.subplots(1, n_panels, figsize=(4.2 * n_panels, 3.8), dpi=110, squeeze=False)
+    fig = new_figure(4.2 * n_panels, 3.8)
+    axes = fig.subplots(1, n_panels, squeeze=False)
     axes = axes[0]
     axes[0].plot(range(1, len(loss_history) + 1), loss_history, color="tab:blue")
     axes[0].set_xlabel("epoch")
@@ -183,13 +174,8 @@ def plot_training_curves(loss_history: list[float], history: list[dict[str, Any]
 
 
 def save_figure(fig: Any, path: str | Path) -> Path:
-    """Save a figure as PNG atomically and close it."""
-    import matplotlib.pyplot as plt
-
+    """Save a figure as PNG atomically (Agg renders it; no backend is selected)."""
     path = Path(path)
-    try:
-        with atomic_write(path, "wb") as fh:
-            fig.savefig(fh, format="png", bbox_inches="tight")
-    finally:
-        plt.close(fig)
+    with atomic_write(path, "wb") as fh:
+        fig.savefig(fh, format="png", bbox_inches="tight")
     return path

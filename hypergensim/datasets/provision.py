@@ -17,12 +17,12 @@ the exact packages and commands for each option.
 
 from __future__ import annotations
 
-import contextlib
+import importlib
 import os
 import re
 import shutil
-import socket
 import stat
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +154,21 @@ def _install_from_system(src: Path, nltk_dir: Path) -> Path:
     return target
 
 
+def _download_wordnet(*, verbose: bool, timeout: float = 120.0) -> bool:
+    """``nltk.download("wordnet")`` in a child process, so its output, socket timeout and failures stay there."""
+    code = "import nltk, sys; sys.exit(0 if nltk.download('wordnet', quiet=%r, raise_on_error=False) else 1)" % (
+        not verbose)
+    try:
+        done = subprocess.run([sys.executable, "-c", code], timeout=timeout, check=False,
+                              stdout=None if verbose else subprocess.DEVNULL,
+                              stderr=None if verbose else subprocess.DEVNULL)
+    except (subprocess.TimeoutExpired, OSError):
+        return False
+    if done.returncode == 0:
+        importlib.invalidate_caches()
+    return done.returncode == 0
+
+
 def ensure_wordnet(*, allow_download: bool = True, verbose: bool = False) -> WordNetInfo:
     """Make NLTK's WordNet reader work, installing from a system copy if needed.
 
@@ -166,8 +181,6 @@ def ensure_wordnet(*, allow_download: bool = True, verbose: bool = False) -> Wor
     found = _nltk_wordnet_version()
     if found:
         return WordNetInfo(found[0], found[1], "nltk")
-    import nltk
-
     tried: list[str] = []
     for src in system_wordnet_dirs():
         if all((src / f).is_file() for f in _REQUIRED):
@@ -181,17 +194,8 @@ def ensure_wordnet(*, allow_download: bool = True, verbose: bool = False) -> Wor
             tried.append(f"{src} (copied to {target} but NLTK could not read it)")
         else:
             tried.append(str(src))
-    if allow_download:
-        old = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(20)
-        try:
-            with contextlib.redirect_stdout(None if verbose else open(os.devnull, "w")):
-                ok = nltk.download("wordnet", quiet=True, raise_on_error=False)
-        except Exception:  # noqa: BLE001 - any network failure means "not available"
-            ok = False
-        finally:
-            socket.setdefaulttimeout(old)
-        found = _nltk_wordnet_version() if ok else None
+    if allow_download and _download_wordnet(verbose=verbose):
+        found = _nltk_wordnet_version()
         if found:
             return WordNetInfo(found[0], found[1], "download")
     raise DataUnavailableError(

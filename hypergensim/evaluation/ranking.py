@@ -53,8 +53,9 @@ from dataclasses import asdict, dataclass
 import numba
 import numpy as np
 
-from .._kernels import bisect_left, bisect_right, contains_sorted
 from ..errors import InputError
+from ..manifold import conformal_denominator, squared_norms
+from ..numerics import bisect_left, bisect_right, contains_sorted, ranking_keys_to_all
 
 __all__ = ["RankingResult", "rank_counts", "ranking_metrics", "build_csr"]
 
@@ -123,7 +124,7 @@ def build_csr(rows: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
     """For every (query, positive): negatives strictly closer (lt) and at most as close (le)."""
-    dim, n = xt.shape
+    n = xt.shape[1]
     for qi in numba.prange(queries.shape[0]):
         u = queries[qi]
         p0, p1 = pos_ptr[qi], pos_ptr[qi + 1]
@@ -131,16 +132,8 @@ def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
         if k == 0:
             continue
         e0, e1 = excl_ptr[u], excl_ptr[u + 1]
-        # keys of all nodes: ||u - w||^2 / (1 - ||w||^2), summed dimension by dimension
-        buf = np.zeros(n)
-        for i in range(dim):
-            ui = xt[i, u]
-            row = xt[i]
-            for w in range(n):
-                diff = row[w] - ui
-                buf[w] += diff * diff
-        for w in range(n):
-            buf[w] *= inv_den[w]
+        buf = np.empty(n)
+        ranking_keys_to_all(xt, u, inv_den, buf)
         pkeys = np.empty(k)
         for j in range(k):
             pkeys[j] = buf[pos_idx[p0 + j]]
@@ -182,9 +175,7 @@ def rank_counts(
     sorted columns).  The query itself is always excluded.
     """
     x = np.asarray(vectors, dtype=np.float64)
-    sq = np.einsum("ij,ij->i", x, x)
-    with np.errstate(divide="ignore"):
-        inv_den = 1.0 / np.maximum(1.0 - sq, np.finfo(np.float64).tiny)
+    inv_den = 1.0 / conformal_denominator(squared_norms(x))
     xt = np.ascontiguousarray(x.T)
     out_lt = np.zeros(len(pos_idx), dtype=np.int64)
     out_le = np.zeros(len(pos_idx), dtype=np.int64)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..plotting import new_figure
 from .spec import ExperimentSpec
 from .sweep import plan
 
@@ -16,12 +17,8 @@ __all__ = ["plot_metric_vs_dim", "plot_learning_curves"]
 
 def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> Any:
     """Mean rank and MAP against ``dim`` (mean ± std over seeds), paper numbers as crosses."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), dpi=110)
+    fig = new_figure(9, 3.8)
+    axes = fig.subplots(1, 2)
     dims = sorted({r.get("dim") for r in rows if r.get("dim") is not None})
     for ax, metric, label in ((axes[0], "mean_rank", "mean rank (lower is better)"),
                               (axes[1], "map", "MAP (higher is better)")):
@@ -50,12 +47,8 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> Any:
 
 def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     """Training loss (and MAP where evaluated) of every finished run."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), dpi=110)
+    fig = new_figure(9, 3.8)
+    axes = fig.subplots(1, 2)
     for job in plan(spec):
         path = Path(out) / "runs" / job["id"] / "metrics.json"
         if not path.is_file():

@@ -46,7 +46,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from .._kernels import contains_sorted, prefetch
+from ..numerics import arcosh_root, ball_gap, contains_sorted, cosh_distance, exp_neg_distance, prefetch, project_row
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES"]
 
@@ -189,8 +189,7 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
         for d in range(dim):
             uvec[d] = vectors[u, d]
             su += uvec[d] * uvec[d]
-        # a Hogwild neighbour may leave a row briefly outside the ball: keep 1-|x|^2 positive
-        alpha = max(1.0 - su, 1e-15)
+        alpha = ball_gap(su)  # a Hogwild neighbour may leave a row briefly outside the ball
         z = 0.0
         for j in range(k1):
             w = vs[r] if j == 0 else negs[r, j - 1]
@@ -201,10 +200,10 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
                 sw += x * x
                 diff = uvec[d] - x
                 e2 += diff * diff
-            beta = max(1.0 - sw, 1e-15)
-            gamma = 1.0 + 2.0 * (e2 / (alpha * beta))
-            root = math.sqrt(max(gamma * gamma - 1.0, 0.0))
-            ex = 1.0 / (gamma + root)
+            beta = ball_gap(sw)
+            gamma = cosh_distance(e2, alpha, beta)
+            root = arcosh_root(gamma)
+            ex = exp_neg_distance(gamma, root)
             dist[r, j, 0] = ex
             dist[r, j, 1] = e2
             dist[r, j, 2] = beta
@@ -246,7 +245,7 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
             for d in range(dim):
                 vectors[us[r], d] -= gu[r, d]
     for r in range(b):
-        _clip(vectors, us[r], eps, objective)
+        project_row(vectors, us[r], eps, objective == _GENSIM)
     for r in range(b):
         for j in range(k1):
             w = vs[r] if j == 0 else negs[r, j - 1]
@@ -259,24 +258,8 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
                     vectors[w, d] -= gv[r, j, d]
     for r in range(b):
         for j in range(k1):
-            _clip(vectors, vs[r] if j == 0 else negs[r, j - 1], eps, objective)
+            project_row(vectors, vs[r] if j == 0 else negs[r, j - 1], eps, objective == _GENSIM)
     return loss
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _clip(vectors, row, eps, objective):
-    dim = vectors.shape[1]
-    s = 0.0
-    for d in range(dim):
-        s += float(vectors[row, d]) ** 2
-    norm = math.sqrt(s)
-    limit = 1.0 - eps
-    if norm >= limit:
-        for d in range(dim):
-            x = float(vectors[row, d]) * (limit / norm)
-            if objective == _GENSIM:
-                x -= eps * (1.0 if x > 0 else (-1.0 if x < 0 else 0.0))
-            vectors[row, d] = x
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -446,14 +429,11 @@ class FastTrainer:
         else:
             table, code, reg = (self.by_damped_count if burn_in else self.uniform), _NICKEL, 0.0
         losses = np.zeros(self.workers)
-        previous = numba.get_num_threads()
-        numba.set_num_threads(min(self.workers, numba.config.NUMBA_NUM_THREADS))
-        try:
-            eps = float(m.epsilon if epsilon is None else epsilon)
-            _epoch(m.kv.vectors, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
-                   *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, losses)
-        finally:
-            numba.set_num_threads(previous)
+        # the kernel's prange runs over exactly `workers` shards, so at most that many threads work; numba's
+        # process-wide thread count is left alone (setting it per call races between fits in two threads)
+        eps = float(m.epsilon if epsilon is None else epsilon)
+        _epoch(m.kv.vectors, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
+               *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, losses)
         return float(losses.sum()), n
 
     batch_size = 10

@@ -1,0 +1,160 @@
+"""Compiled (numba) manifold numerics: the one copy used by the training engine and the evaluator.
+
+:mod:`hypergensim.manifold` holds the NumPy form of the Poincaré-ball geometry
+for whole arrays; this module holds the scalar, per-row forms that the compiled
+kernels inline: the conformal gap ``1 − ‖x‖²`` with its floor, ``cosh`` of the
+distance, ``exp(−d)`` without a transcendental call, the projection back into
+the ball (the paper's and gensim's), and the arccosh-free ranking key of one
+query against every node.  Beside them sit the small helpers the kernels share:
+binary searches over sorted index slices and a cache prefetch.
+
+Every function here is ``@njit``; each is written so that the kernels calling
+it compute exactly the operations they computed when the code was inline (a
+``workers=1`` fit is bit for bit the same).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
+
+__all__ = ["GAP_FLOOR", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance", "project_row",
+           "ranking_keys_to_all", "bisect_left", "bisect_right", "contains_sorted", "prefetch"]
+
+#: Smallest value the training kernels let ``1 − ‖x‖²`` take: a Hogwild neighbour may leave a row briefly
+#: on or outside the boundary, and the Riemannian factor and the distance must stay finite.
+GAP_FLOOR = 1e-15
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def ball_gap(sq_norm):
+    """``1 − ‖x‖²`` floored at :data:`GAP_FLOOR`."""
+    return max(1.0 - sq_norm, GAP_FLOOR)
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def cosh_distance(sq_diff, gap_u, gap_v):
+    """``cosh d(u, v) = 1 + 2‖u−v‖² / ((1−‖u‖²)(1−‖v‖²))`` from the squared difference and both gaps."""
+    return 1.0 + 2.0 * (sq_diff / (gap_u * gap_v))
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def arcosh_root(gamma):
+    """``sqrt(γ² − 1)`` (``sinh d``), clamped at 0 for ``γ`` that rounds below 1."""
+    return math.sqrt(max(gamma * gamma - 1.0, 0.0))
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def exp_neg_distance(gamma, root):
+    """``exp(−d) = exp(−arcosh γ) = 1 / (γ + sqrt(γ² − 1))``: no transcendental call."""
+    return 1.0 / (gamma + root)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def project_row(vectors, row, eps, gensim_clip):
+    """Scale ``vectors[row]`` back to norm ``1 − eps`` when it reached it (the paper's projection).
+
+    With ``gensim_clip`` the rescaled row then moves ``eps`` toward the origin
+    in every coordinate (``x − eps·sign(x)``), as gensim's ``PoincareModel`` clips.
+    """
+    dim = vectors.shape[1]
+    s = 0.0
+    for d in range(dim):
+        s += float(vectors[row, d]) ** 2
+    norm = math.sqrt(s)
+    limit = 1.0 - eps
+    if norm >= limit:
+        for d in range(dim):
+            x = float(vectors[row, d]) * (limit / norm)
+            if gensim_clip:
+                x -= eps * (1.0 if x > 0 else (-1.0 if x < 0 else 0.0))
+            vectors[row, d] = x
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def ranking_keys_to_all(xt, u, inv_gap, out):
+    """``out[w] = ‖u − w‖² / (1 − ‖w‖²)`` for every node ``w`` (see :func:`hypergensim.manifold.ranking_key`).
+
+    ``xt`` holds the vectors column-major (``dim × n``) so the sum runs
+    dimension by dimension over contiguous memory; ``inv_gap`` is
+    ``1 / (1 − ‖w‖²)`` per node.  The differences are taken directly, which is
+    exact for duplicated vectors and accurate near the boundary.
+    """
+    dim, n = xt.shape
+    for w in range(n):
+        out[w] = 0.0
+    for i in range(dim):
+        ui = xt[i, u]
+        row = xt[i]
+        for w in range(n):
+            diff = row[w] - ui
+            out[w] += diff * diff
+    for w in range(n):
+        out[w] *= inv_gap[w]
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Hint the CPU to fetch ``array[index]`` (1-D) or row ``array[index, :]`` (2-D, first and last item) into cache.
+
+    LLVM's ``llvm.prefetch`` (for writing, kept in all cache levels): it never
+    faults and never changes a result, it only lets the loads of rows needed
+    soon overlap with the arithmetic of the current ones.  Compiled code only.
+    """
+    if not (isinstance(array, types.Array) and array.ndim in (1, 2) and isinstance(index, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        ary_type = signature.args[0]
+        ary = context.make_array(ary_type)(context, builder, args[0])
+        i32 = ir.IntType(32)
+        i8_ptr = ir.IntType(8).as_pointer()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8_ptr, i32, i32, i32]),
+                                            "llvm.prefetch")
+        row = context.cast(builder, args[1], signature.args[1], types.intp)
+        ends = [context.get_constant(types.intp, 0)]
+        if ary_type.ndim == 2:  # a row may straddle two cache lines (80 bytes at d=10): fetch its last item too
+            ends.append(builder.sub(cgutils.unpack_tuple(builder, ary.shape, 2)[1], context.get_constant(types.intp, 1)))
+        for col in ends:
+            indices = [row] + ([col] if ary_type.ndim == 2 else [])
+            ptr = cgutils.get_item_pointer(context, builder, ary_type, ary, indices, wraparound=False)
+            builder.call(fn, [builder.bitcast(ptr, i8_ptr), ir.Constant(i32, 1), ir.Constant(i32, 3),
+                              ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+@numba.njit(cache=True, nogil=True)
+def bisect_left(a, x, lo, hi):
+    """First index in ``a[lo:hi]`` (sorted) whose value is not less than ``x``."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@numba.njit(cache=True, nogil=True)
+def bisect_right(a, x, lo, hi):
+    """First index in ``a[lo:hi]`` (sorted) whose value is greater than ``x``."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@numba.njit(cache=True, nogil=True)
+def contains_sorted(a, x, lo, hi):
+    """Whether the sorted slice ``a[lo:hi]`` holds ``x``."""
+    i = bisect_left(a, x, lo, hi)
+    return i < hi and a[i] == x
