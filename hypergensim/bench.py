@@ -103,15 +103,15 @@ def _nouns_vectors(epochs: int) -> tuple[list[str], np.ndarray, float, float]:
     """A nouns embedding trained by the fast engine (cached under the temp dir by epoch count)."""
     from .datasets import load_hierarchy
     from .evaluation import evaluate_reconstruction
-    from .training import PoincareEmbedding
-    from .vectors import read_npz, write_npz
+    from .pipeline import run
+    from .vectors import NPZ_VECTORS, read_npz, write_npz
 
     cache = _nouns_cache(epochs)
     h = load_hierarchy("nouns")
-    if not (cache / "vectors.npz").is_file():
+    if not (cache / NPZ_VECTORS).is_file():
         cache.mkdir(parents=True, exist_ok=True)
-        est = PoincareEmbedding.from_preset("nickel2017", dim=10, epochs=epochs, alpha=0.5, burn_in_alpha=0.05,
-                                            workers=2, verbose=0).fit(h)
+        est = run(h, preset="nickel2017", task=None, dim=10, epochs=epochs, alpha=0.5, burn_in_alpha=0.05,
+                  workers=2).estimator
         write_npz(cache, list(est.kv_.index_to_key), est.kv_.vectors)
     emb = read_npz(cache)
     r = evaluate_reconstruction((emb.keys, emb.vectors), h, sample=2000, random_state=0)
@@ -168,14 +168,13 @@ def bench_training(*, nouns: bool = True) -> dict[str, Any]:
     from gensim.models.poincare import PoincareModel
 
     from .datasets import load_hierarchy
-    from .evaluation import evaluate_reconstruction
-    from .training import PoincareEmbedding
+    from .pipeline import run
 
     out: dict[str, Any] = {}
     m = load_hierarchy("mammals")
     rel = m.relations()
-    PoincareEmbedding(dim=10, epochs=1, engine="fast", objective="nickel2017", verbose=0).fit(m)  # compile
-    PoincareEmbedding(dim=10, epochs=1, engine="fast", verbose=0).fit(m)
+    run(m, task=None, dim=10, epochs=1, engine="fast", objective="nickel2017")  # compile
+    run(m, task=None, dim=10, epochs=1, engine="fast")
 
     def gensim_raw(relations: list, epochs: int) -> float:
         model = PoincareModel(relations, size=10, burn_in=0, seed=0)
@@ -184,8 +183,8 @@ def bench_training(*, nouns: bool = True) -> dict[str, Any]:
         return len(relations) * epochs / (time.perf_counter() - t)
 
     def adapter(relations: Any, epochs: int, **kw: Any) -> float:
-        est = PoincareEmbedding(dim=10, epochs=epochs, burn_in=0, verbose=0, **kw).fit(relations)
-        return len(est.relations_) * epochs / est.fit_seconds_
+        result = run(relations, task=None, dim=10, epochs=epochs, burn_in=0, **kw)
+        return len(result.estimator.relations_) * epochs / result.timings["fit_seconds"]
 
     # interleave gensim and the adapter to cancel machine drift; median of 3
     raw, wrapped = [], []
@@ -204,11 +203,9 @@ def bench_training(*, nouns: bool = True) -> dict[str, Any]:
     # quality targets
     for name, kw in {"mammals_d5_nickel2017": {"dim": 5, "workers": 2},
                      "mammals_d10_200ep_50neg": {"dim": 10, "epochs": 200, "negative": 50, "workers": 2}}.items():
-        t = time.perf_counter()
-        est = PoincareEmbedding.from_preset("nickel2017", verbose=0, **kw).fit(m)
-        wall = time.perf_counter() - t
-        r = evaluate_reconstruction(est, m)
-        out[name] = {"mean_rank": r.mean_rank, "map": r.map, "wall_s": wall, "params": kw}
+        r = run(m, preset="nickel2017", **kw)
+        out[name] = {"mean_rank": r.mean_rank, "map": r.map, "wall_s": r.timings["wall_seconds"] -
+                     r.timings["evaluate_seconds"], "params": kw}
     if nouns:
         h = load_hierarchy("nouns")
         nrel = h.relations()

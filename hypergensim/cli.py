@@ -14,10 +14,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from . import __version__
 from .errors import HypergensimError, InputError
+from .params import add_cli_flags
+from .presets import PRESETS
 
 __all__ = ["main", "build_parser"]
 
@@ -96,7 +98,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     emb = read_vectors(args.vectors)
     if args.task == "reconstruction":
         relations = args.relations or _run_dir_relations(args.vectors)
-        result = evaluate_reconstruction(emb, _relations_arg(relations), symmetric=args.symmetric,
+        result = evaluate_reconstruction(emb, relations, symmetric=args.symmetric,
                                          sample=args.sample, random_state=args.seed, skip_missing=args.skip_missing)
     elif args.task == "link-prediction":
         if not args.train or not args.test:
@@ -110,20 +112,21 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             raise InputError("--task entailment needs --hyperlex FILE (hyperlex-all.txt)")
         result = evaluate_entailment(emb, args.hyperlex)
     else:  # f1
+        from .datasets import Split
         from .evaluation.classification import evaluate_f1
 
         d = Path(args.split_dir or "")
         if not args.split_dir:
             raise InputError("--task f1 needs --split-dir DIR written by 'build --split ganea2018'")
-        result = evaluate_f1(emb, d / "valid.tsv", d / "valid_negatives.tsv", d / "test.tsv",
-                             d / "test_negatives.tsv")
+        result = evaluate_f1(*(d / Split.file_name(part) for part in ("valid", "valid_negatives", "test",
+                                                                       "test_negatives")))
     payload = result.as_dict()
     if args.diagnostics:
         from .datasets import load_hierarchy
         from .evaluation.diagnostics import diagnose
 
         source = args.relations or _run_dir_relations(args.vectors)
-        payload["diagnostics"] = diagnose(emb, load_hierarchy(_relations_arg(source))).as_dict()
+        payload["diagnostics"] = diagnose(emb, load_hierarchy(source)).as_dict()
     if args.json:
         print(json.dumps(payload))
     else:
@@ -133,72 +136,41 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _relations_arg(value: str) -> str | Path:
-    """A dataset name stays a name; anything else is a path."""
-    from .datasets import is_dataset_name
-
-    if is_dataset_name(value):
-        return value
-    return Path(value)
-
-
 def _run_dir_relations(vectors: str) -> str:
-    config = Path(vectors) / "config.json"
-    if config.is_file():
-        data = json.loads(config.read_text())
-        if data.get("relations_file"):
-            return str(Path(vectors) / data["relations_file"])
+    """The training relations of a run directory (what ``evaluate RUN_DIR`` reconstructs by default)."""
+    from .rundir import RunDir
+
+    run = RunDir(vectors)
+    if run.is_run() and run.relations_path.is_file():
+        return str(run.relations_path)
     raise InputError("--relations FILE is required (VECTORS is not a training run directory)", value=vectors)
 
 
 # ---------------------------------------------------------------------- train
-#: the presets of hypergensim.training.presets, named here so that building the parser imports no training code
-_PRESET_NAMES = ("gensim-default", "nickel2017", "nickel2017-gensim", "nickel2017-warmup", "nickel2017-nouns",
-                 "facebook-mammals")
-
-_TRAIN_FLAGS = {
-    "dim": "dim", "epochs": "epochs", "engine": "engine", "workers": "workers", "alpha": "alpha",
-    "negative": "negative", "burn_in": "burn_in", "burn_in_alpha": "burn_in_alpha",
-    "regularization": "regularization_coeff", "batch_size": "batch_size", "seed": "random_state",
-    "dtype": "dtype", "epsilon": "epsilon", "radius_start": "radius_start", "radius_warmup": "radius_warmup",
-}
-
-
 @_command("train")
 def _cmd_train(args: argparse.Namespace) -> int:
     import logging
 
-    from .training import EvaluateEvery, PoincareEmbedding, TimeBudget
-    from .training.presets import preset_params
+    from . import pipeline
+    from .params import cli_values
 
     logging.basicConfig(level=logging.INFO if not args.quiet else logging.WARNING, format="%(message)s")
-    verbose = 0 if args.quiet else 1
-    callbacks: list[Any] = [EvaluateEvery(args.eval_every, sample=args.eval_sample)] if args.eval_every else []
-    if args.time_budget is not None:
-        callbacks.append(TimeBudget(args.time_budget))  # last, so the evaluation's time counts too
+    progress = {"evaluate_every": args.eval_every, "evaluate_sample": args.eval_sample,
+                "time_budget": args.time_budget, "verbose": 0 if args.quiet else 1}
     if args.resume:
         if args.data:
             raise InputError("give either DATA with --out, or --resume RUN_DIR")
-        est = PoincareEmbedding.resume(args.resume, epochs=args.epochs, callbacks=callbacks, verbose=verbose,
-                                       trust_pickle=args.trust_pickle)
-        run_dir = Path(args.resume)
+        result = pipeline.resume(args.resume, epochs=args.epochs, trust_pickle=args.trust_pickle, **progress)
+        run_dir = args.resume
     else:
         if not args.data or not args.out:
             raise InputError("train needs DATA and --out RUN_DIR (or --resume RUN_DIR)")
-        params = preset_params(args.preset) if args.preset else {}
-        for flag, name in _TRAIN_FLAGS.items():
-            value = getattr(args, flag)
-            if value is not None:
-                params[name] = value
-        est = PoincareEmbedding(**params, callbacks=callbacks, verbose=verbose)
-        est.fit(_relations_arg(args.data) if not Path(args.data).exists() else Path(args.data),
-                run_dir=args.out, checkpoint_every=args.checkpoint_every)
-        run_dir = Path(args.out)
-    metrics = json.loads((run_dir / "metrics.json").read_text())
-    rec = metrics.get("reconstruction", {})
-    print(json.dumps({"run_dir": str(run_dir), "epochs": metrics["epochs"], "final_loss": metrics["final_loss"],
-                      "mean_rank": rec.get("mean_rank"), "map": rec.get("map"),
-                      "fit_seconds": metrics["fit_seconds"]}))
+        result = pipeline.run(args.data, preset=args.preset, run_dir=args.out,
+                              checkpoint_every=args.checkpoint_every, **progress, **cli_values(args))
+        run_dir = args.out
+    print(json.dumps({"run_dir": str(Path(run_dir)), "epochs": result.metrics["epochs"],
+                      "final_loss": result.metrics["final_loss"], "mean_rank": result.mean_rank, "map": result.map,
+                      "fit_seconds": result.metrics["fit_seconds"]}))
     return 0
 
 
@@ -227,6 +199,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     from .experiments.reproduce import reproduce
 
+    if args.list:
+        from .experiments import load_spec, shipped_specs
+
+        for name in shipped_specs():
+            print(f"{name:<36} {load_spec(name).description}")
+        return 0
+    if not args.name:
+        raise InputError("reproduce needs a spec NAME or file (hypergensim reproduce --list names the shipped ones)")
     reproduce(args.name, args.out or f"reproduce-{Path(args.name).stem}", jobs=args.jobs,
               backend="dask" if args.scheduler else "joblib", scheduler=args.scheduler)
     return 0
@@ -352,23 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust-pickle", action="store_true",
                    help="allow resuming from gensim's pickle (model.gensim) when no state.npz exists; "
                         "loading a pickle runs code from the file")
-    p.add_argument("--preset", help=f"named configuration: {', '.join(_PRESET_NAMES)}")
-    p.add_argument("--dim", type=int)
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--engine", choices=["gensim", "fast"])
-    p.add_argument("--workers", type=int)
-    p.add_argument("--alpha", type=float, help="learning rate")
-    p.add_argument("--negative", type=int, help="negatives per relation")
-    p.add_argument("--burn-in", type=int, help="burn-in epochs")
-    p.add_argument("--burn-in-alpha", type=float, help="burn-in learning rate")
-    p.add_argument("--regularization", type=float, help="gensim's l2 regularization coefficient")
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--epsilon", type=float, help="boundary margin")
-    p.add_argument("--radius-start", type=float,
-                   help="radius warm-up: bound every vector to this hyperbolic radius at first (nickel2017 objective)")
-    p.add_argument("--radius-warmup", type=int, help="epochs over which that bound grows to the boundary")
-    p.add_argument("--dtype", choices=["float64", "float32"])
-    p.add_argument("--seed", type=int, help="random seed")
+    p.add_argument("--preset", help=f"named configuration: {', '.join(PRESETS)}")
+    add_cli_flags(p)  # one option per parameter of hypergensim.params (e.g. --dim, --burn-in-alpha, --seed)
     p.add_argument("--eval-every", type=int, default=0, help="evaluate reconstruction every K epochs")
     p.add_argument("--eval-sample", type=int, help="evaluate a seeded sample of this many query nodes")
     p.add_argument("--checkpoint-every", type=int, default=0, help="atomic checkpoint every K epochs")
@@ -385,11 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output file (directory for npz and projector)")
 
     p = sub.add_parser("reproduce", help="run a shipped paper spec and report it beside the published numbers",
-                       description="Run a spec from evaluation/specs (nickel2017-mammals, "
-                                   "nickel2017-nouns-reconstruction, nickel2017-nouns-link-prediction, "
-                                   "engines-mammals, lr-sweep-mammals) or a spec file; writes results.csv, "
-                                   "report.md and PNG plots. Finished runs are reused.")
-    p.add_argument("name", help="shipped spec name or path to a TOML spec")
+                       description="Run a spec shipped with the package (--list names them) or a spec file; "
+                                   "writes results.csv, report.md and PNG plots. Finished runs are reused.")
+    p.add_argument("name", nargs="?", help="shipped spec name or path to a TOML spec")
+    p.add_argument("--list", action="store_true", help="name the shipped specs and stop")
     p.add_argument("--out", help="output directory (default: reproduce-NAME)")
     p.add_argument("--jobs", type=int, default=1, help="parallel runs")
     p.add_argument("--scheduler", help="tcp://HOST:PORT of a Dask scheduler")

@@ -10,16 +10,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from . import published
 from ._atomic import atomic_write_text
 from .datasets import load_hierarchy
-from .evaluation import evaluate_reconstruction
+from .evaluation import RankingResult
 from .evaluation.diagnostics import diagnose
+from .pipeline import run
 from .plotting import plot_disk, plot_norm_vs_depth, plot_training_curves, save_figure
-from .training import EvaluateEvery, PoincareEmbedding
 
 __all__ = ["run_demo"]
-
-PAPER_MAMMALS = {"dim": 5, "mean_rank": 1.26, "map": 0.927, "source": "Nickel & Kiela (2017), Table 1"}
 
 
 def run_demo(out: str | Path, *, epochs: int = 300, dim: int = 5, engine: str = "fast", workers: int = 2,
@@ -35,25 +34,25 @@ def run_demo(out: str | Path, *, epochs: int = 300, dim: int = 5, engine: str = 
     h = load_hierarchy("mammals")
     h.to_tsv(out / "mammal_closure.tsv")
     print(h.summarize())
-    run = out / "run"
-    if run.exists():
+    run_dir = out / "run"
+    if run_dir.exists():
         import shutil
 
-        shutil.rmtree(run)
+        shutil.rmtree(run_dir)
     preset = "nickel2017" if engine == "fast" else "nickel2017-gensim"
-    est = PoincareEmbedding.from_preset(preset, dim=dim, epochs=epochs, random_state=seed, verbose=verbose,
-                                        workers=workers if engine == "fast" else 1,
-                                        callbacks=[EvaluateEvery(max(1, epochs // 20))])
-    est.fit(h, run_dir=run)
-    result = evaluate_reconstruction(est.kv_, h)
+    result = run(h, preset=preset, run_dir=run_dir, dim=dim, epochs=epochs, random_state=seed, verbose=verbose,
+                 workers=workers if engine == "fast" else 1, evaluate_every=max(1, epochs // 20))
+    est = result.estimator
+    metrics = result.evaluation
     diag = diagnose(est.kv_, h)
-    print(result)
+    print(RankingResult(**metrics))
     save_figure(plot_disk(est.kv_, h, top_k=14), out / "disk.png")
     save_figure(plot_norm_vs_depth(est.kv_, h), out / "norm_vs_depth.png")
     save_figure(plot_training_curves(est.loss_history_, est.history_), out / "training.png")
     wall = time.perf_counter() - started
-    params = est.get_params()
-    params.pop("callbacks")
+    params = result.config["params"]
+    paper = published.lookup("nickel2017", dataset="mammals", task="reconstruction", model="poincare")[0]
+    source = published.citation("nickel2017")
     report = f"""# hypergensim demo: WordNet mammals
 
 {h.summarize()}
@@ -65,15 +64,15 @@ Parameters: `{params}`
 
 ## Reconstruction (paper protocol: only strictly closer negatives count; the query is never its own negative)
 
-| metric | ours (d={dim}) | paper, Poincaré d={PAPER_MAMMALS['dim']} |
+| metric | ours (d={dim}) | paper, Poincaré d={paper['dim']} |
 |---|---:|---:|
-| mean rank | {result.mean_rank:.3f} | {PAPER_MAMMALS['mean_rank']} |
-| MAP | {result.map:.3f} | {PAPER_MAMMALS['map']} |
-| MRR | {result.mrr:.3f} | |
-| Hits@10 | {result.hits_at_10:.3f} | |
+| mean rank | {metrics['mean_rank']:.3f} | {paper['mean_rank']} |
+| MAP | {metrics['map']:.3f} | {paper['map']} |
+| MRR | {metrics['mrr']:.3f} | |
+| Hits@10 | {metrics['hits_at_10']:.3f} | |
 
-Paper numbers: {PAPER_MAMMALS['source']}. Difference to the paper: mean rank
-{result.mean_rank - PAPER_MAMMALS['mean_rank']:+.3f}, MAP {result.map - PAPER_MAMMALS['map']:+.3f}
+Paper numbers: {source}. Difference to the paper: mean rank
+{metrics['mean_rank'] - paper['mean_rank']:+.3f}, MAP {metrics['map'] - paper['map']:+.3f}
 (lower mean rank and higher MAP are better).
 
 Diagnostics: Spearman(norm, depth) = {diag.norm_depth_spearman:.3f}, share at the clipping radius
@@ -88,4 +87,4 @@ Vectors and metrics: `run/` (`vectors.txt`, `vectors.npz`, `metrics.json`, `hist
 """
     atomic_write_text(out / "report.md", report)
     print(f"wrote {out / 'report.md'}, {out / 'disk.png'}, {out / 'norm_vs_depth.png'}, {out / 'training.png'}")
-    return {"mean_rank": result.mean_rank, "map": result.map, "seconds": wall}
+    return {"mean_rank": metrics["mean_rank"], "map": metrics["map"], "seconds": wall}

@@ -2,8 +2,8 @@
 
 * word2vec text (``N D`` header, then ``key v1 … vD``), written at full float64
   precision (``%.17g``) in the embedding's own row order;
-* ``vectors.npz`` + ``keys.json``: exact values, loaded with ``allow_pickle=False``;
-* a training run directory (holding either of the above).
+* the npz pair, :data:`NPZ_VECTORS` + :data:`NPZ_KEYS` in one directory: exact
+  values, loaded with ``allow_pickle=False`` (every training run directory holds one).
 
 Every reader validates what it returns: the header agrees with the rows, values
 are finite, and every vector lies strictly inside the unit ball.  Problems raise
@@ -24,6 +24,8 @@ from ._atomic import atomic_save_npz, atomic_write, atomic_write_json
 from .errors import InputError
 
 __all__ = [
+    "NPZ_VECTORS",
+    "NPZ_KEYS",
     "Embedding",
     "read_vectors",
     "read_word2vec_text",
@@ -35,6 +37,10 @@ __all__ = [
     "validate_ball",
     "coerce_embedding",
 ]
+
+#: File names of the npz pair: the vectors (exact values) and their keys, side by side in one directory.
+NPZ_VECTORS = "vectors.npz"
+NPZ_KEYS = "keys.json"
 
 
 class Embedding:
@@ -152,17 +158,17 @@ def write_word2vec_text(path: str | Path, keys: list[str], vectors: np.ndarray) 
 
 
 def write_npz(directory: str | Path, keys: list[str], vectors: np.ndarray) -> tuple[Path, Path]:
-    """Write ``vectors.npz`` (exact values) and ``keys.json`` atomically."""
+    """Write the npz pair (:data:`NPZ_VECTORS`, exact values, and :data:`NPZ_KEYS`) atomically."""
     directory = Path(directory)
-    atomic_save_npz(directory / "vectors.npz", vectors=np.asarray(vectors))
-    atomic_write_json(directory / "keys.json", list(keys))
-    return directory / "vectors.npz", directory / "keys.json"
+    atomic_save_npz(directory / NPZ_VECTORS, vectors=np.asarray(vectors))
+    atomic_write_json(directory / NPZ_KEYS, list(keys))
+    return directory / NPZ_VECTORS, directory / NPZ_KEYS
 
 
 def read_npz(directory: str | Path, *, validate: bool = True) -> Embedding:
-    """Read ``vectors.npz`` + ``keys.json`` (never unpickling)."""
+    """Read the npz pair of ``directory`` (never unpickling)."""
     directory = Path(directory)
-    npz, kjson = directory / "vectors.npz", directory / "keys.json"
+    npz, kjson = directory / NPZ_VECTORS, directory / NPZ_KEYS
     for p in (npz, kjson):
         if not p.is_file():
             raise InputError("file not found", path=p)
@@ -186,14 +192,15 @@ def read_npz(directory: str | Path, *, validate: bool = True) -> Embedding:
 
 
 def read_vectors(path: str | Path, *, validate: bool = True) -> Embedding:
-    """Read a word2vec text file, an ``.npz`` (with ``keys.json`` beside it), or a run directory."""
+    """Read a word2vec text file, an ``.npz`` (with its keys beside it), or a directory holding the npz pair.
+
+    A training run directory is such a directory.
+    """
     path = Path(path)
     if path.is_dir():
-        if (path / "vectors.npz").is_file():
+        if (path / NPZ_VECTORS).is_file():
             return read_npz(path, validate=validate)
-        if (path / "vectors.txt").is_file():
-            return read_word2vec_text(path / "vectors.txt", validate=validate)
-        raise InputError("directory holds neither vectors.npz nor vectors.txt", path=path)
+        raise InputError(f"directory holds no {NPZ_VECTORS} (a run directory or an npz export)", path=path)
     if path.suffix == ".npz":
         return read_npz(path.parent, validate=validate)
     return read_word2vec_text(path, validate=validate)

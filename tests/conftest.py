@@ -54,6 +54,15 @@ def toy():
 
 @pytest.fixture(scope="session")
 def mammals():
+    """The WordNet mammal closure as stored in datasets/ (no WordNet needed)."""
+    from hypergensim.datasets import read_edge_file
+
+    return read_edge_file(MAMMALS_TSV, name="mammals")
+
+
+@pytest.fixture(scope="session")
+def wordnet_mammals():
+    """The mammal closure built from WordNet through NLTK (for the tests of that builder)."""
     from hypergensim.datasets import load_hierarchy
 
     return load_hierarchy("mammals")

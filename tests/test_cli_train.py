@@ -96,9 +96,21 @@ def test_demo_writes_report_and_pngs(tmp_path):
         assert img[..., :3].std() > 0.05  # not a blank canvas
 
 
-def test_train_help_names_every_preset():
-    """The CLI names the presets without importing the training code; the list must not drift from PRESETS."""
-    from hypergensim.cli import _PRESET_NAMES
-    from hypergensim.training.presets import PRESETS
+def test_train_help_names_every_preset_and_flag_without_importing_training():
+    """Flags and preset names come from hypergensim.params and .presets; the parser loads no training code."""
+    import subprocess
+    import sys
 
-    assert sorted(_PRESET_NAMES) == sorted(PRESETS)
+    from hypergensim.params import PARAMETERS
+    from hypergensim.presets import PRESETS
+
+    code = ("import sys; from hypergensim.cli import build_parser; build_parser();"
+            "print(sorted(m for m in ('hypergensim.training', 'gensim', 'sklearn', 'numba') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    text = " ".join(run_cli("train", "--help").stdout.split())
+    for name in PRESETS:
+        assert name in text
+    for p in PARAMETERS:
+        if p.option:
+            assert p.option in text, p.option

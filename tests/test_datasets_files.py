@@ -6,7 +6,8 @@ from conftest import MAMMALS_TSV, ROOT, TOY_BASIC, TOY_CLOSURE
 from hypergensim.datasets import read_edge_file
 
 
-def test_stored_mammal_closure_equals_builder(mammals, tmp_path):
+def test_stored_mammal_closure_equals_builder(wordnet_mammals, tmp_path):
+    mammals = wordnet_mammals
     out = mammals.to_tsv(tmp_path / "m.tsv")
     assert out.read_bytes() == MAMMALS_TSV.read_bytes()
 

@@ -190,7 +190,7 @@ WARMUP = {"engine": "fast", "objective": "nickel2017", "radius_start": 1.5, "rad
     ({**WARMUP, "radius_warmup": 0}, "radius_warmup >= 1"),
     ({**WARMUP, "radius_start": None}, "radius_warmup needs radius_start"),
     ({**WARMUP, "radius_start": 13.0}, r"radius_start must be a number in \(0, 12.21\)"),
-    ({**WARMUP, "radius_start": -1.0}, "radius_start must be a number"),
+    ({**WARMUP, "radius_start": -1.0}, "radius_start must be None or a finite number > 0, got -1.0"),
     ({**WARMUP, "radius_warmup": 2.5}, "radius_warmup must be an integer"),
 ])
 def test_radius_warmup_rejects_what_it_cannot_do(params, message):

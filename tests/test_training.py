@@ -208,13 +208,13 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     assert resumed.n_epochs_trained_ == 12
 
 
-def test_presets_are_complete():
-    from hypergensim.training import PRESETS
+def test_presets_resolve_to_every_parameter_and_are_valid():
+    from hypergensim.presets import PRESETS, preset_params
 
-    names = set(PoincareEmbedding._get_param_names()) - {"callbacks", "verbose", "workers", "random_state"}
-    for name, params in PRESETS.items():
-        assert names <= set(params), (name, names - set(params))
-        PoincareEmbedding.from_preset(name)._validate_params()
+    names = set(PoincareEmbedding._get_param_names()) - {"callbacks", "verbose"}
+    for name in PRESETS:
+        assert set(preset_params(name)) == names, name
+        PoincareEmbedding.from_preset(name)._check_params()
 
 
 def test_time_budget_stops_before_the_epoch_that_would_overrun(toy_pairs, monkeypatch):
@@ -242,3 +242,37 @@ def test_time_budget_rejects_impossible_budgets(seconds):
 
     with pytest.raises(ConfigError, match="time budget must be a finite number of seconds > 0"):
         TimeBudget(seconds)
+
+
+#: sha256 of (keys, vectors) of ``workers=1`` fits on the stored mammal closure, seed 3, recorded with the code as it
+#: was before the front-door redesign (commit 7092d2b), so the redesign provably changed no result.
+RECORDED_DIGESTS = {
+    "fast-nickel2017": ("d646bfac492716f183e2d1997744f50c41e4d3b0d77d5962e7e6026f497a3eec",
+                        {"preset": "nickel2017", "epochs": 20}),
+    "fast-gensim-objective": ("921b51be1377648fab904b7e59b460fc3f465f2344f081c138b18dbcaeb8307b",
+                              {"engine": "fast", "objective": "gensim", "dim": 5, "epochs": 10, "burn_in": 2}),
+    "fast-warmup": ("438b1924b9bab0a912547234140505cb4d5fc50af37bdd3f38e7d17eb5057fdd",
+                    {"preset": "nickel2017-warmup", "epochs": 12, "radius_warmup": 10}),
+    "fast-float32": ("c12a937b1283d60bbcc580e9cd41ae9b07af4d8bc2cd47f6db792009f137df17",
+                     {"preset": "nickel2017", "epochs": 8, "dtype": "float32"}),
+    "gensim-engine": ("7c9a8a91dd54e84cf860e89983577b34c37d1d3d2c8a12719d865530598a217d",
+                      {"preset": "gensim-default", "dim": 4, "epochs": 2, "burn_in": 1}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RECORDED_DIGESTS))
+def test_workers_1_fits_are_bit_identical_to_before_the_redesign(case):
+    import hashlib
+
+    from conftest import MAMMALS_TSV
+
+    digest, params = RECORDED_DIGESTS[case]
+    params = dict(params)
+    preset = params.pop("preset", None)
+    est = PoincareEmbedding.from_preset(preset, **params, workers=1, random_state=3, verbose=0) if preset else \
+        PoincareEmbedding(**params, workers=1, random_state=3, verbose=0)
+    est.fit(MAMMALS_TSV)
+    h = hashlib.sha256()
+    h.update("\n".join(est.kv_.index_to_key).encode())
+    h.update(np.ascontiguousarray(est.kv_.vectors).tobytes())
+    assert h.hexdigest() == digest

@@ -24,14 +24,16 @@ def test_lexnames_table():
     assert lines[0] == "00\tadj.all\t3" and lines[3] == "03\tnoun.Tops\t1" and lines[-1] == "44\tadj.ppl\t3"
 
 
-def test_mammals_exact_counts(mammals):
+def test_mammals_exact_counts(wordnet_mammals):
+    mammals = wordnet_mammals
     assert (mammals.n_nodes, mammals.n_edges) == (1180, 6540)
     assert mammals.roots == ["mammal.n.01"]
     assert "tusker.n.01" not in mammals.index and "female_mammal.n.01" not in mammals.index
     assert mammals.meta["wordnet_version"] == wordnet_version() == "3.0"
 
 
-def test_mammals_uncached_equals_cached(mammals):
+def test_mammals_uncached_equals_cached(wordnet_mammals):
+    mammals = wordnet_mammals
     fresh = load_hierarchy("mammals", use_cache=False)
     assert fresh.nodes == mammals.nodes and set(fresh.relations()) == set(mammals.relations())
 

@@ -1,7 +1,14 @@
 """Hierarchy datasets: WordNet closures, custom hierarchies, and link-prediction splits.
 
-The front door is :func:`load_hierarchy`, which accepts a dataset name
-(``mammals``, ``nouns``, ``verbs``, ``wordnet:SYNSET``) or a file path.
+Two resolvers, one per need:
+
+* :func:`load_hierarchy` turns a dataset name (``mammals``, ``nouns``,
+  ``verbs``, ``wordnet:SYNSET``) or a hierarchy file into a :class:`Hierarchy`
+  (whose relations are the transitive closure);
+* :func:`resolve_relations` turns anything that holds relations (a
+  ``Hierarchy``, a dataset name, a ``child<TAB>ancestor`` file used as given,
+  or pairs) into the pairs themselves; training, evaluation and the command
+  line all use it.
 
 Examples
 --------
@@ -13,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +43,7 @@ __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
     "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "make_split", "NAMED_DATASETS",
-    "is_dataset_name",
+    "is_dataset_name", "Relations", "resolve_relations",
 ]
 
 NAMED_DATASETS = ("mammals", "nouns", "verbs")
@@ -70,3 +79,45 @@ def load_hierarchy(spec: str | Path | Hierarchy, *, use_cache: bool = True, **op
             f"no such file, and not a dataset name ({', '.join(NAMED_DATASETS)}, wordnet:SYNSET)", value=text
         )
     return read_hierarchy_file(path, **options)
+
+
+@dataclass(frozen=True)
+class Relations:
+    """Relations as ``(child, ancestor)`` name pairs, with where they came from.
+
+    ``source`` names them for records (a dataset name, a hierarchy's name, a
+    file path; ``None`` for bare pairs); ``path`` is the file they were read
+    from, for error messages.
+    """
+
+    pairs: list[tuple[str, str]]
+    source: str | None = None
+    path: Path | None = None
+
+
+def resolve_relations(relations: Any, *, what: str = "relations") -> Relations:
+    """The one way from anything that holds relations to the pairs.
+
+    * a :class:`Hierarchy`: its transitive closure;
+    * a ``str`` naming a dataset (:func:`is_dataset_name`): that dataset's closure;
+    * any other ``str`` or a :class:`~pathlib.Path`: a ``child<TAB>ancestor``
+      file, used as given (a link-prediction train split must not be closed);
+    * an iterable of pairs: as given, names made ``str``.
+
+    Examples
+    --------
+    >>> resolve_relations([("dog", "mammal"), (1, 0)]).pairs
+    [('dog', 'mammal'), ('1', '0')]
+    """
+    if isinstance(relations, Relations):
+        return relations
+    if isinstance(relations, Hierarchy):
+        return Relations(relations.relations(), relations.name)
+    if isinstance(relations, str) and is_dataset_name(relations):
+        return Relations(load_hierarchy(relations).relations(), relations)
+    if isinstance(relations, (str, Path)):
+        path = Path(relations)
+        return Relations(list(iter_edge_file(path, header=False)), str(path), path)
+    if isinstance(relations, Iterable) and not isinstance(relations, (bytes, dict)):
+        return Relations([(str(a), str(b)) for a, b in relations])
+    raise InputError(f"cannot read {what} from this object", value=type(relations).__name__)

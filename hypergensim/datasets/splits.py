@@ -57,6 +57,11 @@ class Split:
         arr = getattr(self, part)
         return [(self.nodes[a], self.nodes[b]) for a, b in arr.tolist()]
 
+    @staticmethod
+    def file_name(part: str) -> str:
+        """The file a part is written to by :meth:`write` (``train.tsv``, ``test_negatives.tsv``, ...)."""
+        return f"{part}.tsv"
+
     def write(self, directory: str | Path) -> dict[str, Path]:
         """Write ``train.tsv``, ``valid.tsv``, ``test.tsv`` (and negatives) atomically."""
         directory = Path(directory)
@@ -66,7 +71,7 @@ class Split:
         if self.method == "ganea2018":
             parts += ["valid_negatives", "test_negatives"]
         for part in parts:
-            path = directory / f"{part}.tsv"
+            path = directory / self.file_name(part)
             with atomic_write(path) as fh:
                 fh.write("".join(f"{a}\t{b}\n" for a, b in self.pairs(part)))
             out[part] = path

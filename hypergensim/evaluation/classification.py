@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from ..datasets import resolve_relations
 from ..errors import InputError
 from ..manifold import poincare_distance
 from ..vectors import coerce_embedding
 from .entailment import entailment_score
-from .tasks import _to_index, coerce_relations
+from .tasks import _to_index
 
 __all__ = ["F1Result", "evaluate_f1", "best_threshold"]
 
@@ -85,10 +86,10 @@ def evaluate_f1(embedding: Any, valid: Any, valid_negatives: Any, test: Any, tes
     x = emb.vectors.astype(np.float64)
 
     def scored(pos: Any, neg: Any) -> tuple[np.ndarray, np.ndarray]:
-        p_pairs, p_src = coerce_relations(pos, what="positives")
-        n_pairs, n_src = coerce_relations(neg, what="negatives")
-        p_rows, _ = _to_index(emb, p_pairs, source=p_src, skip_missing=False, what="positives")
-        n_rows, _ = _to_index(emb, n_pairs, source=n_src, skip_missing=False, what="negatives")
+        p = resolve_relations(pos, what="positives")
+        n = resolve_relations(neg, what="negatives")
+        p_rows, _ = _to_index(emb, p.pairs, source=p.path, skip_missing=False, what="positives")
+        n_rows, _ = _to_index(emb, n.pairs, source=n.path, skip_missing=False, what="negatives")
         rows = np.concatenate([p_rows, n_rows])
         u, v = x[rows[:, 0]], x[rows[:, 1]]
         s = -poincare_distance(u, v) if score == "distance" else entailment_score(u, v)

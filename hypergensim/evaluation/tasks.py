@@ -8,37 +8,20 @@ This module maps node names to rows, checks coverage, chooses the query nodes
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..datasets import Hierarchy, is_dataset_name, iter_edge_file, load_hierarchy
+from ..datasets import resolve_relations
 from ..errors import InputError
 from ..vectors import Embedding, coerce_embedding
 from .ranking import RankingResult, build_csr, rank_counts, ranking_metrics
 
-__all__ = ["evaluate_reconstruction", "evaluate_link_prediction", "coerce_relations"]
-
-
-def coerce_relations(relations: Any, *, what: str = "relations") -> tuple[list[tuple[str, str]], str | None]:
-    """Name pairs ``(child, ancestor)`` from a Hierarchy, a file path, or an iterable; plus the file name."""
-    if isinstance(relations, Hierarchy):
-        return relations.relations(), None
-    if isinstance(relations, str) and is_dataset_name(relations):
-        return load_hierarchy(relations).relations(), None
-    if isinstance(relations, (str, Path)):
-        path = Path(relations)
-        return list(iter_edge_file(path, header=False)), str(path)
-    if isinstance(relations, Iterable):
-        pairs = [(str(a), str(b)) for a, b in relations]
-        return pairs, None
-    raise InputError(f"cannot read {what} from this object", value=type(relations).__name__)
+__all__ = ["evaluate_reconstruction", "evaluate_link_prediction"]
 
 
 def _to_index(
-    emb: Embedding, pairs: list[tuple[str, str]], *, source: str | None, skip_missing: bool, what: str
+    emb: Embedding, pairs: list[tuple[str, str]], *, source: Any, skip_missing: bool, what: str
 ) -> tuple[np.ndarray, float]:
     if not pairs:
         raise InputError(f"{what} are empty", path=source)
@@ -133,8 +116,8 @@ def evaluate_reconstruction(
     """
     started = time.perf_counter()
     emb = coerce_embedding(embedding)
-    pairs, source = coerce_relations(relations)
-    rows, coverage = _to_index(emb, pairs, source=source, skip_missing=skip_missing, what="relations")
+    rel = resolve_relations(relations)
+    rows, coverage = _to_index(emb, rel.pairs, source=rel.path, skip_missing=skip_missing, what="relations")
     if symmetric:
         rows = np.concatenate([rows, rows[:, ::-1]])
     task = "reconstruction" + (" (symmetric)" if symmetric else "")
@@ -163,12 +146,12 @@ def evaluate_link_prediction(
     """
     started = time.perf_counter()
     emb = coerce_embedding(embedding)
-    train_pairs, train_src = coerce_relations(train, what="train relations")
-    test_pairs, test_src = coerce_relations(test, what="test relations")
-    test_rows, coverage = _to_index(emb, test_pairs, source=test_src, skip_missing=skip_missing,
+    train_rel = resolve_relations(train, what="train relations")
+    test_rel = resolve_relations(test, what="test relations")
+    test_rows, coverage = _to_index(emb, test_rel.pairs, source=test_rel.path, skip_missing=skip_missing,
                                     what="test relations")
-    train_rows, _ = _to_index(emb, train_pairs, source=train_src, skip_missing=skip_missing,
-                              what="train relations") if train_pairs else (np.zeros((0, 2), np.int64), 1.0)
+    train_rows, _ = _to_index(emb, train_rel.pairs, source=train_rel.path, skip_missing=skip_missing,
+                              what="train relations") if train_rel.pairs else (np.zeros((0, 2), np.int64), 1.0)
     filtered = np.concatenate([train_rows, test_rows])
     return _run("link prediction", emb, test_rows, filtered, sample=sample, random_state=random_state,
                 coverage=coverage, started=started)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..plotting import new_figure
+from ..rundir import RunDir
 from .spec import ExperimentSpec
-from .sweep import plan
+from .sweep import RUNS, plan
 
 __all__ = ["plot_metric_vs_dim", "plot_learning_curves"]
 
@@ -28,7 +28,8 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> Any:
             ax.errorbar(dims, means, yerr=stds, marker="o", capsize=3, label="hypergensim")
         elif rows:
             ax.axhline(np.mean([r[metric] for r in rows]), label="hypergensim")
-        ref = [(x["dim"], x[metric]) for x in spec.reference_rows() if "dim" in x and metric in x]
+        ref = [(x["dim"], x[metric]) for x in spec.reference_rows() if "dim" in x and metric in x
+               and (not dims or x["dim"] in dims)]
         if ref:
             ax.scatter(*zip(*ref), marker="x", color="black", s=50, zorder=3, label="paper")
         if len(dims) > 2:
@@ -39,7 +40,7 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> Any:
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")
-    source = spec.reference.get("source")
+    source = spec.reference_source()
     fig.suptitle(f"{spec.name}" + (f"  (paper: {source})" if source else ""), fontsize=9)
     fig.tight_layout()
     return fig
@@ -50,15 +51,15 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     fig = new_figure(9, 3.8)
     axes = fig.subplots(1, 2)
     for job in plan(spec):
-        path = Path(out) / "runs" / job["id"] / "metrics.json"
-        if not path.is_file():
+        run = RunDir(Path(out) / RUNS / job["id"])
+        if not run.is_finished():
             continue
-        m = json.loads(path.read_text())
+        losses, evaluated = run.read_history()
         label = ", ".join(f"{k}={v}" for k, v in job["values"].items())
-        axes[0].plot(range(1, len(m["loss_history"]) + 1), m["loss_history"], lw=1, label=label)
-        if m.get("history"):
-            axes[1].plot([h["epoch"] for h in m["history"]], [h["map"] for h in m["history"]], marker=".",
-                         lw=1, label=label)
+        axes[0].plot(range(1, len(losses) + 1), losses, lw=1, label=label)
+        if evaluated:
+            axes[1].plot([h["epoch"] for h in evaluated], [h["map"] for h in evaluated], marker=".", lw=1,
+                         label=label)
     axes[0].set_title("training loss", fontsize=10)
     axes[0].set_xlabel("epoch")
     axes[1].set_title("MAP during training (evaluated epochs)", fontsize=10)

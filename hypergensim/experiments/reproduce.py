@@ -17,9 +17,14 @@ import numpy as np
 
 from .._atomic import atomic_write_text
 from .spec import ExperimentSpec, load_spec
-from .sweep import sweep
+from .sweep import RESULTS_CSV, RUNS, sweep
 
-__all__ = ["reproduce", "comparison_table"]
+__all__ = ["reproduce", "comparison_table", "REPORT_MD", "METRIC_VS_DIM_PNG", "LEARNING_CURVES_PNG"]
+
+#: What a reproduction adds to its sweep folder.
+REPORT_MD = "report.md"
+METRIC_VS_DIM_PNG = "metric_vs_dim.png"
+LEARNING_CURVES_PNG = "learning_curves.png"
 
 
 def comparison_table(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -31,7 +36,7 @@ def comparison_table(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> list[d
     table = []
     for values, runs in sorted(groups.items(), key=lambda kv: tuple(str(v) for v in kv[0])):
         point = dict(zip(keys, values))
-        ref = next((x for x in spec.reference_rows() if all(x.get(k) == v for k, v in point.items() if k in x)),
+        ref = next((x for x in spec.reference_rows(point) if all(x.get(k) == v for k, v in point.items() if k in x)),
                    {})
         entry = {**point, "runs": len(runs)}
         for metric in ("mean_rank", "map"):
@@ -65,7 +70,7 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
     table = comparison_table(spec, rows)
     keys = [k for k in spec.grid if k != "seed"]
     lines = [f"# {spec.name}", "", spec.description, "",
-             f"Dataset `{spec.dataset}`, task {spec.task}. Reference: {spec.reference.get('source', 'none')}.", "",
+             f"Dataset `{spec.dataset}`, task {spec.task}. Reference: {spec.reference_source() or 'none'}.", "",
              "| " + " | ".join(keys) + " | runs | mean rank (ours) | paper | diff | MAP (ours) | paper | diff |",
              "|" + "---|" * (len(keys) + 7)]
     for e in table:
@@ -82,14 +87,14 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
               f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               f"- versions: hypergensim {__version__}, gensim {gensim.__version__}, numpy {np.__version__}",
               f"- wall time of this command: {wall:.1f} s (runs already finished are not re-run)",
-              "", "Figures: `metric_vs_dim.png`, `learning_curves.png`. Per-run folders: `runs/`."]
-    atomic_write_text(out / "report.md", "\n".join(lines) + "\n")
+              "", f"Figures: `{METRIC_VS_DIM_PNG}`, `{LEARNING_CURVES_PNG}`. Per-run folders: `{RUNS}/`."]
+    atomic_write_text(out / REPORT_MD, "\n".join(lines) + "\n")
     from ..plotting import save_figure
 
-    save_figure(plot_metric_vs_dim(spec, rows), out / "metric_vs_dim.png")
-    save_figure(plot_learning_curves(spec, out), out / "learning_curves.png")
+    save_figure(plot_metric_vs_dim(spec, rows), out / METRIC_VS_DIM_PNG)
+    save_figure(plot_learning_curves(spec, out), out / LEARNING_CURVES_PNG)
     if verbose:
         print("\n".join(lines[6:6 + 2 + len(table)]))
-        print(f"wrote {out / 'report.md'}, {out / 'results.csv'}, {out / 'metric_vs_dim.png'}, "
-              f"{out / 'learning_curves.png'}")
-    return out / "report.md"
+        print(f"wrote {out / REPORT_MD}, {out / RESULTS_CSV}, {out / METRIC_VS_DIM_PNG}, "
+              f"{out / LEARNING_CURVES_PNG}")
+    return out / REPORT_MD

@@ -14,12 +14,18 @@ published reference numbers::
     dim = [2, 3, 4, 5]
     seed = [0, 1]
 
-Other tables: ``[split]`` (link prediction: ``method``, ``test_fraction``,
-``valid_fraction``, ``seed``), ``[evaluate]`` (``every``, ``sample``) and
-``[reference]`` (``source`` and ``[[reference.results]]`` rows such as
-``{dim = 5, mean_rank = 1.26, map = 0.927}``).  Unknown tables or keys, and
-values of the wrong type, raise :class:`~hypergensim.errors.ConfigError`
-naming the file and the key.
+``[train]`` and ``[grid]`` accept ``preset`` and every parameter of the one
+table in :mod:`hypergensim.params`.  Other tables: ``[split]`` (link
+prediction: ``method``, ``test_fraction``, ``valid_fraction``, ``seed``),
+``[evaluate]`` (``every``, ``sample``) and ``[reference]``: either
+``published = "nickel2017"`` (the shipped published numbers of
+:mod:`hypergensim.published`, matched on dataset, task and dimension) or your
+own ``source`` and ``results`` rows such as ``{dim = 5, mean_rank = 1.26, map =
+0.927}``.  Unknown tables or keys, and values of the wrong type, raise
+:class:`~hypergensim.errors.ConfigError` naming the file and the key.
+
+Shipped specs are package data (``hypergensim/specs/*.toml``), read with
+:mod:`importlib.resources`, so they work from an installed wheel.
 """
 
 from __future__ import annotations
@@ -27,34 +33,34 @@ from __future__ import annotations
 import itertools
 import sys
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import published
 from ..errors import ConfigError
+from ..params import PARAMETER, spec_types
+from ..presets import resolve
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["ExperimentSpec", "load_spec", "parse_spec", "SPEC_DIR", "shipped_specs"]
+__all__ = ["ExperimentSpec", "load_spec", "parse_spec", "shipped_specs", "run_settings"]
 
-#: Shipped specs live in the repository's ``evaluation/specs``.
-SPEC_DIR = Path(__file__).resolve().parents[2] / "evaluation" / "specs"
+#: The package-data folder of the shipped specs (``published.toml`` beside them is not a spec).
+_SHIPPED = "specs"
+_NOT_SPECS = {"published"}
 
-_TRAIN_KEYS = {
-    "preset": str, "dim": int, "negative": int, "alpha": float, "burn_in": int, "burn_in_alpha": float,
-    "epochs": int, "batch_size": int, "regularization_coeff": float, "epsilon": float, "dtype": str,
-    "radius_start": float, "radius_warmup": int,
-    "engine": str, "objective": str, "workers": int, "init_range": list,
-}
+_TRAIN_KEYS = {"preset": str, **spec_types()}
 _SCHEMA: dict[str, dict[str, Any]] = {
     "experiment": {"name": str, "dataset": str, "task": str, "description": str},
     "train": _TRAIN_KEYS,
     "grid": {**{k: list for k in _TRAIN_KEYS if k != "preset"}, "seed": list, "preset": list},
     "split": {"method": str, "test_fraction": float, "valid_fraction": float, "seed": int},
     "evaluate": {"every": int, "sample": int},
-    "reference": {"source": str, "results": list, "note": str},
+    "reference": {"published": str, "source": str, "results": list, "note": str},
 }
 _REQUIRED = {"experiment": ("name", "dataset", "task")}
 TASKS = ("reconstruction", "link-prediction")
@@ -82,9 +88,41 @@ class ExperimentSpec:
         keys = list(grid)
         return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
 
-    def reference_rows(self) -> list[dict[str, Any]]:
-        """Published numbers, one dict per row."""
-        return list(self.reference.get("results", []))
+    def params(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The training parameters of the run with grid ``values`` (preset, ``[train]``, grid; not ``seed``)."""
+        preset, overrides = run_settings(self.train, values)
+        return resolve(preset, **overrides)
+
+    def reference_rows(self, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Published numbers, one dict per row; with grid ``values``, the rows of that run's dimension.
+
+        ``published = NAME`` rows are those of this spec's dataset and task
+        (and model ``poincare``, the only one trained today).
+        """
+        if "published" in self.reference:
+            rows = published.lookup(self.reference["published"], dataset=self.dataset, task=self.task,
+                                    model="poincare")
+        else:
+            rows = list(self.reference.get("results", []))
+        if values is not None:
+            dim = self.params(values)["dim"]
+            rows = [r for r in rows if r.get("dim", dim) == dim]
+        return rows
+
+    def reference_source(self) -> str | None:
+        """Where the reference numbers come from (the citation of a published source)."""
+        if "published" in self.reference:
+            return published.citation(self.reference["published"])
+        return self.reference.get("source")
+
+
+def run_settings(train: dict[str, Any], values: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """``(preset, parameters)`` of one grid point: ``[train]`` then the grid ``values`` (the seed is apart)."""
+    merged = {**train, **{k: v for k, v in values.items() if k != "seed"}}
+    preset = merged.pop("preset", None)
+    if "init_range" in merged:
+        merged["init_range"] = tuple(merged["init_range"])
+    return preset, merged
 
 
 def _check_type(where: str, key: str, value: Any, expected: type) -> None:
@@ -122,6 +160,15 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
         expected = int if key == "seed" else _TRAIN_KEYS.get(key, str)
         for v in values:
             _check_type(where, f"grid.{key}[]", v, expected)
+    for table, key, value in [("train", k, v) for k, v in data.get("train", {}).items()] + \
+            [("grid", k, v) for k, vs in grid.items() for v in vs]:
+        try:  # values too, not only types: a spec with dim = 0 fails before any run
+            if key == "preset":
+                resolve(value)
+            elif key in PARAMETER:
+                PARAMETER[key].check(tuple(value) if isinstance(value, list) else value)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {table}.{key}: {exc}") from None
     overlap = set(grid) & set(data.get("train", {}))
     if overlap:
         raise ConfigError(f"{where}: {', '.join(sorted(overlap))} is set in both [train] and [grid]")
@@ -129,9 +176,16 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
         method = data.get("split", {}).get("method", "nickel2017")
         if method != "nickel2017":
             raise ConfigError(f"{where}: split.method must be 'nickel2017' for link prediction, got {method!r}")
-    for row in data.get("reference", {}).get("results", []):
+    reference = data.get("reference", {})
+    for row in reference.get("results", []):
         if not isinstance(row, dict):
             raise ConfigError(f"{where}: reference.results rows must be tables")
+    if "published" in reference:
+        if "results" in reference:
+            raise ConfigError(f"{where}: reference.published and reference.results exclude each other")
+        if reference["published"] not in published.sources():
+            raise ConfigError(f"{where}: reference.published must be one of {', '.join(published.sources())}, "
+                              f"got {reference['published']!r}")
     return ExperimentSpec(
         name=exp["name"], dataset=exp["dataset"], task=exp["task"], train=dict(data.get("train", {})),
         grid={k: list(v) for k, v in grid.items()}, split=dict(data.get("split", {})),
@@ -151,22 +205,30 @@ def load_spec(path_or_name: str | Path) -> ExperimentSpec:
     """
     path = Path(path_or_name)
     if not path.exists() and not path.suffix:
-        candidate = SPEC_DIR / f"{path_or_name}.toml"
-        if not candidate.is_file():
+        if str(path_or_name) not in shipped_specs():
             raise ConfigError(f"no spec file {path_or_name!r} and no shipped spec of that name "
                               f"(shipped: {', '.join(shipped_specs())})")
-        path = candidate
+        text = resources.files("hypergensim").joinpath(_SHIPPED, f"{path_or_name}.toml").read_text(encoding="utf-8")
+        return parse_spec(_parse_toml(text, f"{path_or_name} (shipped)"), path=str(path_or_name))
     if not path.is_file():
         raise ConfigError(f"spec file not found: {path}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
+    data = _parse_toml(text, str(path))
     return parse_spec(data, path=str(path))
 
 
+def _parse_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML ({exc})") from None
+
+
 def shipped_specs() -> list[str]:
-    """Names of the specs shipped in ``evaluation/specs``."""
-    return sorted(p.stem for p in SPEC_DIR.glob("*.toml"))
+    """Names of the specs shipped with the package (``hypergensim/specs``)."""
+    folder = resources.files("hypergensim").joinpath(_SHIPPED)
+    return sorted(item.name[:-5] for item in folder.iterdir()
+                  if item.name.endswith(".toml") and item.name[:-5] not in _NOT_SPECS)

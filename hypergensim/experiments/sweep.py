@@ -15,16 +15,24 @@ import hashlib
 import json
 import os
 import shutil
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from .._atomic import atomic_write, atomic_write_json
+from .._atomic import atomic_write
 from ..errors import ConfigError
-from .spec import ExperimentSpec
+from ..rundir import RunDir
+from .spec import ExperimentSpec, run_settings
 
-__all__ = ["run_id", "run_one", "sweep", "collect_results", "plan"]
+__all__ = ["run_id", "run_one", "result_row", "sweep", "collect_results", "plan", "RUNS", "RESULTS_CSV",
+           "SUMMARY_MD"]
+
+#: A sweep folder: one run directory per grid point under RUNS, and the two tables rebuilt from them.
+RUNS = "runs"
+RESULTS_CSV = "results.csv"
+SUMMARY_MD = "summary.md"
+#: The evaluation figures a results row carries.
+RESULT_METRICS = ("mean_rank", "map", "mrr", "hits_at_10", "n_pairs")
 
 
 def run_id(spec: ExperimentSpec, values: dict[str, Any]) -> str:
@@ -46,52 +54,42 @@ def plan(spec: ExperimentSpec) -> list[dict[str, Any]]:
 
 
 def run_one(job: dict[str, Any], runs_dir: str) -> dict[str, Any]:
-    """Train and evaluate one grid point into ``runs_dir/<id>/`` (atomically); returns its metrics.
+    """Train and evaluate one grid point into ``runs_dir/<id>/`` (atomically) through the pipeline; returns its row.
 
-    A top-level function so joblib and Dask can ship it to workers.
+    A top-level function so joblib and Dask can ship it to workers.  The run
+    directory's ``metrics.json`` is the pipeline's own (one schema, one
+    evaluation); the row adds the grid values to it.
     """
-    from ..datasets import load_hierarchy, nickel2017_split
-    from ..evaluation import evaluate_link_prediction, evaluate_reconstruction
-    from ..training import EvaluateEvery, PoincareEmbedding
+    from ..datasets import load_hierarchy
+    from ..pipeline import run
 
-    final = Path(runs_dir) / job["id"]
-    if (final / "metrics.json").is_file():
-        return json.loads((final / "metrics.json").read_text())
-    started = time.perf_counter()
-    params = dict(job["train"])
-    params.update({k: v for k, v in job["values"].items() if k != "seed"})
-    preset = params.pop("preset", None)
-    if "init_range" in params:
-        params["init_range"] = tuple(params["init_range"])
-    seed = int(job["values"].get("seed", 0))
-    every = job["evaluate"].get("every", 0)
-    callbacks = [EvaluateEvery(every, sample=job["evaluate"].get("sample"))] if every else []
-    est = (PoincareEmbedding.from_preset(preset, **params, random_state=seed, verbose=0, callbacks=callbacks)
-           if preset else PoincareEmbedding(**params, random_state=seed, verbose=0, callbacks=callbacks))
-    h = load_hierarchy(job["dataset"])
+    final = RunDir(Path(runs_dir) / job["id"])
+    if final.is_finished():
+        return result_row(job, final.read_metrics())
     partial = Path(runs_dir) / f".{job['id']}.partial-{uuid.uuid4().hex[:8]}"
-    if job["task"] == "link-prediction":
-        split = nickel2017_split(h, test_fraction=job["split"].get("test_fraction", 0.1),
-                                 valid_fraction=job["split"].get("valid_fraction", 0.0),
-                                 seed=job["split"].get("seed", 0))
-        train = split.pairs("train")
-        est.fit(train, run_dir=partial)
-        result = evaluate_link_prediction(est, train, split.pairs("test"))
-    else:
-        est.fit(h, run_dir=partial)
-        result = evaluate_reconstruction(est, h)
-    metrics = {"id": job["id"], **job["values"], "task": job["task"], "dataset": job["dataset"],
-               **{k: getattr(result, k) for k in ("mean_rank", "map", "mrr", "hits_at_10", "n_pairs")},
-               "final_loss": est.loss_history_[-1], "epochs": est.n_epochs_trained_,
-               "fit_seconds": est.fit_seconds_, "wall_seconds": time.perf_counter() - started,
-               "history": est.history_, "loss_history": est.loss_history_}
-    atomic_write_json(partial / "metrics.json", metrics)
+    values = job["values"]
+    preset, params = run_settings(job["train"], values)
+    link = job["task"] == "link-prediction"
+    # a spec's dataset is a hierarchy: a file is read as edges and closed transitively
+    result = run(load_hierarchy(job["dataset"]), preset=preset, task=job["task"],
+                 split={k: v for k, v in job["split"].items() if k != "method"} if link else None,
+                 run_dir=partial, evaluate_every=job["evaluate"].get("every", 0),
+                 evaluate_sample=job["evaluate"].get("sample"), random_state=int(values.get("seed", 0)), **params)
     try:
-        os.rename(partial, final)
+        os.rename(partial, final.path)
     except OSError:  # another process finished this run first: keep theirs, drop ours
         shutil.rmtree(partial, ignore_errors=True)
-        return json.loads((final / "metrics.json").read_text())
-    return metrics
+        return result_row(job, final.read_metrics())
+    return result_row(job, result.metrics)
+
+
+def result_row(job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+    """One ``results.csv`` row: the run's id, grid values, task and dataset, then its metrics."""
+    evaluation = RunDir.evaluation_in(metrics)
+    return {"id": job["id"], **job["values"], "task": job["task"], "dataset": job["dataset"],
+            **{k: evaluation.get(k) for k in RESULT_METRICS}, "final_loss": metrics["final_loss"],
+            "epochs": metrics["epochs"], "fit_seconds": metrics["fit_seconds"],
+            "wall_seconds": metrics.get("wall_seconds")}
 
 
 def _clean_partials(runs_dir: Path) -> int:
@@ -124,10 +122,10 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
     if backend not in ("joblib", "dask"):
         raise ConfigError(f"backend must be 'joblib' or 'dask', got {backend!r}")
     out = Path(out)
-    runs_dir = out / "runs"
+    runs_dir = out / RUNS
     runs_dir.mkdir(parents=True, exist_ok=True)
     removed = _clean_partials(runs_dir)
-    todo = [j for j in plan(spec) if not (runs_dir / j["id"] / "metrics.json").is_file()]
+    todo = [j for j in plan(spec) if not RunDir(runs_dir / j["id"]).is_finished()]
     if verbose:
         done = len(spec.runs()) - len(todo)
         print(f"{spec.name}: {len(spec.runs())} runs, {done} already finished, {len(todo)} to run"
@@ -184,12 +182,11 @@ def collect_results(spec: ExperimentSpec, out: str | Path) -> list[dict[str, Any
     out = Path(out)
     rows = []
     for job in plan(spec):
-        path = out / "runs" / job["id"] / "metrics.json"
-        if path.is_file():
-            m = json.loads(path.read_text())
-            rows.append({k: v for k, v in m.items() if k not in ("history", "loss_history")})
+        run = RunDir(out / RUNS / job["id"])
+        if run.is_finished():
+            rows.append(result_row(job, run.read_metrics()))
     df = pd.DataFrame(rows)
-    with atomic_write(out / "results.csv") as fh:
+    with atomic_write(out / RESULTS_CSV) as fh:
         df.to_csv(fh, index=False)
     grid_keys = [k for k in spec.grid if k != "seed"]
     lines = [f"# {spec.name}", "", f"{len(rows)} of {len(spec.runs())} runs finished.", ""]
@@ -207,7 +204,7 @@ def collect_results(spec: ExperimentSpec, out: str | Path) -> list[dict[str, Any
             lines.append(f"mean rank {df['mean_rank'].mean():.3f}, MAP {df['map'].mean():.3f}")
     from .._atomic import atomic_write_text
 
-    atomic_write_text(out / "summary.md", "\n".join(lines) + "\n")
+    atomic_write_text(out / SUMMARY_MD, "\n".join(lines) + "\n")
     return rows
 
 

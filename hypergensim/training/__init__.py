@@ -10,9 +10,9 @@ Examples
 
 from __future__ import annotations
 
+from ..presets import PRESETS, preset_params
 from .callbacks import Callback, CSVLogger, EarlyStopping, EvaluateEvery, ProgressBar, TimeBudget
 from .estimator import PoincareEmbedding
-from .presets import PRESETS, preset_params
 
 __all__ = ["PoincareEmbedding", "Callback", "ProgressBar", "EvaluateEvery", "EarlyStopping", "TimeBudget",
            "CSVLogger",

@@ -166,8 +166,8 @@ class TimeBudget(Callback):
     Examples
     --------
     >>> from hypergensim.training import PoincareEmbedding, TimeBudget
-    >>> est = PoincareEmbedding(dim=2, epochs=1000, negative=1, verbose=0, callbacks=[TimeBudget(0.5)])
-    >>> est.fit([("a", "root"), ("b", "root"), ("c", "a")]).n_epochs_trained_ < 1000
+    >>> est = PoincareEmbedding(dim=2, epochs=100_000, negative=1, verbose=0, callbacks=[TimeBudget(0.2)])
+    >>> est.fit([("a", "root"), ("b", "root"), ("c", "a")]).n_epochs_trained_ < 100_000
     True
     """
 

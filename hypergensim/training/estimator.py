@@ -10,9 +10,13 @@ its ``PoincareKeyedVectors`` as ``kv_``, so every gensim query keeps working.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as _dt
 import hashlib
+import inspect
 import json
 import logging
+import platform
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,19 +24,21 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import InvalidParameterError
 
+from ..datasets import resolve_relations
 from ..errors import ConfigError, InputError, NumericalError
 from ..manifold import boundary_radius, epsilon_for_radius
-from . import rundir
+from ..params import PARAMETER, PARAMETERS, numpydoc_parameters
+from ..presets import resolve
+from ..rundir import RunDir
 from .callbacks import Callback, ProgressBar
 from .gensim_internals import LossMeter, capture_loss, restore_state, resume_state
-from .presets import preset_params
 
-__all__ = ["PoincareEmbedding", "relations_digest"]
+__all__ = ["PoincareEmbedding", "relations_digest", "versions"]
 
 logger = logging.getLogger("hypergensim.training")
 
-ENGINES = ("gensim", "fast")
 _BURN_IN_EPOCH_ID = 1 << 30  # burn-in epochs draw from their own random streams
 
 
@@ -44,59 +50,48 @@ def relations_digest(relations: Sequence[tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
+def versions(dataset: str | None = None) -> dict[str, str]:
+    """Versions of everything that shapes a result (WordNet's too when ``dataset`` names a WordNet dataset)."""
+    import gensim
+    import numba
+
+    from .. import __version__
+    from ..datasets import is_dataset_name
+
+    out = {"hypergensim": __version__, "gensim": gensim.__version__, "numpy": np.__version__,
+           "numba": numba.__version__, "python": platform.python_version(), "machine": platform.machine()}
+    if dataset and is_dataset_name(dataset):
+        from ..datasets.wordnet import wordnet_version
+
+        out["wordnet"] = wordnet_version()
+    return out
+
+
+def _init_from_table() -> Any:
+    """``__init__`` whose signature is :data:`hypergensim.params.PARAMETERS`: it only stores the values."""
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default) for p in PARAMETERS])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature  # type: ignore[attr-defined]  # read by scikit-learn's get_params
+    return __init__
+
+
 class PoincareEmbedding(BaseEstimator):
     """Train Poincaré embeddings of a hierarchy with gensim, the scikit-learn way.
 
-    Parameters
-    ----------
-    dim : int
-        Dimension of the Poincaré ball.
-    negative : int
-        Negatives per positive relation.
-    alpha : float
-        Learning rate after burn-in.
-    burn_in : int
-        Burn-in epochs (run once, before ``epochs``; 0 disables).
-    burn_in_alpha : float
-        Learning rate during burn-in.
-    epochs : int
-        Training epochs after burn-in.
-    batch_size : int
-        Relations per gensim batch.
-    regularization_coeff : float
-        gensim's l2 regularization of the positive vectors (0 disables).
-    epsilon : float
-        Margin from the boundary kept by gensim's clipping.
-    radius_start : float or None
-        Radius warm-up (``objective="nickel2017"`` only): every vector is kept
-        within this hyperbolic distance of the origin during burn-in and the
-        first epoch, and the bound grows linearly to the ``epsilon`` boundary
-        (radius ``ln((2−ε)/ε)``, 12.2 for 1e-5) over ``radius_warmup``
-        epochs.  Nodes then settle their directions while moving is still cheap,
-        instead of being pushed out to where an angular move costs ``sinh(r)``
-        times more; on WordNet nouns this is what takes the mean rank from
-        ~30 to 2.8 (preset ``nickel2017-warmup``).  None disables it.
-    radius_warmup : int
-        Epochs over which the bound grows from ``radius_start`` to the boundary.
-    init_range : tuple of float
-        Uniform initialisation range.
-    dtype : {"float64", "float32"}
-        Vector dtype.
-    random_state : int
-        Seed of initialisation, shuffling and negative sampling.
-    engine : {"gensim", "fast"}
-        ``gensim``: gensim's own training loop.  ``fast``: the compiled multi-core
-        kernel of :mod:`hypergensim.training.fast`, training the same gensim model.
-    objective : {"gensim", "nickel2017"}
-        ``gensim``: gensim's loss, regularization, sampling and clipping (the
-        only one the gensim engine can run).  ``nickel2017``: the paper's
-        objective (fast engine only); see :mod:`hypergensim.training.fast`.
-    workers : int
-        Threads; gensim trains on one thread only, the fast engine on many.
-    callbacks : sequence of Callback
-        Called after every epoch, in order.
-    verbose : int
-        0 silent, 1 progress bar (or log lines when not on a terminal).
+    The parameters, their defaults and bounds come from the one table in
+    :mod:`hypergensim.params`; ``__init__`` only stores them and
+    :meth:`fit` validates them all (scikit-learn's ``_parameter_constraints``,
+    then the checks that involve several parameters) before any work.
+
+{parameters}
 
     Attributes
     ----------
@@ -123,47 +118,8 @@ class PoincareEmbedding(BaseEstimator):
     True
     """
 
-    def __init__(
-        self,
-        dim: int = 10,
-        negative: int = 10,
-        alpha: float = 0.1,
-        burn_in: int = 10,
-        burn_in_alpha: float = 0.01,
-        epochs: int = 50,
-        batch_size: int = 10,
-        regularization_coeff: float = 1.0,
-        epsilon: float = 1e-5,
-        radius_start: float | None = None,
-        radius_warmup: int = 0,
-        init_range: tuple[float, float] = (-0.001, 0.001),
-        dtype: str = "float64",
-        random_state: int = 0,
-        engine: str = "gensim",
-        objective: str = "gensim",
-        workers: int = 1,
-        callbacks: Sequence[Callback] = (),
-        verbose: int = 1,
-    ) -> None:
-        self.dim = dim
-        self.negative = negative
-        self.alpha = alpha
-        self.burn_in = burn_in
-        self.burn_in_alpha = burn_in_alpha
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.regularization_coeff = regularization_coeff
-        self.epsilon = epsilon
-        self.radius_start = radius_start
-        self.radius_warmup = radius_warmup
-        self.init_range = init_range
-        self.dtype = dtype
-        self.random_state = random_state
-        self.engine = engine
-        self.objective = objective
-        self.workers = workers
-        self.callbacks = callbacks
-        self.verbose = verbose
+    __init__ = _init_from_table()
+    _parameter_constraints: dict[str, list[Any]] = {p.name: p.sklearn_constraint() for p in PARAMETERS}
 
     # ---------------------------------------------------------------- presets
     @classmethod
@@ -175,62 +131,41 @@ class PoincareEmbedding(BaseEstimator):
         >>> PoincareEmbedding.from_preset("nickel2017", dim=5).regularization_coeff
         0.0
         """
-        params = preset_params(name)
-        unknown = set(overrides) - set(cls._get_param_names())
-        if unknown:
-            raise ConfigError(f"unknown parameter(s) {', '.join(sorted(unknown))}")
-        params.update(overrides)
-        return cls(**params)
+        return cls(**resolve(name, **overrides))
 
     # ------------------------------------------------------------- validation
-    def _validate_params(self) -> None:
+    def _check_params(self) -> None:
+        """Validate every parameter, alone (from the table) and together; raises :class:`ConfigError`."""
+        try:
+            self._validate_params()  # scikit-learn's hook, from _parameter_constraints
+        except InvalidParameterError as exc:
+            for p in PARAMETERS:  # the table's own wording names the parameter, the rule and the value
+                p.check(getattr(self, p.name))
+            raise ConfigError(" ".join(str(exc).split())) from None
+        for p in PARAMETERS:  # what the constraints leave open: NaN and inf, booleans as integers, the init pair
+            p.check(getattr(self, p.name))
+        self._check_combinations()
+
+    def _check_combinations(self) -> None:
         def need(ok: bool, message: str) -> None:
             if not ok:
                 raise ConfigError(message)
 
-        def is_int(x: Any) -> bool:
-            return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
-
-        need(is_int(self.dim) and self.dim >= 1, f"dim must be an integer >= 1, got {self.dim!r}")
-        need(is_int(self.epochs) and self.epochs >= 1, f"epochs must be an integer >= 1, got {self.epochs!r}")
-        need(is_int(self.negative) and self.negative >= 1, f"negative must be an integer >= 1, got {self.negative!r}")
-        need(is_int(self.batch_size) and self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size!r}")
-        need(is_int(self.burn_in) and self.burn_in >= 0, f"burn_in must be an integer >= 0, got {self.burn_in!r}")
-        for name in ("alpha", "burn_in_alpha"):
-            value = getattr(self, name)
-            need(isinstance(value, (int, float)) and np.isfinite(value) and value > 0,
-                 f"{name} must be a finite number > 0, got {value!r}")
-        need(isinstance(self.regularization_coeff, (int, float)) and self.regularization_coeff >= 0,
-             f"regularization_coeff must be >= 0, got {self.regularization_coeff!r}")
-        need(isinstance(self.epsilon, (int, float)) and 0 < self.epsilon < 0.5,
-             f"epsilon must be in (0, 0.5), got {self.epsilon!r}")
-        need(is_int(self.radius_warmup) and self.radius_warmup >= 0,
-             f"radius_warmup must be an integer >= 0, got {self.radius_warmup!r}")
         if self.radius_start is None:
             need(self.radius_warmup == 0, "radius_warmup needs radius_start (the radius the warm-up starts from)")
         else:
-            r_max = boundary_radius(float(self.epsilon))  # epsilon was checked just above
-            need(isinstance(self.radius_start, (int, float)) and not isinstance(self.radius_start, bool)
-                 and 0 < self.radius_start < r_max,
+            r_max = boundary_radius(float(self.epsilon))
+            need(self.radius_start < r_max,
                  f"radius_start must be a number in (0, {r_max:.4g}) (the radius of the epsilon boundary), "
                  f"got {self.radius_start!r}")
             need(self.radius_warmup >= 1, "radius_start needs radius_warmup >= 1 (epochs to reach the boundary)")
             need(self.objective == "nickel2017",
                  f"radius_start needs objective='nickel2017' (the paper's projection to 1-eps); "
                  f"objective={self.objective!r} clips the gensim way")
-        lo_hi = tuple(self.init_range) if isinstance(self.init_range, (tuple, list)) else ()
-        need(len(lo_hi) == 2 and -1 < lo_hi[0] < lo_hi[1] < 1,
-             f"init_range must be (low, high) with -1 < low < high < 1, got {self.init_range!r}")
-        need(self.dtype in ("float64", "float32"), f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
-        need(self.engine in ENGINES, f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
-        need(self.objective in ("gensim", "nickel2017"),
-             f"objective must be 'gensim' or 'nickel2017', got {self.objective!r}")
         need(not (self.engine == "gensim" and self.objective != "gensim"),
              f"objective={self.objective!r} needs engine='fast'; gensim's own loop trains only objective='gensim'")
-        need(is_int(self.workers) and self.workers >= 1, f"workers must be an integer >= 1, got {self.workers!r}")
         need(not (self.engine == "gensim" and self.workers > 1),
              f"workers={self.workers} needs engine='fast': gensim's PoincareModel trains on one thread only")
-        need(is_int(self.random_state), f"random_state must be an integer, got {self.random_state!r}")
         need(all(isinstance(cb, Callback) for cb in self.callbacks), "callbacks must be Callback instances")
 
     def _check_data(self, relations: list[tuple[str, str]]) -> None:
@@ -252,25 +187,32 @@ class PoincareEmbedding(BaseEstimator):
             )
 
     # ------------------------------------------------------------------- fit
-    def fit(self, relations: Any, y: None = None, *, run_dir: str | Path | None = None,
-            checkpoint_every: int = 0) -> PoincareEmbedding:
+    def fit(self, relations: Any, y: None = None, *, run_dir: str | Path | None = None, checkpoint_every: int = 0,
+            final_evaluation: bool = True) -> PoincareEmbedding:
         """Validate, build the gensim model and train; returns ``self``.
 
         Parameters
         ----------
-        relations : Hierarchy, path, dataset name (``mammals``), or iterable of (child, ancestor)
-            Training relations (usually a transitive closure).
+        relations : Hierarchy, dataset name (``mammals``), path, or iterable of (child, ancestor)
+            Training relations (usually a transitive closure), resolved by
+            :func:`hypergensim.datasets.resolve_relations`.
         y : None
             Ignored (scikit-learn API).
         run_dir : path, optional
-            Directory that receives ``config.json``, checkpoints, vectors, metrics and logs.
+            Directory that receives ``config.json``, checkpoints, vectors, metrics and logs
+            (:class:`hypergensim.rundir.RunDir`).
         checkpoint_every : int
             Write an atomic checkpoint to ``run_dir`` every this many epochs (0: only at the end).
+        final_evaluation : bool
+            With a ``run_dir``: evaluate the reconstruction of the training relations at the end and
+            record it in ``metrics.json``.  :func:`hypergensim.pipeline.run` turns it off and records
+            the evaluation of its own task instead.
         """
-        self._validate_params()
+        self._check_params()
         if checkpoint_every < 0 or (checkpoint_every and run_dir is None):
             raise ConfigError("checkpoint_every needs a run_dir and must be >= 0")
-        pairs, spec = _relations_from(relations)
+        rel = resolve_relations(relations, what="training relations")
+        pairs = [(a, b) for a, b in rel.pairs if a != b]
         self._check_data(pairs)
         self.relations_ = pairs
         self._build_model(pairs)
@@ -283,34 +225,86 @@ class PoincareEmbedding(BaseEstimator):
         self.checkpoint_every_ = checkpoint_every
         self.last_checkpoint_epoch_: int | None = None
         if self.run_dir_ is not None:
-            rundir.start(self.run_dir_, self, spec)
-        return self._train(start_epoch=0)
+            run = RunDir(self.run_dir_)
+            run.create()
+            run.write_relations(pairs)
+            run.write_config(self._config(rel.source))
+        return self._train(start_epoch=0, final_evaluation=final_evaluation)
 
-    def _train(self, start_epoch: int) -> PoincareEmbedding:
+    def _config(self, source: str | None) -> dict[str, Any]:
+        """What ``config.json`` records of this fit: parameters, seed, data, versions."""
+        params = self.get_params(deep=False)
+        params.pop("callbacks", None)
+        params["init_range"] = list(params["init_range"])
+        return {
+            "params": params,
+            "seed": self.random_state,
+            "data": {"source": source, "relations_file": RunDir.RELATIONS, "sha256": relations_digest(self.relations_),
+                     "n_relations": len(self.relations_), "n_nodes": len(self.kv_)},
+            "relations_file": RunDir.RELATIONS,
+            "run": {"checkpoint_every": self.checkpoint_every_},
+            "versions": versions(source),
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+
+    def _train(self, start_epoch: int, *, final_evaluation: bool) -> PoincareEmbedding:
         self.stop_training_ = False
         callbacks: list[Callback] = [ProgressBar(self.verbose), *self.callbacks]
         n_rel = len(self.model_.all_relations)
-        handler = rundir.attach_log(self.run_dir_) if self.run_dir_ is not None else None
-        begin = {"epoch": start_epoch}
-        try:
+        run = None if self.run_dir_ is None else RunDir(self.run_dir_)
+        with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
+            begin = {"epoch": start_epoch}
             for cb in callbacks:
                 cb.on_train_begin(self, begin)
             for epoch in range(start_epoch + 1, self.epochs + 1):
                 logs = self._one_epoch(epoch, n_rel)
                 for cb in callbacks:
                     cb.on_epoch_end(self, logs)
-                if self.run_dir_ is not None and self.checkpoint_every_ and epoch % self.checkpoint_every_ == 0:
-                    rundir.checkpoint(self.run_dir_, self)
+                if run is not None and self.checkpoint_every_ and epoch % self.checkpoint_every_ == 0:
+                    self._checkpoint(run)
                 if self.stop_training_:
                     break
             for cb in callbacks:
                 cb.on_train_end(self, {"epoch": self.n_epochs_trained_})
-            if self.run_dir_ is not None:
-                rundir.finish(self.run_dir_, self)
-        finally:
-            if handler is not None:
-                rundir.detach_log(handler)
+            if run is not None:
+                self._finish(run, evaluate=final_evaluation)
         return self
+
+    def training_metrics(self) -> dict[str, Any]:
+        """The training part of ``metrics.json``: epochs, final and burn-in loss, fit seconds."""
+        return {"epochs": self.n_epochs_trained_,
+                "final_loss": self.loss_history_[-1] if self.loss_history_ else None,
+                "burn_in_loss": self.burn_in_loss_, "fit_seconds": self.fit_seconds_}
+
+    def _checkpoint(self, run: RunDir) -> None:
+        """The pickle-free resume state (one atomic file), then the history.
+
+        A state with NaN or inf vectors (from a callback, or memory corrupted
+        after the epoch's own check) is never written: the last good checkpoint stays.
+        """
+        if not np.isfinite(self.kv_.vectors).all():
+            self._diverged(self.n_epochs_trained_, "NaN or inf in the vectors when writing the checkpoint")
+        run.write_state(self._resume_state())
+        self.last_checkpoint_epoch_ = self.n_epochs_trained_
+        run.write_history(self.loss_history_, self.history_)
+        logger.info("checkpoint at epoch %d", self.n_epochs_trained_)
+
+    def _finish(self, run: RunDir, *, evaluate: bool) -> dict[str, Any]:
+        """Final checkpoint, vectors, metrics and gensim's pickle."""
+        if getattr(self, "model_", None) is not None:
+            self._checkpoint(run)
+        run.write_vectors(list(self.kv_.index_to_key), np.asarray(self.kv_.vectors))
+        evaluation = None
+        if evaluate:
+            from ..evaluation import evaluate_reconstruction
+
+            result = evaluate_reconstruction(self.kv_, self.relations_)
+            evaluation = result.as_dict()
+            logger.info("final reconstruction: mean rank %.4f, MAP %.4f", result.mean_rank, result.map)
+        metrics = run.write_metrics(self.training_metrics(), evaluation)
+        if getattr(self, "model_", None) is not None:
+            run.save_gensim_model(self.model_)
+        return metrics
 
     def _build_model(self, pairs: list[tuple[str, str]]) -> None:
         """A fresh gensim ``PoincareModel`` over ``pairs`` from this estimator's parameters, and its engine."""
@@ -425,11 +419,13 @@ class PoincareEmbedding(BaseEstimator):
     def save(self, run_dir: str | Path) -> Path:
         """Write the fitted vectors, config and metrics to ``run_dir`` in the safe formats."""
         self._check_fitted()
-        run_dir = Path(run_dir)
-        if getattr(self, "run_dir_", None) is None or Path(self.run_dir_) != run_dir:
-            rundir.start(run_dir, self, None)
-        rundir.finish(run_dir, self, evaluate=False)
-        return run_dir
+        run = RunDir(run_dir)
+        if getattr(self, "run_dir_", None) is None or Path(self.run_dir_) != run.path:
+            run.create()
+            run.write_relations(self.relations_)
+            run.write_config(self._config(None))
+        self._finish(run, evaluate=False)
+        return run.path
 
     @classmethod
     def load(cls, run_dir: str | Path, *, trust_pickle: bool = False) -> PoincareEmbedding:
@@ -439,21 +435,77 @@ class PoincareEmbedding(BaseEstimator):
         ``model.gensim`` (gensim's pickle: loading it runs code from the file,
         so only do this for files you made or trust).
         """
-        return rundir.load_estimator(cls, Path(run_dir), trust_pickle=trust_pickle)
+        from ..vectors import to_keyed_vectors
+
+        run = RunDir(run_dir)
+        est = cls._from_config(run.read_config())
+        emb = run.read_vectors()
+        est.kv_ = to_keyed_vectors(emb.keys, emb.vectors)
+        est.model_ = None
+        if trust_pickle:
+            est.model_ = run.load_gensim_model(trust_pickle=trust_pickle)
+            est.kv_ = est.model_.kv
+        if run.has_state():
+            state = run.read_state()
+            est.loss_history_ = [float(x) for x in state["loss_history"]]
+            est.history_ = json.loads(str(state["history_json"]))
+            est.n_epochs_trained_ = int(state["epoch"][0])
+        else:
+            est.loss_history_, est.history_ = [], []
+            est.n_epochs_trained_ = int(run.read_metrics().get("epochs", 0))
+        if run.relations_path.is_file():
+            est.relations_ = run.read_relations()
+        return est
 
     @classmethod
     def resume(cls, run_dir: str | Path, *, relations: Any = None, epochs: int | None = None,
-               callbacks: Sequence[Callback] = (), verbose: int | None = None,
-               trust_pickle: bool = False) -> PoincareEmbedding:
+               callbacks: Sequence[Callback] = (), verbose: int | None = None, trust_pickle: bool = False,
+               final_evaluation: bool = True) -> PoincareEmbedding:
         """Continue a run from its last checkpoint; with the same seed the result equals an uninterrupted run.
 
         Resumes from the pickle-free ``state.npz``.  Only when that is missing,
         ``trust_pickle=True`` allows resuming from gensim's ``model.gensim`` pickle.
         """
-        return rundir.resume(cls, Path(run_dir), relations=relations, epochs=epochs, callbacks=callbacks,
-                             verbose=verbose, trust_pickle=trust_pickle)
+        run = RunDir(run_dir)
+        config = run.read_config()
+        est = cls._from_config(config, epochs=epochs, verbose=verbose)
+        est.callbacks = tuple(callbacks)
+        est._check_params()
+        pairs = resolve_relations(relations if relations is not None else run.relations_path).pairs
+        if relations_digest(pairs) != config["data"]["sha256"]:
+            raise ConfigError(f"resume directory {run.path} does not match the data: the relations differ from "
+                              f"those the run was trained on ({config['data']['n_relations']} relations, "
+                              f"sha256 {config['data']['sha256'][:12]}...)")
+        est.relations_ = pairs
+        if run.has_state():
+            est._build_model(pairs)
+            est._restore(run.read_state())
+        elif run.gensim_model_path.is_file():
+            est.model_ = run.load_gensim_model(trust_pickle=trust_pickle)
+            est.kv_ = est.model_.kv
+            est._make_engine()
+            est.n_epochs_trained_ = int(run.read_metrics().get("epochs", 0))
+            est.loss_history_, est.history_, est.burn_in_loss_, est.fit_seconds_ = [], [], None, 0.0
+        else:
+            raise ConfigError(f"{run.path} has no checkpoint to resume from")
+        est.run_dir_ = run.path
+        est.checkpoint_every_ = int(config.get("run", {}).get("checkpoint_every", 0))
+        est.last_checkpoint_epoch_ = est.n_epochs_trained_
+        logger.info("resuming %s at epoch %d of %d", run.path, est.n_epochs_trained_, est.epochs)
+        return est._train(start_epoch=est.n_epochs_trained_, final_evaluation=final_evaluation)
 
-    # internal, used by rundir
+    @classmethod
+    def _from_config(cls, config: dict[str, Any], **overrides: Any) -> PoincareEmbedding:
+        """An unfitted estimator with a run's recorded parameters (``None`` overrides are ignored)."""
+        params = dict(config["params"])
+        params["init_range"] = tuple(params["init_range"])
+        unknown = set(params) - set(PARAMETER)
+        if unknown:
+            raise ConfigError(f"config.json has unknown parameter(s): {', '.join(sorted(unknown))}")
+        params.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**params)
+
+    # the resume state, as plain arrays
     def _resume_state(self) -> dict[str, np.ndarray]:
         state = resume_state(self.model_)
         state["epoch"] = np.array([self.n_epochs_trained_], dtype=np.int64)
@@ -474,16 +526,5 @@ class PoincareEmbedding(BaseEstimator):
         self.fit_seconds_ = float(state["fit_seconds"][0])
 
 
-def _relations_from(relations: Any) -> tuple[list[tuple[str, str]], str | None]:
-    """Training pairs and a description of their source (a dataset name or a path)."""
-    from ..datasets import Hierarchy, load_hierarchy
-    from ..evaluation.tasks import coerce_relations
 
-    if isinstance(relations, str) and not Path(relations).exists():
-        h = load_hierarchy(relations)
-        return h.relations(), relations
-    if isinstance(relations, Hierarchy):
-        return relations.relations(), relations.name
-    pairs, source = coerce_relations(relations, what="training relations")
-    pairs = [(a, b) for a, b in pairs if a != b]
-    return pairs, source
+PoincareEmbedding.__doc__ = PoincareEmbedding.__doc__.replace("{parameters}", numpydoc_parameters())

@@ -1,9 +1,11 @@
-"""Named, complete training configurations for :class:`~hypergensim.training.PoincareEmbedding`.
+"""Named training configurations: each preset is the parameters it changes from the table's defaults.
 
-Use ``PoincareEmbedding.from_preset(name, **overrides)`` or ``--preset NAME`` on
-the command line; any parameter can be overridden.  Each preset records what
+Use ``PoincareEmbedding.from_preset(name, **overrides)``,
+``pipeline.run(..., preset=name)`` or ``--preset NAME`` on the command line;
+any parameter can be overridden.  :func:`resolve` is the one place where the
+defaults of :mod:`hypergensim.params`, a preset and overrides are combined.  Each preset records what
 gensim cannot follow and what it measured on the WordNet mammals closure
-(``python -m hypergensim.training.measure_presets`` writes
+(``python -m hypergensim.experiments.measure_presets`` writes
 ``evaluation/results/presets-mammals.json``).
 
 What gensim's ``PoincareModel`` cannot match of the paper (Nickel & Kiela 2017)
@@ -29,42 +31,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError
+from .errors import ConfigError
+from .params import check_names, defaults
 
-__all__ = ["PRESETS", "preset_params", "PRESET_NOTES"]
+__all__ = ["PRESETS", "PRESET_NOTES", "preset_params", "resolve"]
 
-#: gensim's own defaults (dim 10 instead of gensim's 50, and 50 epochs, which gensim leaves to the caller).
-_GENSIM = {
-    "dim": 10, "negative": 10, "alpha": 0.1, "burn_in": 10, "burn_in_alpha": 0.01, "epochs": 50,
-    "batch_size": 10, "regularization_coeff": 1.0, "epsilon": 1e-5, "radius_start": None, "radius_warmup": 0,
-    "init_range": (-0.001, 0.001), "dtype": "float64"
-}
-
+#: What each preset sets; every other parameter keeps its default from :data:`hypergensim.params.PARAMETERS`.
 PRESETS: dict[str, dict[str, Any]] = {
-    "gensim-default": {**_GENSIM, "engine": "gensim", "objective": "gensim"},
-    "nickel2017": {
-        **_GENSIM, "engine": "fast", "objective": "nickel2017", "dim": 5, "alpha": 0.1, "negative": 10,
-        "burn_in": 10, "burn_in_alpha": 0.01, "regularization_coeff": 0.0, "init_range": (-0.001, 0.001),
-        "epochs": 300,
-    },
-    "nickel2017-gensim": {
-        **_GENSIM, "engine": "gensim", "objective": "gensim", "dim": 5, "alpha": 0.1, "negative": 10,
-        "burn_in": 10, "burn_in_alpha": 0.01, "regularization_coeff": 0.0, "init_range": (-0.001, 0.001),
-        "epochs": 300,
-    },
+    "gensim-default": {},
+    "nickel2017": {"engine": "fast", "objective": "nickel2017", "dim": 5, "regularization_coeff": 0.0,
+                   "epochs": 300},
+    "nickel2017-gensim": {"dim": 5, "regularization_coeff": 0.0, "epochs": 300},
     "nickel2017-nouns": {
-        **_GENSIM, "engine": "fast", "objective": "nickel2017", "dim": 10, "alpha": 0.02, "negative": 50,
-        "burn_in": 20, "burn_in_alpha": 0.0002, "epochs": 1500, "batch_size": 10, "regularization_coeff": 0.0,
-        "init_range": (-0.0001, 0.0001), "workers": 2,
+        "engine": "fast", "objective": "nickel2017", "alpha": 0.02, "negative": 50, "burn_in": 20,
+        "burn_in_alpha": 0.0002, "epochs": 1500, "regularization_coeff": 0.0, "init_range": (-0.0001, 0.0001),
+        "workers": 2,
     },
     "nickel2017-warmup": {
-        **_GENSIM, "engine": "fast", "objective": "nickel2017", "dim": 10, "alpha": 0.5, "negative": 10,
-        "burn_in": 10, "burn_in_alpha": 0.01, "radius_start": 2.0, "radius_warmup": 400, "epochs": 500,
-        "regularization_coeff": 0.0, "init_range": (-0.001, 0.001), "workers": 2,
+        "engine": "fast", "objective": "nickel2017", "alpha": 0.5, "radius_start": 2.0, "radius_warmup": 400,
+        "epochs": 500, "regularization_coeff": 0.0, "workers": 2,
     },
     "facebook-mammals": {
-        **_GENSIM, "engine": "fast", "objective": "nickel2017", "dim": 5, "alpha": 0.03, "negative": 50,
-        "burn_in": 20, "burn_in_alpha": 0.003, "epochs": 300, "batch_size": 10, "regularization_coeff": 0.0,
+        "engine": "fast", "objective": "nickel2017", "dim": 5, "alpha": 0.03, "negative": 50, "burn_in": 20,
+        "burn_in_alpha": 0.003, "epochs": 300, "regularization_coeff": 0.0,
     },
 }
 
@@ -100,8 +89,44 @@ PRESET_NOTES: dict[str, str] = {
 
 
 def preset_params(name: str) -> dict[str, Any]:
-    """A copy of the preset's parameters; unknown names raise :class:`ConfigError`."""
+    """Every spec-settable parameter as the preset ``name`` sets it; unknown names raise :class:`ConfigError`.
+
+    Examples
+    --------
+    >>> preset_params("nickel2017")["dim"], preset_params("nickel2017")["batch_size"]
+    (5, 10)
+    """
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
+    return resolve(name)
+
+
+def resolve(preset: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """The table's defaults, then the preset's values, then ``overrides``; unknown names raise.
+
+    Only parameters that specs and presets may set are returned (not ``callbacks`` or ``verbose``,
+    which stay as given in ``overrides`` when present).
+
+    Examples
+    --------
+    >>> resolve("nickel2017", dim=10)["dim"], resolve()["engine"]
+    (10, 'gensim')
+    """
+    check_names(overrides, where="parameters", specs_only=False)
+    params = {k: v for k, v in defaults().items() if k not in ("callbacks", "verbose")}
+    if preset is not None:
+        params.update(preset_params_only(preset))
+    params.update(overrides)
+    return params
+
+
+def preset_params_only(name: str) -> dict[str, Any]:
+    """What the preset ``name`` changes from the defaults."""
     try:
         return dict(PRESETS[name])
     except KeyError:
         raise ConfigError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})") from None
+
+
+for _name, _values in PRESETS.items():  # a typo in a preset fails at import, naming it
+    check_names(_values, where=f"preset {_name!r}")

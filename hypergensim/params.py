@@ -1,0 +1,254 @@
+"""The one table of training parameters: name, type, default, bounds and help of each.
+
+Everything else is derived from :data:`PARAMETERS`:
+
+* the estimator's ``__init__`` signature, its numpydoc ``Parameters`` section and
+  its scikit-learn ``_parameter_constraints``
+  (:class:`~hypergensim.training.PoincareEmbedding`);
+* the error message for a value out of bounds (:meth:`Parameter.requirement`);
+* the ``train`` command's flags (:func:`add_cli_flags`, :func:`cli_values`);
+* the keys a spec's ``[train]`` and ``[grid]`` tables accept (:func:`spec_types`);
+* what a preset may set (:func:`check_names`, used by :mod:`hypergensim.presets`).
+
+Adding a parameter is one row here (plus the code that uses it).  This module
+imports nothing heavy, so building the command line stays fast.
+
+Examples
+--------
+>>> PARAMETER["dim"].default, PARAMETER["dim"].requirement()
+(10, 'an integer >= 1')
+>>> sorted(spec_types())[:3]
+['alpha', 'batch_size', 'burn_in']
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["Parameter", "PARAMETERS", "PARAMETER", "ENGINES", "OBJECTIVES", "DTYPES", "defaults", "check_names",
+           "spec_types", "add_cli_flags", "cli_values", "numpydoc_parameters"]
+
+ENGINES = ("gensim", "fast")
+OBJECTIVES = ("gensim", "nickel2017")
+DTYPES = ("float64", "float32")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One training parameter.
+
+    ``kind`` is ``int``, ``float``, ``str``, ``tuple`` (a pair of floats) or
+    ``object`` (Python-only values such as callbacks).  Bounds apply to numbers:
+    ``low``/``high`` with ``low_open``/``high_open`` saying whether the bound
+    itself is excluded.  ``flag`` is the ``train`` option (``None``: no flag);
+    ``in_specs`` says whether specs and presets may set it.
+    """
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] | None = None
+    allow_none: bool = False
+    flag: str | None = ""
+    in_specs: bool = True
+    doc_type: str = ""
+
+    @property
+    def option(self) -> str | None:
+        """The command-line option, e.g. ``--burn-in-alpha`` (``None`` when the parameter has no flag)."""
+        if self.flag is None:
+            return None
+        return "--" + (self.flag or self.name.replace("_", "-"))
+
+    def requirement(self) -> str:
+        """What a valid value is, in words (the error message's middle)."""
+        if self.choices:
+            text = "one of " + ", ".join(self.choices)
+        elif self.kind is tuple:
+            text = "(low, high) with -1 < low < high < 1"
+        elif self.kind in (int, float):
+            noun = "an integer" if self.kind is int else "a finite number"
+            if self.low is not None and self.high is not None:
+                text = (f"{'a number' if self.kind is float else noun} in "
+                        f"{'(' if self.low_open else '['}{self.low:g}, {self.high:g}{')' if self.high_open else ']'}")
+            elif self.low is not None:
+                text = f"{noun} {'>' if self.low_open else '>='} {self.low:g}"
+            else:
+                text = noun
+        else:
+            text = self.doc_type or self.kind.__name__
+        return ("None or " + text) if self.allow_none else text
+
+    def check(self, value: Any) -> None:
+        """Raise :class:`ConfigError` naming the parameter when ``value`` is not valid on its own."""
+        if value is None and self.allow_none:
+            return
+        if not self._valid(value):
+            raise ConfigError(f"{self.name} must be {self.requirement()}, got {value!r}")
+
+    def _valid(self, value: Any) -> bool:
+        if self.choices:
+            return isinstance(value, str) and value in self.choices
+        if self.kind is tuple:
+            pair = tuple(value) if isinstance(value, (tuple, list)) else ()
+            return (len(pair) == 2 and all(_is_real(x) for x in pair)
+                    and -1 < pair[0] < pair[1] < 1)
+        if self.kind is int:
+            if not _is_int(value):
+                return False
+        elif self.kind is float:
+            if not (_is_real(value) and math.isfinite(value)):
+                return False
+        else:
+            return True
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return False
+        return not (self.high is not None and (value > self.high or (self.high_open and value == self.high)))
+
+    def sklearn_constraint(self) -> list[Any] | str:
+        """The scikit-learn ``_parameter_constraints`` entry (imports scikit-learn)."""
+        if self.kind is object:
+            return "no_validation"  # checked by the estimator (e.g. callbacks must be Callback instances)
+        from numbers import Integral, Real
+
+        from sklearn.utils._param_validation import Interval, StrOptions
+
+        out: list[Any] = [None] if self.allow_none else []
+        if self.choices:
+            out.append(StrOptions(set(self.choices)))
+        elif self.kind in (int, float):
+            # an absent bound is open (scikit-learn's rule); a present one is closed unless marked open
+            low_open = self.low_open or self.low is None
+            high_open = self.high_open or self.high is None
+            closed = {(False, False): "both", (True, False): "right", (False, True): "left",
+                      (True, True): "neither"}[(low_open, high_open)]
+            out.append(Interval(Integral if self.kind is int else Real, self.low, self.high, closed=closed))
+        else:  # the (low, high) pair
+            out += [tuple, list]
+        return out
+
+
+def _is_int(x: Any) -> bool:
+    import numbers
+
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def _is_real(x: Any) -> bool:
+    import numbers
+
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+#: Every parameter of :class:`~hypergensim.training.PoincareEmbedding`, in signature order.
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("dim", int, 10, "Dimension of the Poincaré ball.", low=1),
+    Parameter("negative", int, 10, "Negatives per positive relation.", low=1),
+    Parameter("alpha", float, 0.1, "Learning rate after burn-in.", low=0, low_open=True),
+    Parameter("burn_in", int, 10, "Burn-in epochs (run once, before ``epochs``; 0 disables).", low=0),
+    Parameter("burn_in_alpha", float, 0.01, "Learning rate during burn-in.", low=0, low_open=True),
+    Parameter("epochs", int, 50, "Training epochs after burn-in.", low=1),
+    Parameter("batch_size", int, 10, "Relations per batch.", low=1),
+    Parameter("regularization_coeff", float, 1.0,
+              "gensim's l2 regularization of the positive vectors (0 disables; objective 'gensim' only).", low=0,
+              flag="regularization"),
+    Parameter("epsilon", float, 1e-5, "Margin from the boundary kept by the projection (norms up to 1 − ε).",
+              low=0, high=0.5, low_open=True, high_open=True),
+    Parameter("radius_start", float, None,
+              "Radius warm-up (``objective='nickel2017'`` only): every vector is kept within this hyperbolic "
+              "distance of the origin during burn-in and the first epoch, and the bound grows linearly to the "
+              "``epsilon`` boundary (radius ``ln((2−ε)/ε)``, 12.2 for 1e-5) over ``radius_warmup`` epochs.  Nodes "
+              "then settle their directions while moving is still cheap, instead of being pushed out to where an "
+              "angular move costs ``sinh(r)`` times more; on WordNet nouns this is what takes the mean rank from "
+              "~30 to 2.8 (preset ``nickel2017-warmup``).  None disables it.",
+              low=0, low_open=True, allow_none=True, doc_type="float or None"),
+    Parameter("radius_warmup", int, 0, "Epochs over which the warm-up bound grows from ``radius_start`` to the "
+              "boundary.", low=0),
+    Parameter("init_range", tuple, (-0.001, 0.001), "Uniform initialisation range ``(low, high)``.",
+              doc_type="tuple of float"),
+    Parameter("dtype", str, "float64", "Vector dtype.", choices=DTYPES),
+    Parameter("random_state", int, 0, "Seed of initialisation, shuffling and negative sampling.", flag="seed"),
+    Parameter("engine", str, "gensim", "``gensim``: gensim's own training loop.  ``fast``: the compiled multi-core "
+              "kernel of :mod:`hypergensim.training.fast`, training the same gensim model.", choices=ENGINES),
+    Parameter("objective", str, "gensim", "``gensim``: gensim's loss, regularization, sampling and clipping (the "
+              "only one the gensim engine can run).  ``nickel2017``: the paper's objective (fast engine only).",
+              choices=OBJECTIVES),
+    Parameter("workers", int, 1, "Threads; gensim trains on one thread only, the fast engine on many.", low=1),
+    Parameter("callbacks", object, (), "Called after every epoch, in order.", flag=None, in_specs=False,
+              doc_type="sequence of Callback"),
+    Parameter("verbose", int, 1, "0 silent, 1 progress bar (or log lines when not on a terminal).", low=0,
+              flag=None, in_specs=False),
+)
+
+#: The same parameters by name.
+PARAMETER: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+
+
+def defaults() -> dict[str, Any]:
+    """Every parameter's default, by name."""
+    return {p.name: p.default for p in PARAMETERS}
+
+
+def check_names(names: Iterable[str], *, where: str, specs_only: bool = True) -> None:
+    """Raise :class:`ConfigError` for any name that is not a (spec-settable) parameter."""
+    allowed = {p.name for p in PARAMETERS if p.in_specs or not specs_only}
+    unknown = sorted(set(names) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: unknown parameter(s) {', '.join(unknown)}")
+
+
+def spec_types() -> dict[str, type]:
+    """The type a spec (TOML) value of each settable parameter must have (a pair is a TOML array)."""
+    return {p.name: (list if p.kind is tuple else p.kind) for p in PARAMETERS if p.in_specs}
+
+
+def add_cli_flags(parser: argparse.ArgumentParser) -> None:
+    """Add one option per parameter that has a flag (values default to ``None``: not given)."""
+    for p in PARAMETERS:
+        if p.option is None:
+            continue
+        kw: dict[str, Any] = {"dest": p.name, "default": None, "help": _first_sentence(p.help),
+                              "metavar": p.option[2:].upper().replace("-", "_")}
+        if p.choices:
+            kw.update(choices=list(p.choices), metavar="{" + ",".join(p.choices) + "}")
+        elif p.kind is tuple:
+            kw.update(nargs=2, type=float, metavar=("LOW", "HIGH"))
+        else:
+            kw["type"] = p.kind
+        parser.add_argument(p.option, **kw)
+
+
+def cli_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The parameters given on the command line (flags left out are not included)."""
+    out = {}
+    for p in PARAMETERS:
+        value = getattr(args, p.name, None) if p.option else None
+        if value is not None:
+            out[p.name] = tuple(value) if p.kind is tuple else value
+    return out
+
+
+def numpydoc_parameters(indent: str = "    ") -> str:
+    """The ``Parameters`` section of a numpydoc docstring, from the table."""
+    lines = ["Parameters", "----------"]
+    for p in PARAMETERS:
+        kind = p.doc_type or ("{" + ", ".join(f'"{c}"' for c in p.choices) + "}" if p.choices else p.kind.__name__)
+        lines.append(f"{p.name} : {kind}, default={p.default!r}")
+        lines += textwrap.wrap(p.help, width=100, initial_indent="    ", subsequent_indent="    ")
+    return "\n".join(indent + line if line else line for line in lines)
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(".  ")[0].rstrip(".").replace("``", "")

@@ -1,0 +1,241 @@
+"""The one front door: :func:`run` loads the data, trains, evaluates and records, returning a :class:`RunResult`.
+
+The ``train`` command, ``demo``, every sweep and reproduction, the benchmarks
+and the preset measurements all call :func:`run` (or :func:`resume` for a
+checkpointed run), so a run is configured, timed, evaluated and written the
+same way wherever it starts.
+
+Examples
+--------
+>>> from hypergensim.pipeline import run
+>>> rel = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("dog", "animal"), ("cat", "animal")]
+>>> result = run(rel, preset="nickel2017", dim=2, epochs=5, negative=1)
+>>> result.config["params"]["engine"], result.metrics["epochs"], 0 < result.map <= 1
+('fast', 5, True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .datasets import Hierarchy, load_hierarchy, nickel2017_split, resolve_relations
+from .errors import ConfigError
+from .presets import resolve
+from .rundir import RunDir
+
+__all__ = ["run", "resume", "RunResult", "TASKS", "SPLIT_DEFAULTS"]
+
+#: What :func:`run` can evaluate after training (``None``: train only).
+TASKS = ("reconstruction", "link-prediction")
+#: The link-prediction split's options (Nickel & Kiela 2017: test edges between inner nodes).
+SPLIT_DEFAULTS = {"method": "nickel2017", "test_fraction": 0.1, "valid_fraction": 0.0, "seed": 0}
+
+logger = logging.getLogger("hypergensim.training")  # the logger a run's train.log records
+
+
+@dataclass
+class RunResult:
+    """What one pipeline run did and measured.
+
+    Attributes
+    ----------
+    config : dict
+        ``dataset``, ``task``, ``preset``, ``split`` and the full resolved ``params``.
+    seed : int
+    versions : dict
+        hypergensim, gensim, numpy, numba, Python, machine (and WordNet for WordNet data).
+    timings : dict
+        ``load_seconds``, ``fit_seconds`` (training epochs), ``evaluate_seconds``, ``wall_seconds``.
+    metrics : dict
+        The ``metrics.json`` schema of :meth:`hypergensim.rundir.RunDir.write_metrics`.
+    paths : dict
+        The run directory's files by role (empty without a run directory).
+    estimator : PoincareEmbedding
+        The fitted estimator (its ``kv_`` holds gensim's vectors).
+    """
+
+    config: dict[str, Any]
+    seed: int
+    versions: dict[str, str]
+    timings: dict[str, float]
+    metrics: dict[str, Any]
+    paths: dict[str, str] = field(default_factory=dict)
+    estimator: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def evaluation(self) -> dict[str, Any]:
+        """The task's metrics (a ``RankingResult`` as a dict; empty when nothing was evaluated)."""
+        return RunDir.evaluation_in(self.metrics)
+
+    @property
+    def mean_rank(self) -> float | None:
+        return self.evaluation.get("mean_rank")
+
+    @property
+    def map(self) -> float | None:
+        return self.evaluation.get("map")
+
+
+def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstruction",
+        split: dict[str, Any] | None = None, run_dir: str | Path | None = None, callbacks: Sequence[Any] = (),
+        checkpoint_every: int = 0, evaluate_every: int = 0, evaluate_sample: int | float | None = None,
+        time_budget: float | None = None, verbose: int = 0, **params: Any) -> RunResult:
+    """Train on ``dataset`` and evaluate ``task``; the keyword-only front door.
+
+    Parameters
+    ----------
+    dataset : Hierarchy, dataset name, path, or iterable of (child, ancestor)
+        For ``reconstruction`` (or ``None``): the training relations, resolved by
+        :func:`hypergensim.datasets.resolve_relations` (a file is used as given).
+        For ``link-prediction``: the hierarchy to split (:func:`~hypergensim.datasets.load_hierarchy`).
+    preset : str, optional
+        A named configuration (:mod:`hypergensim.presets`); ``params`` override it.
+    task : {"reconstruction", "link-prediction"} or None
+        What to evaluate after training, with the paper's protocol; ``None`` trains only.
+    split : dict, optional
+        Link prediction: ``test_fraction``, ``valid_fraction``, ``seed`` (see :data:`SPLIT_DEFAULTS`).
+    run_dir : path, optional
+        Folder for config, checkpoints, vectors, metrics and logs (:class:`~hypergensim.rundir.RunDir`).
+    callbacks : sequence of Callback
+        Called after every epoch, before the evaluation and time-budget callbacks added here.
+    checkpoint_every : int
+        Atomic checkpoints every this many epochs (needs ``run_dir``).
+    evaluate_every, evaluate_sample : int, optional
+        Evaluate reconstruction every this many epochs (on a seeded sample of query nodes).
+    time_budget : float, optional
+        Stop before the epoch that would end past this many seconds of training.
+    verbose : int
+        0 silent, 1 progress.
+    **params
+        Training parameters (:data:`hypergensim.params.PARAMETERS`); unknown names raise
+        :class:`~hypergensim.errors.ConfigError`.
+    """
+    from .training import PoincareEmbedding
+    from .training.estimator import versions
+
+    started = time.perf_counter()
+    if task is not None and task not in TASKS:
+        raise ConfigError(f"task must be one of {', '.join(TASKS)} or None, got {task!r}")
+    if split is not None and task != "link-prediction":
+        raise ConfigError("split applies only to task='link-prediction'")
+    config_params = resolve(preset, **params)
+    added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget)
+    est = PoincareEmbedding(**config_params, callbacks=(*callbacks, *added), verbose=verbose)
+    est._check_params()  # before the data is loaded: a typo costs nothing
+
+    test_pairs = None
+    split_options = None
+    if task == "link-prediction":
+        split_options = _split_options(split)
+        hierarchy = dataset if isinstance(dataset, Hierarchy) else load_hierarchy(dataset)
+        parts = nickel2017_split(hierarchy, test_fraction=split_options["test_fraction"],
+                                 valid_fraction=split_options["valid_fraction"], seed=split_options["seed"])
+        train, test_pairs = parts.pairs("train"), parts.pairs("test")
+        source = hierarchy.name
+    else:
+        train = resolve_relations(dataset, what="training relations")
+        source = train.source
+    load_seconds = time.perf_counter() - started
+
+    run = None if run_dir is None else RunDir(run_dir)
+    if run is not None and test_pairs is not None:
+        run.create()
+        run.write_relations(test_pairs, test=True)
+    est.fit(train, run_dir=run_dir, checkpoint_every=checkpoint_every, final_evaluation=False)
+    fit_done = time.perf_counter()
+    config = {"dataset": source, "task": task, "preset": preset, "split": split_options,
+              "params": _plain_params(est)}
+    return _evaluate_and_record(est, run, config, test_pairs, started=started, load_seconds=load_seconds,
+                                fit_done=fit_done, versions=versions(source))
+
+
+def resume(run_dir: str | Path, *, epochs: int | None = None, callbacks: Sequence[Any] = (),
+           evaluate_every: int = 0, evaluate_sample: int | float | None = None, time_budget: float | None = None,
+           verbose: int | None = None, trust_pickle: bool = False) -> RunResult:
+    """Continue a checkpointed run (bit for bit as if uninterrupted) and evaluate it as :func:`run` would.
+
+    A run holding held-out relations (``test.tsv``) is evaluated by link
+    prediction, any other by reconstruction of its training relations.
+    """
+    from .training import PoincareEmbedding
+    from .training.estimator import versions
+
+    started = time.perf_counter()
+    run = RunDir(run_dir)
+    config = run.read_config()
+    added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget)
+    test_pairs = run.read_relations(test=True) if run.test_relations_path.is_file() else None
+    est = PoincareEmbedding.resume(run.path, epochs=epochs, callbacks=(*callbacks, *added), verbose=verbose,
+                                   trust_pickle=trust_pickle, final_evaluation=False)
+    fit_done = time.perf_counter()
+    recorded = config.get("pipeline", {})
+    source = config.get("data", {}).get("source")
+    record = {"dataset": recorded.get("dataset", source),
+              "task": "link-prediction" if test_pairs is not None else "reconstruction",
+              "preset": recorded.get("preset"), "split": recorded.get("split"), "params": _plain_params(est)}
+    return _evaluate_and_record(est, run, record, test_pairs, started=started, load_seconds=0.0, fit_done=fit_done,
+                                versions=versions(source))
+
+
+def _evaluate_and_record(est: Any, run: RunDir | None, config: dict[str, Any], test_pairs: list | None, *,
+                         started: float, load_seconds: float, fit_done: float, versions: dict[str, str]) -> RunResult:
+    """Evaluate the task once, write ``metrics.json`` (and the pipeline's record in ``config.json``)."""
+    from .evaluation import evaluate_link_prediction, evaluate_reconstruction
+
+    task = config["task"]
+    evaluation = None
+    with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
+        if task is not None:
+            result = (evaluate_reconstruction(est.kv_, est.relations_) if task == "reconstruction"
+                      else evaluate_link_prediction(est.kv_, est.relations_, test_pairs))
+            evaluation = result.as_dict()
+            logger.info("final %s: mean rank %.4f, MAP %.4f", result.task, result.mean_rank, result.map)
+    wall = time.perf_counter() - started
+    timings = {"load_seconds": load_seconds, "fit_seconds": est.fit_seconds_,
+               "evaluate_seconds": time.perf_counter() - fit_done, "wall_seconds": wall}
+    metrics = RunDir.metrics(est.training_metrics(), evaluation, task=task or "reconstruction", wall_seconds=wall)
+    paths: dict[str, str] = {}
+    if run is not None:
+        stored = run.read_config()
+        stored["pipeline"] = {k: config[k] for k in ("dataset", "task", "preset", "split")}
+        run.write_config(stored)
+        run.write_metrics(est.training_metrics(), evaluation, task=task or "reconstruction", wall_seconds=wall)
+        paths = run.files()
+    return RunResult(config=config, seed=int(est.random_state), versions=versions, timings=timings,
+                     metrics=metrics, paths=paths, estimator=est)
+
+
+def _progress_callbacks(evaluate_every: int, evaluate_sample: int | float | None,
+                        time_budget: float | None) -> list[Any]:
+    """Periodic evaluation, then the time budget last, so the evaluation's time counts toward it."""
+    from .training import EvaluateEvery, TimeBudget
+
+    added: list[Any] = [EvaluateEvery(evaluate_every, sample=evaluate_sample)] if evaluate_every else []
+    if time_budget is not None:
+        added.append(TimeBudget(time_budget))
+    return added
+
+
+def _split_options(split: dict[str, Any] | None) -> dict[str, Any]:
+    options = dict(SPLIT_DEFAULTS)
+    unknown = set(split or {}) - set(options)
+    if unknown:
+        raise ConfigError(f"unknown split option(s) {', '.join(sorted(unknown))} (allowed: {', '.join(options)})")
+    options.update(split or {})
+    if options["method"] != "nickel2017":
+        raise ConfigError(f"split method must be 'nickel2017' for link prediction, got {options['method']!r}")
+    return options
+
+
+def _plain_params(est: Any) -> dict[str, Any]:
+    params = est.get_params(deep=False)
+    params.pop("callbacks", None)
+    params.pop("verbose", None)
+    params["init_range"] = list(params["init_range"])
+    return params

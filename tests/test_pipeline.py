@@ -1,0 +1,121 @@
+"""Tests for hypergensim.pipeline: the one front door, its RunResult, one evaluation per run, resume."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from conftest import MAMMALS_TSV, TOY_BASIC
+from hypergensim.errors import ConfigError
+from hypergensim.evaluation import evaluate_reconstruction
+from hypergensim.pipeline import SPLIT_DEFAULTS, RunResult, resume, run
+from hypergensim.rundir import RunDir
+
+FAST = {"preset": "nickel2017", "epochs": 6, "workers": 1}
+
+
+def test_run_records_config_seed_versions_timings_metrics_and_paths(tmp_path):
+    result = run(MAMMALS_TSV, run_dir=tmp_path / "run", random_state=7, **FAST)
+    assert isinstance(result, RunResult)
+    assert result.config["dataset"] == str(MAMMALS_TSV) and result.config["task"] == "reconstruction"
+    assert result.config["preset"] == "nickel2017" and result.config["params"]["dim"] == 5
+    assert result.config["params"]["epochs"] == 6 and result.seed == 7
+    assert {"hypergensim", "gensim", "numpy", "numba", "python"} <= set(result.versions)
+    t = result.timings
+    assert 0 < t["fit_seconds"] <= t["wall_seconds"] and t["load_seconds"] >= 0 and t["evaluate_seconds"] > 0
+    on_disk = json.loads((tmp_path / "run" / RunDir.METRICS).read_text())
+    assert on_disk == json.loads(json.dumps(result.metrics))
+    assert set(on_disk) == {*RunDir.TRAINING_METRICS, "reconstruction", "wall_seconds"}
+    again = evaluate_reconstruction(result.estimator.kv_, MAMMALS_TSV)
+    assert (result.mean_rank, result.map) == (again.mean_rank, again.map)
+    assert {"config", "relations", "state", "vectors_npz", "metrics", "history", "gensim_model"} <= set(result.paths)
+    config = json.loads((tmp_path / "run" / RunDir.CONFIG).read_text())
+    assert config["pipeline"] == {"dataset": str(MAMMALS_TSV), "task": "reconstruction", "preset": "nickel2017",
+                                  "split": None}
+
+
+def test_every_run_is_evaluated_once(tmp_path, monkeypatch):
+    """The final metrics come from one evaluation, whichever caller (here a sweep's run) asks for them."""
+    import hypergensim.evaluation.tasks as tasks
+    from hypergensim.experiments.sweep import run_one
+
+    calls = []
+    original = tasks._run
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "_run", counting)
+    job = {"id": "one", "values": {"seed": 0}, "dataset": str(TOY_BASIC), "task": "reconstruction",
+           "train": {"engine": "gensim", "epochs": 2, "negative": 2, "burn_in": 0, "dim": 2}, "split": {},
+           "evaluate": {}}
+    (tmp_path / "runs").mkdir()
+    row = run_one(job, str(tmp_path / "runs"))
+    assert calls == ["reconstruction"]
+    assert row["mean_rank"] == RunDir(tmp_path / "runs" / "one").read_metrics()["reconstruction"]["mean_rank"]
+
+
+def test_link_prediction_keeps_its_test_relations_and_one_schema(tmp_path):
+    from hypergensim.datasets import read_edge_file
+
+    mammals = read_edge_file(MAMMALS_TSV, name="mammals")
+    result = run(mammals, task="link-prediction", split={"test_fraction": 0.1, "seed": 3}, run_dir=tmp_path / "lp",
+                 **FAST)
+    assert result.config["split"] == {**SPLIT_DEFAULTS, "test_fraction": 0.1, "seed": 3}
+    run_dir = RunDir(tmp_path / "lp")
+    test = run_dir.read_relations(test=True)
+    train = set(run_dir.read_relations())
+    assert test and not set(test) & train
+    metrics = run_dir.read_metrics()
+    assert "link_prediction" in metrics and "reconstruction" not in metrics
+    assert metrics["link_prediction"]["task"] == "link prediction"
+    assert metrics["link_prediction"]["n_pairs"] == len(test)
+    assert result.mean_rank == metrics["link_prediction"]["mean_rank"] >= 1
+
+
+def test_resume_continues_bit_for_bit_and_evaluates_the_same_task(tmp_path):
+    first = run(MAMMALS_TSV, run_dir=tmp_path / "a", **{**FAST, "epochs": 4})
+    assert first.metrics["epochs"] == 4
+    resumed = resume(tmp_path / "a", epochs=8)
+    whole = run(MAMMALS_TSV, **{**FAST, "epochs": 8})
+    np.testing.assert_array_equal(resumed.estimator.kv_.vectors, whole.estimator.kv_.vectors)
+    assert resumed.metrics["epochs"] == 8 and resumed.config["task"] == "reconstruction"
+    assert resumed.map == whole.map and resumed.config["preset"] == "nickel2017"
+
+
+def test_task_none_trains_without_evaluating():
+    result = run([("a", "root"), ("b", "root"), ("c", "a"), ("c", "root")], task=None, dim=2, epochs=2,
+                 negative=1)
+    assert result.evaluation == {} and result.mean_rank is None and result.metrics["epochs"] == 2
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"dimension": 5}, "unknown parameter"),
+    ({"task": "ranking"}, "task must be one of"),
+    ({"preset": "nickle2017"}, "unknown preset"),
+    ({"split": {"test_fraction": 0.2}}, "split applies only"),
+    ({"task": "link-prediction", "split": {"fraction": 0.2}}, "unknown split option"),
+    ({"dim": 0}, "dim must be an integer >= 1"),
+])
+def test_bad_configuration_fails_before_any_data_is_read(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        run("no-such-file.tsv", **kwargs)
+
+
+def test_two_fits_in_two_threads_equal_two_fits_in_sequence():
+    """No process-wide state: concurrent fits (as in a threaded Dask worker) do not disturb each other."""
+    seeds = (1, 2)
+    sequential = [run(MAMMALS_TSV, task=None, random_state=s, **FAST).estimator.kv_.vectors for s in seeds]
+    results: dict[int, np.ndarray] = {}
+    threads = [threading.Thread(target=lambda s=s: results.__setitem__(
+        s, run(MAMMALS_TSV, task=None, random_state=s, **FAST).estimator.kv_.vectors)) for s in seeds]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for s, expected in zip(seeds, sequential):
+        np.testing.assert_array_equal(results[s], expected)
