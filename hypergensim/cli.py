@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
 from .errors import HypergensimError, InputError
@@ -54,22 +54,12 @@ def _cmd_data(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from .datasets import load_hierarchy, make_split
 
-    options = {}
-    if args.delimiter is not None:
-        options["delimiter"] = "\t" if args.delimiter in ("\\t", "tab") else args.delimiter
-    if args.header is not None:
-        options["header"] = args.header
-    if args.child_column:
-        options["child_column"] = args.child_column
-    if args.parent_column:
-        options["parent_column"] = args.parent_column
-    if args.direction:
-        options["direction"] = args.direction
+    options = _file_options(args)
     if args.dedupe:
         options["dedupe"] = True
     if options and not Path(args.dataset).exists():
-        raise InputError("file options (--delimiter, --header, columns, --direction, --dedupe) apply only to files",
-                         value=args.dataset)
+        raise InputError("file options (--delimiter, --header, columns, --direction, --comment, --dedupe) apply "
+                         "only to files", value=args.dataset)
     h = load_hierarchy(args.dataset, use_cache=not args.no_cache, **options)
     _eprint(h.summarize())
     if args.split:
@@ -87,6 +77,34 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
         atomic_write_json(args.summary_json, {**h.summarize().as_dict(), "meta": h.meta})
     return 0
+
+
+def _file_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The edge-file reading options given on the command line (build and train share them)."""
+    options: dict[str, Any] = {}
+    if args.delimiter is not None:
+        options["delimiter"] = "\t" if args.delimiter in ("\\t", "tab") else args.delimiter
+    for name in ("header", "child_column", "parent_column", "direction", "comment"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    return options
+
+
+def _add_file_options(p: argparse.ArgumentParser) -> None:
+    """How to read an edge file: shared by build and train, so both accept the same files the same way."""
+    p.add_argument("--delimiter", help="field separator of an edge file (default: detected; 'tab' for TAB)")
+    hdr = p.add_mutually_exclusive_group()
+    hdr.add_argument("--header", dest="header", action="store_true", default=None,
+                     help="line 1 names the columns (default: detected; an unclear line 1 is an error)")
+    hdr.add_argument("--no-header", dest="header", action="store_false", help="line 1 is a relation")
+    p.add_argument("--child-col", "--child-column", dest="child_column", metavar="NAME|NUMBER",
+                   help="the child column, by header name or number (1 = first)")
+    p.add_argument("--parent-col", "--parent-column", dest="parent_column", metavar="NAME|NUMBER",
+                   help="the parent/ancestor column, by header name or number (1 = first)")
+    p.add_argument("--direction", choices=["child-parent", "parent-child"],
+                   help="column order when no header names it (default child-parent)")
+    p.add_argument("--comment", metavar="PREFIX",
+                   help="skip lines starting with PREFIX (default: none; '#tag' is a node name)")
 
 
 # ------------------------------------------------------------------- evaluate
@@ -165,7 +183,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     else:
         if not args.data or not args.out:
             raise InputError("train needs DATA and --out RUN_DIR (or --resume RUN_DIR)")
-        result = pipeline.run(args.data, preset=args.preset, run_dir=args.out,
+        data: Any = args.data
+        options = _file_options(args)
+        if options or Path(args.data).is_file():  # a file: read it the way build does, and say how
+            from .datasets import resolve_relations
+
+            data = resolve_relations(args.data, what="training relations", **options)
+            if data.read_as:
+                _eprint(f"{args.data}: {len(data.pairs):,} relations; read as {data.read_as}")
+        result = pipeline.run(data, preset=args.preset, run_dir=args.out,
                               checkpoint_every=args.checkpoint_every, **progress, **cli_values(args))
         run_dir = args.out
     print(json.dumps({"run_dir": str(Path(run_dir)), "epochs": result.metrics["epochs"],
@@ -285,14 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-share", type=float, default=0.9,
                    help="ganea2018: share of non-basic edges added to train (0, 0.1, 0.25, 0.5, 0.9)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the split")
-    p.add_argument("--delimiter", help="field separator of an edge file (default: detected; 'tab' for TAB)")
-    hdr = p.add_mutually_exclusive_group()
-    hdr.add_argument("--header", dest="header", action="store_true", default=None, help="first line is a header")
-    hdr.add_argument("--no-header", dest="header", action="store_false", help="first line is data")
-    p.add_argument("--child-column", help="header name of the child column")
-    p.add_argument("--parent-column", help="header name of the parent/ancestor column")
-    p.add_argument("--direction", choices=["child-parent", "parent-child"],
-                   help="column order when the header does not say (default child-parent)")
+    _add_file_options(p)
     p.add_argument("--dedupe", action="store_true",
                    help="drop repeated relations and self-loops (counted in the summary) instead of failing")
     p.add_argument("--no-cache", action="store_true", help="rebuild WordNet closures instead of using the cache")
@@ -333,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow resuming from gensim's pickle (model.gensim) when no state.npz exists; "
                         "loading a pickle runs code from the file")
     p.add_argument("--preset", help=f"named configuration: {', '.join(PRESETS)}")
+    _add_file_options(p)
     add_cli_flags(p)  # one option per parameter of hypergensim.params (e.g. --dim, --burn-in-alpha, --seed)
     p.add_argument("--eval-every", type=int, default=0, help="evaluate reconstruction every K epochs")
     p.add_argument("--eval-sample", type=int, help="evaluate a seeded sample of this many query nodes")

@@ -142,12 +142,12 @@ class RunDir:
         return self.metrics_path.is_file()
 
     def create(self) -> None:
-        """Make the folder for a new run; refuses a file, a missing parent and a folder that holds a run."""
-        if self.path.exists() and not self.path.is_dir():
-            raise InputError("run directory is a file", path=self.path)
-        if not self.path.parent.exists():
-            raise InputError("parent of the run directory does not exist", path=self.path.parent)
-        self.path.mkdir(exist_ok=True)
+        """Make the folder (and its missing parents) for a new run; refuses a file and a folder that holds a run."""
+        blocking = next((p for p in (self.path, *self.path.parents) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise InputError("run directory is a file" if blocking == self.path else
+                             "a file stands where the run directory's parent should be", path=blocking)
+        self.path.mkdir(parents=True, exist_ok=True)
         if self.has_state():
             raise ConfigError(f"{self.path} already holds a run; resume it or choose another directory")
 

@@ -100,3 +100,14 @@ def test_output_directory_missing(tmp_path):
 def test_data_wordnet_command():
     r = run_cli("data", "wordnet", "--no-download")
     assert r.returncode == 0 and "WordNet 3.0 ready" in r.stdout
+
+
+def test_build_summary_says_which_column_is_the_child(tmp_path):
+    p = tmp_path / "codes.csv"
+    p.write_text("parent_code,code\nA08,A08.0\nA08,A08.1\nA00,A08\n")
+    r = run_cli("build", p, "-o", tmp_path / "out.tsv")
+    assert r.returncode == 0, r.stderr
+    assert "read as child = column 2 'code', parent = column 1 'parent_code' (named in the header)" in r.stderr
+    assert "A08.0\tA00" in (tmp_path / "out.tsv").read_text()  # not inverted
+    r = run_cli("build", p, "-o", tmp_path / "o2.tsv", "--child-col", "1", "--parent-col", "2", "--header")
+    assert r.returncode == 0 and "A08\tA08.0" in (tmp_path / "o2.tsv").read_text()

@@ -114,3 +114,32 @@ def test_train_help_names_every_preset_and_flag_without_importing_training():
     for p in PARAMETERS:
         if p.option:
             assert p.option in text, p.option
+
+
+def test_train_out_in_a_fresh_folder_creates_its_parents(tmp_path):
+    """The README's `train ... --out runs/m10` works where runs/ does not exist yet."""
+    r = run_cli("train", TOY_BASIC, "--dim", "2", "--epochs", "2", "--negative", "2", "--out", "runs/m10", "--quiet",
+                cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "runs" / "m10" / "metrics.json").is_file()
+
+
+def test_train_reads_every_file_build_reads_and_says_how(tmp_path):
+    """A headed CSV and a JSON tree go through the same reader as build (not as TSV lines)."""
+    csv_file = tmp_path / "codes.csv"
+    csv_file.write_text("code,description,parent\nA08.0,rota,A08\nA08.1,noro,A08\nA08,viral,A00\nA09,other,A00\n")
+    r = run_cli("train", csv_file, "--dim", "2", "--epochs", "2", "--negative", "1", "--out", tmp_path / "r1",
+                "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "read as child = column 1 'code', parent = column 3 'parent' (named in the header)" in r.stderr
+    assert ("A08.0", "A08") in [tuple(ln.split("\t")) for ln in (tmp_path / "r1" / "relations.tsv").read_text().split("\n")]
+    tree = tmp_path / "tree.json"
+    tree.write_text('{"name": "A00", "children": [{"name": "A08", "children": ["A08.0", "A08.1"]}, "A09"]}')
+    r = run_cli("train", tree, "--dim", "2", "--epochs", "2", "--negative", "1", "--out", tmp_path / "r2", "--quiet")
+    assert r.returncode == 0, r.stderr
+    pairs = {tuple(ln.split("\t")) for ln in (tmp_path / "r2" / "relations.tsv").read_text().splitlines()}
+    assert pairs == {("A08", "A00"), ("A09", "A00"), ("A08.0", "A08"), ("A08.1", "A08"), ("A08.0", "A00"),
+                     ("A08.1", "A00")}  # the tree's closure
+    bad = run_cli("train", tmp_path / "x.csv", "--out", tmp_path / "r3", "--no-header", "--child-col", "2",
+                  "--parent-col", "1")
+    assert bad.returncode == 2 and "x.csv" in bad.stderr

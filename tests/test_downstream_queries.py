@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hypergensim.downstream import PoincareQueries, embedding_matrix, encode_keys
@@ -115,3 +116,15 @@ def test_encode_keys():
     with pytest.raises(InputError, match="position 1.*'emu'"):
         encode_keys(index, ["dog", "emu"])
     assert encode_keys(index, ["emu"], unknown=-1).tolist() == [-1]
+
+
+def test_an_integer_id_read_as_text_is_named_in_the_error():
+    """from_dataframe reads integer ids as text; asking for 1 says to ask for '1'."""
+    from hypergensim.datasets import from_dataframe
+    from hypergensim.downstream import PoincareQueries
+
+    h = from_dataframe(pd.DataFrame({"id": [2, 3], "parent": [1, 1]}))
+    q = PoincareQueries((h.nodes, np.array([[0.1 * i, 0.0] for i in range(len(h.nodes))])))
+    with pytest.raises(InputError, match=r"unknown key 1 \(int\).*so this node is '1'"):
+        q.norm(1)
+    assert q.norm("1") >= 0

@@ -53,7 +53,7 @@ def test_headerless_with_given_delimiter_and_direction(tmp_path):
 def test_delimiter_detection_and_blank_and_comment_lines(tmp_path):
     p = tmp_path / "edges.txt"
     p.write_text("\n# comment\ndog\tmammal\n\nmammal\tanimal\n")
-    assert read_edge_file(p).n_edges == 3
+    assert read_edge_file(p, comment="#").n_edges == 3
 
 
 def test_quoted_csv_field_with_comma(tmp_path):
@@ -137,3 +137,102 @@ def test_networkx_digraph():
     assert h.n_nodes == 7 and h.n_edges == 10 and h.roots == ["0"]
     with pytest.raises(InputError, match="undirected"):
         from_networkx(nx.Graph([(1, 2)]))
+
+
+# ---------------------------------------------------------------- headers as real exports write them
+CODES = [("A08.0", "A08"), ("A08.1", "A08"), ("A08.11", "A08.1"), ("A08", "A00-B99")]
+
+
+@pytest.mark.parametrize(("text", "read_as"), [
+    ("code,parent\n" + "".join(f"{c},{p}\n" for c, p in CODES),
+     "child = column 1 'code', parent = column 2 'parent' (named in the header)"),
+    ("code,parent_code\n" + "".join(f"{c},{p}\n" for c, p in CODES),
+     "child = column 1 'code', parent = column 2 'parent_code' (named in the header)"),
+    ("parent_code,code\n" + "".join(f"{p},{c}\n" for c, p in CODES),
+     "child = column 2 'code', parent = column 1 'parent_code' (named in the header)"),
+    ("code,description,parent\n" + "".join(f'{c},"about {c}, really",{p}\n' for c, p in CODES),
+     "child = column 1 'code', parent = column 3 'parent' (named in the header)"),
+    ("ConceptId\tParentConceptId\n" + "".join(f"{c}\t{p}\n" for c, p in CODES),
+     "child = column 1 'ConceptId', parent = column 2 'ParentConceptId' (named in the header)"),
+    ("".join(f"{c},{p}\n" for c, p in CODES),
+     "child = column 1, parent = column 2 (--direction child-parent, the default)"),
+])
+def test_real_export_headers_are_read_with_the_right_roles(tmp_path, text, read_as):
+    p = tmp_path / ("codes.tsv" if "\t" in text else "codes.csv")
+    p.write_text(text)
+    h = read_edge_file(p)
+    assert set(h.relations(basic=True)) == set(CODES)  # no header edge, nothing inverted, no description edge
+    assert h.meta["read_as"] == read_as and read_as in str(h.summarize())
+
+
+@pytest.mark.parametrize(("text", "options", "message"), [
+    ("employee,boss\nann,bob\ncid,dan\n", {}, "line 1 does not look like a relation"),
+    ("employee,boss\nann,bob\ncid,dan\n", {"header": True}, "cannot tell the child column from the parent"),
+    ("node,parent\nparent,root\nleaf,parent\n", {}, "also names a node on line 2"),
+    ("code,parent\nA,B\n", {"child_column": "code"}, "give both --child-col and --parent-col"),
+    ("code,parent\nA,B\n", {"child_column": "kode", "parent_column": "parent"}, "child column 'kode' is not in"),
+])
+def test_an_unclear_file_stops_with_the_choices(tmp_path, text, options, message):
+    p = tmp_path / "x.csv"
+    p.write_text(text)
+    with pytest.raises(InputError, match=message) as info:
+        read_edge_file(p, **options)
+    assert "x.csv" in str(info.value)
+
+
+def test_columns_by_number_or_name_and_explicit_header(tmp_path):
+    p = tmp_path / "org.csv"
+    p.write_text("boss,title,employee\nceo,x,cto\ncto,y,dev\n")
+    by_number = read_edge_file(p, header=True, child_column=3, parent_column="1")
+    by_name = read_edge_file(p, child_column="employee", parent_column="boss")
+    assert set(by_number.relations()) == set(by_name.relations()) == {("cto", "ceo"), ("dev", "cto"), ("dev", "ceo")}
+    assert by_number.meta["read_as"] == "child = column 3 'employee', parent = column 1 'boss' (as given)"
+    q = tmp_path / "plain.csv"
+    q.write_text("employee,boss\nann,bob\ncid,dan\n")
+    assert ("ann", "bob") in read_edge_file(q, header=False).relations()
+
+
+def test_hashtag_names_are_nodes_unless_comments_are_asked_for(tmp_path):
+    p = tmp_path / "tags.tsv"
+    p.write_text("#python\t#programming\n#rust\t#programming\n#go\t#programming\n#programming\t#tech\n")
+    h = read_edge_file(p)
+    assert set(h.relations(basic=True)) == {("#python", "#programming"), ("#rust", "#programming"),
+                                           ("#go", "#programming"), ("#programming", "#tech")}
+    q = tmp_path / "commented.tsv"
+    q.write_text("# my tags\n#python\t#programming\n")
+    assert read_edge_file(q, comment="# ").relations() == [("#python", "#programming")]
+
+
+def test_a_tab_inside_a_quoted_csv_field_is_refused_and_closures_round_trip(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text('child,parent\n"golden\tretriever",dog\ndog,animal\n')
+    with pytest.raises(InputError, match=r"t.csv:2: a node name holds a TAB"):
+        read_edge_file(p)
+    with pytest.raises(InputError, match="holds a TAB or line break"):
+        from_pairs([("a\tb", "c")]).to_tsv(tmp_path / "out.tsv")
+    assert not (tmp_path / "out.tsv").exists()
+    ok = tmp_path / "ok.csv"
+    ok.write_text('child,parent\n"Smith, J. ""Jr""",eng\neng,company\n')
+    h = read_edge_file(ok)
+    back = read_edge_file(h.to_tsv(tmp_path / "closure.tsv"))
+    assert set(back.relations()) == set(h.relations())
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"root": {"a": ["x"],\n "a": ["y"]}}', r"t.json:2: duplicate key 'a' in one JSON object"),
+    ('{"root": {"root": null}}', r"self-loop: a node cannot be its own parent \(at \$.root.root\)"),
+    ('{"name": "root", "children": [{"nom": "c"}]}', r"found an object with keys 'nom'"),
+    ('{"name": "root", "children": [{"name": "a", "id": 3}]}', r"keys other than 'name' and 'children'.*'id'"),
+])
+def test_json_trees_are_as_strict_as_csv(tmp_path, text, message):
+    p = tmp_path / "t.json"
+    p.write_text(text)
+    with pytest.raises(InputError, match=message):
+        read_json_tree(p)
+
+
+def test_dataframe_integer_ids_become_text_and_say_so():
+    df = pd.DataFrame({"id": [2, 3, 1], "parent": [1, 1, 0]})
+    h = from_dataframe(df)
+    assert ("2", "1") in h.relations() and "int ids became text" in h.meta["read_as"]
+    assert "int ids became text" in str(h.summarize())

@@ -26,12 +26,14 @@ def test_metrics_schema_is_one_and_checked(tmp_path):
     assert RunDir.evaluation_in(RunDir.metrics(TRAINING)) == {}
 
 
-def test_create_refuses_files_missing_parents_and_existing_runs(tmp_path):
+def test_create_makes_parents_and_refuses_files_and_existing_runs(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(InputError, match="run directory is a file"):
         RunDir(tmp_path / "f").create()
-    with pytest.raises(InputError, match="parent of the run directory does not exist"):
-        RunDir(tmp_path / "no" / "run").create()
+    with pytest.raises(InputError, match="a file stands where the run directory's parent should be"):
+        RunDir(tmp_path / "f" / "run").create()
+    RunDir(tmp_path / "fresh" / "runs" / "m10").create()  # missing parents are made, as mkdir -p does
+    assert (tmp_path / "fresh" / "runs" / "m10").is_dir()
     run = RunDir(tmp_path / "run")
     run.create()
     run.write_state({"vectors": np.zeros((2, 2))})

@@ -276,3 +276,33 @@ def test_workers_1_fits_are_bit_identical_to_before_the_redesign(case):
     h.update("\n".join(est.kv_.index_to_key).encode())
     h.update(np.ascontiguousarray(est.kv_.vectors).tobytes())
     assert h.hexdigest() == digest
+
+
+@pytest.mark.parametrize("engine", ["gensim", "fast"])
+def test_time_budget_and_progress_cover_burn_in_and_resume_stays_exact(engine, tmp_path, monkeypatch, caplog):
+    """Burn-in runs epoch by epoch: a budget stops inside it, progress reports it, and resume is still exact."""
+    import logging
+
+    import hypergensim.training.callbacks as callbacks_module
+    from hypergensim.training import Callback, TimeBudget
+
+    clock = [1000.0]
+    monkeypatch.setattr(callbacks_module.time, "monotonic", lambda: clock[0])
+
+    class Tick(Callback):
+        def on_burn_in_epoch_end(self, est, logs):
+            clock[0] += 10.0
+
+    params = {"dim": 3, "negative": 2, "epochs": 4, "burn_in": 5, "engine": engine, "random_state": 5}
+    caplog.set_level(logging.INFO, logger="hypergensim.training")
+    est = PoincareEmbedding(**params, callbacks=[Tick(), TimeBudget(25)], verbose=1)
+    est.fit(TOY_BASIC, run_dir=tmp_path / "run")
+    # after burn-in epoch 2 the clock reads 20 s and an epoch takes 10 s: the third would end past 25 s
+    assert est.burn_in_epochs_done_ == 2 and est.n_epochs_trained_ == 0 and est.burn_in_loss_ is None
+    assert "burn-in epoch 1/5" in caplog.text and "burn-in epoch 2/5" in caplog.text
+    assert "time budget: stopping after burn-in epoch 2" in caplog.text
+    resumed = PoincareEmbedding.resume(tmp_path / "run", verbose=0)
+    whole = PoincareEmbedding(**params, verbose=0).fit(TOY_BASIC)
+    assert resumed.burn_in_epochs_done_ == 5 and resumed.n_epochs_trained_ == 4
+    np.testing.assert_array_equal(resumed.kv_.vectors, whole.kv_.vectors)
+    assert resumed.burn_in_loss_ == pytest.approx(whole.burn_in_loss_, rel=1e-12)

@@ -28,6 +28,8 @@ from typing import Any
 from ..errors import InputError
 from .hierarchy import EdgeStats, Hierarchy, HierarchySummary
 from .readers import (
+    EdgeLayout,
+    detect_layout,
     from_dataframe,
     from_networkx,
     from_pairs,
@@ -43,7 +45,7 @@ __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
     "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "make_split", "NAMED_DATASETS",
-    "is_dataset_name", "Relations", "resolve_relations",
+    "is_dataset_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
 ]
 
 NAMED_DATASETS = ("mammals", "nouns", "verbs")
@@ -87,21 +89,26 @@ class Relations:
 
     ``source`` names them for records (a dataset name, a hierarchy's name, a
     file path; ``None`` for bare pairs); ``path`` is the file they were read
-    from, for error messages.
+    from, for error messages; ``read_as`` says how a file's columns were read.
     """
 
     pairs: list[tuple[str, str]]
     source: str | None = None
     path: Path | None = None
+    read_as: str = ""
 
 
-def resolve_relations(relations: Any, *, what: str = "relations") -> Relations:
+def resolve_relations(relations: Any, *, what: str = "relations", **options: Any) -> Relations:
     """The one way from anything that holds relations to the pairs.
 
     * a :class:`Hierarchy`: its transitive closure;
     * a ``str`` naming a dataset (:func:`is_dataset_name`): that dataset's closure;
-    * any other ``str`` or a :class:`~pathlib.Path`: a ``child<TAB>ancestor``
-      file, used as given (a link-prediction train split must not be closed);
+    * any other ``str`` or a :class:`~pathlib.Path`: a file, read by the same
+      reader as ``hypergensim build``: a JSON tree gives its closure; an edge
+      file's relations are used as given (a link-prediction train split must
+      not be closed), its columns chosen by
+      :func:`~hypergensim.datasets.readers.detect_layout` with ``options``
+      (delimiter, header, child_column, parent_column, direction, comment);
     * an iterable of pairs: as given, names made ``str``.
 
     Examples
@@ -111,13 +118,22 @@ def resolve_relations(relations: Any, *, what: str = "relations") -> Relations:
     """
     if isinstance(relations, Relations):
         return relations
+    if options and not isinstance(relations, (str, Path)):
+        raise InputError(f"file options ({', '.join(sorted(options))}) apply only to files",
+                         value=type(relations).__name__)
     if isinstance(relations, Hierarchy):
         return Relations(relations.relations(), relations.name)
-    if isinstance(relations, str) and is_dataset_name(relations):
+    if isinstance(relations, str) and is_dataset_name(relations) and not options:
         return Relations(load_hierarchy(relations).relations(), relations)
     if isinstance(relations, (str, Path)):
         path = Path(relations)
-        return Relations(list(iter_edge_file(path, header=False)), str(path), path)
+        if path.suffix.lower() == ".json":
+            tree = read_hierarchy_file(path, **options)
+            return Relations(tree.relations(), str(path), path, str(tree.meta.get("read_as", "")))
+        comment = options.pop("comment", None)
+        layout = detect_layout(path, comment=comment, **options)
+        return Relations(list(iter_edge_file(path, layout=layout, comment=comment)), str(path), path,
+                         layout.describe())
     if isinstance(relations, Iterable) and not isinstance(relations, (bytes, dict)):
         return Relations([(str(a), str(b)) for a, b in relations])
     raise InputError(f"cannot read {what} from this object", value=type(relations).__name__)

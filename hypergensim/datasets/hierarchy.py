@@ -60,6 +60,7 @@ class HierarchySummary:
     input_edges: int
     self_loops_dropped: int
     duplicates_dropped: int
+    read_as: str = ""
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a plain dict (JSON-serializable)."""
@@ -72,6 +73,7 @@ class HierarchySummary:
             f"depth max {self.max_depth} mean {self.mean_depth:.2f}, "
             f"{self.multi_parent_nodes:,} multi-parent nodes; dropped {self.self_loops_dropped:,} "
             f"self-loops and {self.duplicates_dropped:,} duplicate edges"
+            + (f"; read as {self.read_as}" if self.read_as else "")
         )
 
 
@@ -313,6 +315,7 @@ class Hierarchy:
             input_edges=self.stats.input_edges,
             self_loops_dropped=self.stats.self_loops,
             duplicates_dropped=self.stats.duplicates,
+            read_as=str(self.meta.get("read_as", "")),
         )
 
     # --------------------------------------------------------------- export
@@ -321,6 +324,10 @@ class Hierarchy:
         path = Path(path)
         edges = self.basic if basic else self.closure
         nodes = self.nodes
+        bad = next((n for n in nodes if any(c in n for c in "\t\n\r")), None)
+        if bad is not None:  # the file could not be read back: refuse rather than write it
+            raise InputError("a node name holds a TAB or line break, which child<TAB>ancestor lines cannot hold; "
+                             "rename the node", path=path, value=bad)
         with atomic_write(path) as fh:
             chunk = 100_000
             for start in range(0, len(edges), chunk):

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "EdgeLayout",
+    "detect_layout",
     "from_pairs",
     "read_edge_file",
     "iter_edge_file",
@@ -36,6 +41,17 @@ __all__ = [
 #: Header names recognised for the child and the parent column, in order of preference.
 CHILD_COLUMNS = ("child", "id1", "hyponym", "source", "node", "u", "from")
 PARENT_COLUMNS = ("parent", "ancestor", "id2", "hypernym", "target", "v", "to")
+#: Words a column name is made of.  A first-row cell made only of such words (``parent_code``,
+#: ``ParentID``, ``description``) reads as a header; the parent and child words give the column roles.
+PARENT_WORDS = frozenset({"parent", "parents", "ancestor", "ancestors", "hypernym", "hypernyms", "broader", "super",
+                          "superclass", "superordinate", "up", "id2", "target", "to", "v", "of"})
+CHILD_WORDS = frozenset({"child", "children", "descendant", "hyponym", "narrower", "sub", "subclass", "id1",
+                         "source", "from", "u", "node", "code", "id", "name", "concept", "term", "key", "item",
+                         "entity", "class", "category", "label"})
+OTHER_COLUMN_WORDS = frozenset({"weight", "description", "desc", "title", "level", "depth", "count", "type",
+                                "comment", "note", "notes", "text", "is", "a", "en", "display", "value", "rank"})
+#: Lines of a file read ahead to check that a first row without a header names nodes of the data.
+LOOKAHEAD_LINES = 10_000
 
 
 def from_pairs(
@@ -85,16 +101,196 @@ def _detect_delimiter(path: Path, first: str) -> str:
     return " "
 
 
-def _match_column(header: list[str], wanted: str | None, candidates: tuple[str, ...], path: Path) -> int:
-    lowered = [h.strip().lower() for h in header]
-    if wanted is not None:
-        if wanted.lower() not in lowered:
-            raise InputError(f"column {wanted!r} not in header {header}", path=path, line=1)
-        return lowered.index(wanted.lower())
-    for c in candidates:
-        if c in lowered:
-            return lowered.index(c)
-    return -1
+def _words(cell: str) -> list[str]:
+    """A column name's words: ``ParentCode`` and ``parent_code`` both give ``['parent', 'code']``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", cell.strip())
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def _header_like(cell: str) -> bool:
+    words = _words(cell)
+    return bool(words) and all(w in PARENT_WORDS | CHILD_WORDS | OTHER_COLUMN_WORDS for w in words)
+
+
+def _could_name_a_column(cell: str) -> bool:
+    """Letters, spaces, ``_`` and ``-`` only: ``employee`` could name a column, ``A08.0`` or ``42`` could not."""
+    return re.fullmatch(r"[A-Za-z][A-Za-z _-]*", cell.strip()) is not None
+
+
+@dataclass(frozen=True)
+class EdgeLayout:
+    """How an edge file is read: its delimiter, whether line 1 is a header, and which columns hold what.
+
+    ``child`` and ``parent`` are 0-based column indexes; :meth:`describe` says
+    it in words, for the summary a reader prints.
+    """
+
+    delimiter: str
+    header: tuple[str, ...] | None
+    child: int
+    parent: int
+    width: int
+    how: str
+
+    def _column(self, i: int) -> str:
+        return f"column {i + 1}" + (f" {self.header[i]!r}" if self.header else "")
+
+    def describe(self) -> str:
+        """E.g. ``child = column 1 'code', parent = column 3 'parent' (named in the header)``."""
+        return f"child = {self._column(self.child)}, parent = {self._column(self.parent)} ({self.how})"
+
+
+def _column_index(spec: str | int, cells: list[str] | None, path: Path, role: str) -> int:
+    """A column given by header name, or by number (1 = the first column)."""
+    if cells is not None and isinstance(spec, str):
+        lowered = [c.strip().lower() for c in cells]
+        if spec.strip().lower() in lowered:
+            return lowered.index(spec.strip().lower())
+    text = str(spec).strip()
+    if text.isdigit() and int(text) >= 1:
+        return int(text) - 1
+    shown = f"header {cells}" if cells is not None else "a file without a header (give a column number)"
+    raise InputError(f"{role} column {spec!r} is not in {shown}", path=path, line=1)
+
+
+def _roles_from_names(cells: list[str]) -> tuple[int, int] | None:
+    """Child and parent columns from header names, or None when the names do not settle it."""
+    lowered = [c.strip().lower() for c in cells]
+    exact_c = next((lowered.index(c) for c in CHILD_COLUMNS if c in lowered), -1)
+    exact_p = next((lowered.index(c) for c in PARENT_COLUMNS if c in lowered), -1)
+    if exact_c >= 0 and exact_p >= 0 and exact_c != exact_p:
+        return exact_c, exact_p
+    words = [set(_words(c)) for c in cells]
+    parents = [i for i, w in enumerate(words) if w & PARENT_WORDS]
+    if len(parents) != 1:
+        return None
+    children = [i for i, w in enumerate(words) if w & CHILD_WORDS and i not in parents]
+    if len(children) == 1:
+        return children[0], parents[0]
+    if len(cells) == 2 and not children:
+        return 1 - parents[0], parents[0]
+    return None
+
+
+def detect_layout(
+    path: str | Path,
+    *,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    child_column: str | int | None = None,
+    parent_column: str | int | None = None,
+    direction: str | None = None,
+    comment: str | None = None,
+) -> EdgeLayout:
+    """Decide how to read an edge file, or stop with an error that names the choices; never guess silently.
+
+    * Columns: ``child_column``/``parent_column`` (a header name, or a number, 1 =
+      the first column), else the header's names (``child``/``parent``,
+      ``id1``/``id2``, ``code``/``parent_code``, ...), else ``direction``
+      (``child-parent``, the default for a file without a header).
+    * Header: ``header``, else line 1 is a header when every cell of it is made
+      of column-name words and none of its cells names a node in the lines
+      that follow; line 1 is data when its names recur there, or when they
+      hold what no column is named (digits, dots: ``A08.0``, ``dog.n.01``).
+      A first line that is neither (``employee,boss`` above unrelated
+      pairs) raises :class:`InputError` asking for ``--header`` or ``--no-header``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "codes.csv"
+    >>> _ = p.write_text("code,description,parent_code\nA08.0,rotavirus,A08\nA08,viral,A00-B99\n")
+    >>> detect_layout(p).describe()
+    "child = column 1 'code', parent = column 3 'parent_code' (named in the header)"
+    """
+    path = Path(path)
+    if direction not in (None, "child-parent", "parent-child"):
+        raise InputError("direction must be 'child-parent' or 'parent-child'", value=direction)
+    lines = (item for item in _read_text_lines(path) if item[1].strip()
+             and not (comment and item[1].lstrip().startswith(comment)))
+    first = next(lines, None)
+    if first is None:
+        raise InputError("file is empty (no relations)", path=path)
+    delim = delimiter or _detect_delimiter(path, first[1])
+    split = _splitter(delim)
+    cells = split(first[1])
+    if len(cells) < 2:
+        raise InputError(f"expected at least 2 columns separated by {delim!r}, found {len(cells)}",
+                         path=path, line=first[0], value=first[1])
+    named = [c for c in (child_column, parent_column) if c is not None]
+    if header is None:
+        if any(isinstance(c, str) and not c.strip().isdigit() for c in named):
+            header = True  # a column given by name implies a header
+        else:
+            header = _header_or_data(path, first, cells, lines, split)
+    header_cells = cells if header else None
+    if child_column is not None or parent_column is not None:
+        if child_column is None or parent_column is None:
+            raise InputError("give both --child-col and --parent-col (or neither)", path=path)
+        ci = _column_index(child_column, header_cells, path, "child")
+        pi = _column_index(parent_column, header_cells, path, "parent")
+        how = "as given"
+    elif header and direction is None:
+        roles = _roles_from_names(cells)
+        if roles is None:
+            raise InputError(f"cannot tell the child column from the parent column by the header names {cells}: "
+                             "pass --child-col and --parent-col (a name or a number), or --direction "
+                             "child-parent|parent-child", path=path, line=first[0], value=first[1])
+        (ci, pi), how = roles, "named in the header"
+    else:
+        ci, pi = (1, 0) if direction == "parent-child" else (0, 1)
+        how = f"--direction {direction or 'child-parent'}" + ("" if direction else ", the default")
+    for i in (ci, pi):
+        if i >= len(cells):
+            raise InputError(f"column {i + 1} does not exist: line {first[0]} has {len(cells)} columns",
+                             path=path, line=first[0], value=first[1])
+    if ci == pi:
+        raise InputError(f"the child and the parent column are the same (column {ci + 1})", path=path)
+    return EdgeLayout(delim, tuple(c.strip() for c in cells) if header else None, ci, pi, len(cells), how)
+
+
+def _header_or_data(path: Path, first: tuple[int, str], cells: list[str], lines: Iterator[tuple[int, str]],
+                    split: Any) -> bool:
+    """Whether line 1 is a header: see :func:`detect_layout`."""
+    lowered = [c.strip().lower() for c in cells]
+    known = CHILD_COLUMNS + PARENT_COLUMNS
+    # child,parent / id1,id2,weight (the names every tool writes), or cells made of column-name words only
+    looks_like_header = (lowered[0] in known and lowered[1] in known) or all(_header_like(c) for c in cells)
+    wanted = {c.strip() for c in cells}
+    recurring: dict[str, int] = {}
+    n_more = 0
+    for number, text in itertools.islice(lines, LOOKAHEAD_LINES):
+        n_more += 1
+        values = split(text)
+        # what is wrong whatever line 1 is gets reported first: a broken row, a self-loop
+        if len(values) != len(cells):
+            raise InputError(f"expected {len(cells)} columns separated by {_shown(split)}, found {len(values)}",
+                             path=path, line=number, value=text)
+        if len(values) == 2 and values[0].strip() == values[1].strip():
+            raise InputError("self-loop: a node cannot be its own parent", path=path, line=number, value=text)
+        if [v.strip().lower() for v in values] == lowered:
+            continue  # the header repeated: reported by the reader as a header row in the middle
+        for value in values:
+            if value.strip() in wanted and value.strip() not in recurring:
+                recurring[value.strip()] = number
+    if n_more == 0:
+        return False  # a single line: data (a header alone would hold no relation)
+    if looks_like_header and not recurring:
+        return True
+    if not looks_like_header and (recurring or not all(_could_name_a_column(c) for c in cells)):
+        return False  # its names recur in the data, or it holds values no column is named (A08.0, 2, dog.n.01)
+    choices = "pass --header (line 1 names the columns) or --no-header (line 1 is a relation)"
+    if looks_like_header:
+        name, number = next(iter(recurring.items()))
+        raise InputError(f"line 1 looks like a header, but {name!r} also names a node on line {number}; {choices}",
+                         path=path, line=first[0], value=first[1])
+    raise InputError(f"line 1 does not look like a relation: neither {' nor '.join(repr(c) for c in wanted)} "
+                     f"appears in the next {n_more:,} lines, as a node of a hierarchy would; {choices}",
+                     path=path, line=first[0], value=first[1])
+
+
+def _shown(split: Any) -> str:
+    return repr(getattr(split, "delimiter", " "))
 
 
 def iter_edge_file(
@@ -102,16 +298,21 @@ def iter_edge_file(
     *,
     delimiter: str | None = None,
     header: bool | None = None,
-    child_column: str | None = None,
-    parent_column: str | None = None,
-    direction: str = "child-parent",
+    child_column: str | int | None = None,
+    parent_column: str | int | None = None,
+    direction: str | None = None,
+    comment: str | None = None,
     allow_self_loops: bool = False,
+    layout: EdgeLayout | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Stream ``(child, parent)`` pairs from a delimited file in bounded memory.
 
-    A line that repeats the header, or relates a node to itself, raises
-    :class:`InputError` naming the line (``allow_self_loops=True`` passes
-    self-loops on, for :class:`Hierarchy` to drop and count).
+    The columns are chosen by :func:`detect_layout` (or given as ``layout``).
+    A line that repeats the header, relates a node to itself, or names a node
+    with a TAB or line break in it raises :class:`InputError` naming the line
+    (``allow_self_loops=True`` passes self-loops on, for :class:`Hierarchy` to
+    drop and count).  Lines starting with ``comment`` are skipped only when
+    ``comment`` is given: by default ``#tag`` is a node name like any other.
 
     Parameters
     ----------
@@ -120,84 +321,68 @@ def iter_edge_file(
     delimiter : str, optional
         Field separator; detected from the suffix (``.tsv``, ``.csv``) or the first line.
     header : bool, optional
-        Whether the first line is a header; detected when it names known columns
-        (``child``/``parent``, facebookresearch's ``id1``/``id2``/``weight``, ...).
-    child_column, parent_column : str, optional
-        Columns to read, by header name.  Without a header the first two are used.
-    direction : {"child-parent", "parent-child"}
-        Order of the two columns when the header does not say.
+        Whether line 1 is a header (default: detected, see :func:`detect_layout`).
+    child_column, parent_column : str or int, optional
+        The columns to read, by header name or by number (1 = the first column).
+    direction : {"child-parent", "parent-child"}, optional
+        Column order when no names say it (a file without a header is read child-parent).
+    comment : str, optional
+        Skip lines that start with this text.
     """
     path = Path(path)
-    lines = _read_text_lines(path)
-    first = next(lines, None)
-    while first is not None and not first[1].strip():
-        first = next(lines, None)
-    if first is None:
-        raise InputError("file is empty (no relations)", path=path)
-    delim = delimiter or _detect_delimiter(path, first[1])
-    split = _splitter(delim)
-    cells = split(first[1])
-    lowered = [c.strip().lower() for c in cells]
-    known = set(CHILD_COLUMNS + PARENT_COLUMNS + ("weight",))
-    if header is None:
-        header = child_column is not None or parent_column is not None or (
-            len(lowered) >= 2 and lowered[0] in known and lowered[1] in known
-        )
-    # columns found by name say which side is the child; otherwise `direction` does
-    ci, pi = 0, 1
-    flip = direction == "parent-child"
-    rows: Iterable[tuple[int, str]] = _chain_first(first, lines)
-    if header:
-        rows = lines
-        named_c = _match_column(cells, child_column, CHILD_COLUMNS, path)
-        named_p = _match_column(cells, parent_column, PARENT_COLUMNS, path)
-        if named_c >= 0 and named_p >= 0:
-            ci, pi, flip = named_c, named_p, False
-    width = len(cells)
-    if width < 2:
-        raise InputError(
-            f"expected at least 2 columns separated by {delim!r}, found {width}",
-            path=path, line=first[0], value=first[1],
-        )
+    if layout is None:
+        layout = detect_layout(path, delimiter=delimiter, header=header, child_column=child_column,
+                               parent_column=parent_column, direction=direction, comment=comment)
+    split = _splitter(layout.delimiter)
+    header_names = {c.lower() for c in layout.header} if layout.header else set()
+    known = set(CHILD_COLUMNS + PARENT_COLUMNS + ("weight",)) | header_names
+    rows = _read_text_lines(path)
+    skipped_header = layout.header is None
     for number, text in rows:
-        if not text.strip() or text.lstrip().startswith("#"):
+        if not text.strip() or (comment and text.lstrip().startswith(comment)):
+            continue
+        if not skipped_header:
+            skipped_header = True
             continue
         fields = split(text)
-        if len(fields) != width:
+        if len(fields) != layout.width:
             raise InputError(
-                f"expected {width} columns separated by {delim!r}, found {len(fields)}",
+                f"expected {layout.width} columns separated by {layout.delimiter!r}, found {len(fields)}",
                 path=path, line=number, value=text,
             )
-        a, b = fields[ci].strip(), fields[pi].strip()
+        a, b = fields[layout.child].strip(), fields[layout.parent].strip()
         if not a or not b:
             raise InputError("empty node name", path=path, line=number, value=text)
+        if any(c in a or c in b for c in "\t\n\r"):
+            raise InputError("a node name holds a TAB or line break, which the child<TAB>ancestor closure cannot "
+                             "write and read back; rename the node", path=path, line=number, value=text)
         if a.lower() in known and b.lower() in known and a.lower() != b.lower():
             raise InputError("a header row in the middle of the file (only line 1 may be a header)",
                              path=path, line=number, value=text)
         if a == b and not allow_self_loops:
             raise InputError("self-loop: a node cannot be its own parent", path=path, line=number, value=text)
-        yield (b, a) if flip else (a, b)
+        yield a, b
 
 
-def _chain_first(first: tuple[int, str], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    yield first
-    yield from rest
-
-
-def _splitter(delim: str):
+def _splitter(delim: str) -> Any:
+    """A function that splits one line into fields (CSV quoting for commas); it knows its ``delimiter``."""
     if delim == " ":
-        return str.split
-    if delim == ",":
-        def split_csv(text: str) -> list[str]:
+        def split(text: str) -> list[str]:
+            return text.split()
+    elif delim == ",":
+        def split(text: str) -> list[str]:
             return next(csv.reader(io.StringIO(text)))
-        return split_csv
-    return lambda text: text.split(delim)
+    else:
+        def split(text: str) -> list[str]:
+            return text.split(delim)
+    split.delimiter = delim  # type: ignore[attr-defined]
+    return split
 
 
-def _first_duplicate(path: Path, options: dict[str, Any]) -> InputError:
+def _first_duplicate(path: Path, layout: EdgeLayout, comment: str | None) -> InputError:
     """Re-read ``path`` to name the first repeated relation and both of its lines (error path only)."""
     seen: dict[tuple[str, str], int] = {}
-    for number, pair in enumerate(iter_edge_file(path, **options), start=1):
+    for number, pair in enumerate(iter_edge_file(path, layout=layout, comment=comment), start=1):
         if pair in seen:
             return InputError(f"duplicate relation (relation {number} repeats relation {seen[pair]}); "
                               "remove it ('hypergensim build --dedupe' drops repeats)", path=path, value="\t".join(pair))
@@ -222,11 +407,14 @@ def read_edge_file(path: str | Path, *, name: str | None = None, dedupe: bool = 
     3
     """
     path = Path(path)
-    h = Hierarchy.from_edges(iter_edge_file(path, allow_self_loops=dedupe, **options), name=name or path.stem,
-                             source=path)
+    comment = options.pop("comment", None)
+    layout = detect_layout(path, comment=comment, **options)
+    h = Hierarchy.from_edges(iter_edge_file(path, allow_self_loops=dedupe, comment=comment, layout=layout),
+                             name=name or path.stem, source=path)
     if h.stats.duplicates and not dedupe:
-        raise _first_duplicate(path, options)
+        raise _first_duplicate(path, layout, comment)
     h.meta.setdefault("source", str(path))
+    h.meta["read_as"] = layout.describe()
     return h
 
 
@@ -265,11 +453,18 @@ def from_dataframe(
     c = pick(child, CHILD_COLUMNS, 0)
     p = pick(parent, PARENT_COLUMNS, 1)
     named = child is not None or c.lower() in CHILD_COLUMNS
-    pairs = zip(df[c].tolist(), df[p].tolist())
-    for i, (a, b) in enumerate(zip(df[c].tolist(), df[p].tolist())):
+    children, parents = df[c].tolist(), df[p].tolist()
+    for i, (a, b) in enumerate(zip(children, parents)):
         if a is None or b is None or a != a or b != b:  # NaN check without numpy
             raise InputError(f"missing value in DataFrame row {i}", value=(a, b))
-    return Hierarchy.from_edges(pairs, direction="child-parent" if named else direction, name=name)
+    h = Hierarchy.from_edges(zip(children, parents), direction="child-parent" if named else direction, name=name)
+    if not named and direction == "parent-child":
+        c, p = p, c
+    converted = sorted({type(x).__name__ for x in children + parents if not isinstance(x, str)})
+    h.meta["read_as"] = (f"child = column {c!r}, parent = column {p!r}"
+                         + (f"; {'/'.join(converted)} ids became text (1 -> '1'): look nodes up by the text"
+                            if converted else ""))
+    return h
 
 
 def from_tree(tree: Any, *, name: str = "tree") -> Hierarchy:
@@ -287,30 +482,46 @@ def from_tree(tree: Any, *, name: str = "tree") -> Hierarchy:
     """
     pairs: list[tuple[str, str]] = []
     nodes: list[str] = []
-    stack: list[tuple[Any, str | None, str]] = [(tree, None, "$")]
+    stack: list[tuple[Any, str | None, str, bool]] = [(tree, None, "$", False)]
     while stack:
-        sub, parent, where = stack.pop()
-        for child_name, grandchildren, loc in _tree_children(sub, where):
+        sub, parent, where, in_children = stack.pop()
+        for child_name, grandchildren, loc in _tree_children(sub, where, in_children):
+            if child_name == parent:
+                raise InputError(f"self-loop: a node cannot be its own parent (at {loc})", value=child_name)
             nodes.append(child_name)
             if parent is not None:
                 pairs.append((child_name, parent))
             if grandchildren is not None:
-                stack.append((grandchildren, child_name, loc))
+                stack.append((grandchildren, child_name, loc, loc.endswith(".children")))
     if not nodes:
         raise InputError("the tree is empty")
-    return Hierarchy.from_edges(pairs, name=name, nodes=nodes)
+    h = Hierarchy.from_edges(pairs, name=name, nodes=nodes)
+    h.meta["read_as"] = "a nested tree: each node under its parent"
+    return h
 
 
-def _tree_children(sub: Any, where: str) -> Iterator[tuple[str, Any, str]]:
-    if isinstance(sub, Mapping) and "name" in sub and set(sub) <= {"name", "children"}:
+def _tree_children(sub: Any, where: str, in_children: bool = False) -> Iterator[tuple[str, Any, str]]:
+    """The (name, subtree, location) of each node directly in ``sub``; as strict as the CSV reader.
+
+    Inside a ``"children"`` list every item is a name or a ``{"name", "children"}`` object: a
+    mapping without ``"name"`` there, or a node object with other keys, is an error, not a node.
+    """
+    if isinstance(sub, Mapping) and "name" in sub:
+        extra = sorted(set(sub) - {"name", "children"})
+        if extra:
+            raise InputError(f"a node object holds keys other than 'name' and 'children' (at {where}): "
+                             f"{', '.join(map(repr, extra))}", value=repr(dict(sub))[:80])
         yield _tree_name(sub["name"], where), sub.get("children"), f"{where}.children"
+    elif isinstance(sub, Mapping) and in_children:
+        raise InputError(f"expected a name or {{\"name\": ..., \"children\": [...]}} in a children list (at {where}), "
+                         f"found an object with keys {', '.join(map(repr, sub))}", value=repr(dict(sub))[:80])
     elif isinstance(sub, Mapping):
         for key, value in sub.items():
             yield _tree_name(key, where), value, f"{where}.{key}"
     elif isinstance(sub, (list, tuple)):
         for i, item in enumerate(sub):
             if isinstance(item, (Mapping, list, tuple)):
-                yield from _tree_children(item, f"{where}[{i}]")
+                yield from _tree_children(item, f"{where}[{i}]", in_children)
             else:
                 yield _tree_name(item, f"{where}[{i}]"), None, f"{where}[{i}]"
     elif sub is None:
@@ -327,6 +538,26 @@ def _tree_name(value: Any, where: str) -> str:
     return str(value)
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_duplicate_keys(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in items:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _line_of_second(text: str, key: str) -> int | None:
+    """The line of the second ``"key":`` in ``text`` (where a duplicate key most likely is)."""
+    hits = [m.start() for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)]
+    return text.count("\n", 0, hits[1]) + 1 if len(hits) > 1 else None
+
+
 def read_json_tree(path: str | Path, *, name: str | None = None) -> Hierarchy:
     """Hierarchy from a JSON file holding a nested tree (see :func:`from_tree`)."""
     path = Path(path)
@@ -334,7 +565,11 @@ def read_json_tree(path: str | Path, *, name: str | None = None) -> Hierarchy:
     if not text.strip():
         raise InputError("file is empty (no tree)", path=path)
     try:
-        tree = json.loads(text)
+        tree = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as dup:
+        line = _line_of_second(text, dup.key)
+        raise InputError(f"duplicate key {dup.key!r} in one JSON object (the first subtree would be lost silently)",
+                         path=path, line=line, value=text.splitlines()[line - 1].strip() if line else None) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON ({exc.msg})", path=path, line=exc.lineno,
                          value=text.splitlines()[exc.lineno - 1] if exc.lineno <= len(text.splitlines()) else None) from None

@@ -71,6 +71,10 @@ class PoincareQueries:
         try:
             return self.index[key]
         except (KeyError, TypeError):
+            if not isinstance(key, str) and str(key) in self.index:
+                raise InputError(f"unknown key {key!r} ({type(key).__name__}): node names are text, and the "
+                                 f"hierarchy's ids were read as text, so this node is {str(key)!r}",
+                                 value=key) from None
             hint = " (keys are node names; a number is not read as a row index)" if isinstance(
                 key, (int, np.integer)) else ""
             raise InputError(f"unknown key{hint}", value=key) from None

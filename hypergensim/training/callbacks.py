@@ -38,6 +38,10 @@ class Callback:
     def on_train_begin(self, estimator: Any, logs: dict[str, Any]) -> None:
         """Before the first epoch (also on resume)."""
 
+    def on_burn_in_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        """After every burn-in epoch (``burn_in_epoch``, ``burn_in_epochs``, ``loss``, ``seconds``,
+        ``relations_per_s``); setting ``stop_training_`` stops before the next one."""
+
     def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
         """After every epoch."""
 
@@ -67,6 +71,18 @@ class ProgressBar(Callback):
 
             self._bar = tqdm(total=estimator.epochs, initial=logs.get("epoch", 0), unit="epoch",
                              desc="training", dynamic_ncols=True, leave=True)
+
+    def on_burn_in_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        if not self.verbose:
+            return
+        text = f"burn-in epoch {logs['burn_in_epoch']}/{logs['burn_in_epochs']}"
+        if self._bar is not None:
+            self._bar.set_description(text)
+            self._bar.set_postfix(loss=f"{logs['loss']:.4f}", rel_s=f"{logs['relations_per_s']:,.0f}")
+            if logs["burn_in_epoch"] == logs["burn_in_epochs"]:
+                self._bar.set_description("training")
+        else:
+            logger.info("%s loss=%.4f relations/s=%.0f", text, logs["loss"], logs["relations_per_s"])
 
     def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
         if not self.verbose:
@@ -156,7 +172,7 @@ class EarlyStopping(Callback):
 
 
 class TimeBudget(Callback):
-    """Stop before the epoch that would end past ``seconds`` of wall time since training began.
+    """Stop before the epoch (burn-in epochs included) that would end past ``seconds`` of wall time.
 
     The cost of the next epoch is taken as the longest gap between two epoch
     ends so far, which includes whatever the other callbacks do (evaluation,
@@ -181,14 +197,21 @@ class TimeBudget(Callback):
         self._start = self._last = time.monotonic()
         self._longest = 0.0
 
+    def on_burn_in_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        self._stop_if_next_overruns(estimator, f"burn-in epoch {logs['burn_in_epoch']}")
+
     def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        if logs["epoch"] < estimator.epochs:
+            self._stop_if_next_overruns(estimator, f"epoch {logs['epoch']}")
+
+    def _stop_if_next_overruns(self, estimator: Any, after: str) -> None:
         now = time.monotonic()
         self._longest = max(self._longest, now - self._last)
         self._last = now
-        if now - self._start + self._longest > self.seconds and logs["epoch"] < estimator.epochs:
+        if now - self._start + self._longest > self.seconds:
             estimator.stop_training_ = True
-            logger.info("time budget: stopping after epoch %d (%.0f s used of %.0f s; an epoch takes up to %.1f s)",
-                        logs["epoch"], now - self._start, self.seconds, self._longest)
+            logger.info("time budget: stopping after %s (%.0f s used of %.0f s; an epoch takes up to %.1f s)",
+                        after, now - self._start, self.seconds, self._longest)
 
 
 class CSVLogger(Callback):

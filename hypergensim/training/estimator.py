@@ -218,6 +218,8 @@ class PoincareEmbedding(BaseEstimator):
         self._build_model(pairs)
         self.loss_history_: list[float] = []
         self.burn_in_loss_: float | None = None
+        self.burn_in_epochs_done_ = 0
+        self._burn_in_loss_sum = 0.0
         self.history_: list[dict[str, Any]] = []
         self.n_epochs_trained_ = 0
         self.fit_seconds_ = 0.0
@@ -256,7 +258,12 @@ class PoincareEmbedding(BaseEstimator):
             begin = {"epoch": start_epoch}
             for cb in callbacks:
                 cb.on_train_begin(self, begin)
-            for epoch in range(start_epoch + 1, self.epochs + 1):
+            while self.burn_in_epochs_done_ < self.burn_in and not self.stop_training_:
+                logs = self._burn_in_epoch(n_rel)
+                for cb in callbacks:
+                    cb.on_burn_in_epoch_end(self, logs)
+            first = self.epochs + 1 if self.stop_training_ else start_epoch + 1
+            for epoch in range(first, self.epochs + 1):
                 logs = self._one_epoch(epoch, n_rel)
                 for cb in callbacks:
                     cb.on_epoch_end(self, logs)
@@ -328,28 +335,57 @@ class PoincareEmbedding(BaseEstimator):
             self._fast.batch_size = self.batch_size
 
     def _one_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:
-        if self.engine == "fast":
-            return self._one_fast_epoch(epoch, n_rel)
-        model = self.model_
-        in_burn_in = self.burn_in > 0 and not model._burn_in_done
-        meter = LossMeter(self.burn_in * n_rel if in_burn_in else 0)
+        """One training epoch (burn-in is done by then); returns the epoch's logs."""
         started = time.perf_counter()
-        try:
-            with capture_loss(model, meter):
-                model.train(epochs=1, batch_size=self.batch_size, print_every=10**12)
-        except AssertionError as exc:  # gensim asserts that gradients are not NaN
-            self._diverged(epoch, f"gensim found NaN gradients ({exc})")
+        if self.engine == "fast":
+            loss_sum, seen = self._fast.run_epoch(epoch, lr=self.alpha, burn_in=False, epsilon=self.epsilon_at(epoch))
+        else:
+            loss_sum, seen = self._gensim_epoch(epoch, alpha=self.model_.train_alpha)
         seconds = time.perf_counter() - started
-        if not np.isfinite(model.kv.vectors).all():
+        if not np.isfinite(self.model_.kv.vectors).all():
             self._diverged(epoch, "NaN or inf in the vectors")
-        relations_seen = meter.relations
-        if in_burn_in:
-            self.burn_in_loss_ = meter.before / meter.split_at
-        loss = meter.mean_after()
+        loss = loss_sum / n_rel
         self.loss_history_.append(loss)
         self.n_epochs_trained_ = epoch
         self.fit_seconds_ += seconds
-        return {"epoch": epoch, "loss": loss, "seconds": seconds, "relations_per_s": relations_seen / seconds}
+        return {"epoch": epoch, "loss": loss, "seconds": seconds, "relations_per_s": seen / seconds}
+
+    def _burn_in_epoch(self, n_rel: int) -> dict[str, Any]:
+        """The next burn-in epoch, one at a time so progress, budgets and checkpoints cover burn-in too."""
+        k = self.burn_in_epochs_done_ + 1
+        started = time.perf_counter()
+        if self.engine == "fast":
+            loss_sum, seen = self._fast.run_epoch(_BURN_IN_EPOCH_ID + k - 1, lr=self.burn_in_alpha, burn_in=True,
+                                                  epsilon=self.epsilon_at(1))
+        else:
+            loss_sum, seen = self._gensim_epoch(1, alpha=self.burn_in_alpha)
+        seconds = time.perf_counter() - started
+        if not np.isfinite(self.model_.kv.vectors).all():
+            self._diverged(1, f"NaN or inf in the vectors during burn-in epoch {k}")
+        self.burn_in_epochs_done_ = k
+        self._burn_in_loss_sum += loss_sum
+        if k == self.burn_in:
+            self.model_._burn_in_done = True
+            self.burn_in_loss_ = self._burn_in_loss_sum / (self.burn_in * n_rel)
+        self.fit_seconds_ += seconds
+        return {"burn_in_epoch": k, "burn_in_epochs": self.burn_in, "loss": loss_sum / n_rel, "seconds": seconds,
+                "relations_per_s": seen / seconds}
+
+    def _gensim_epoch(self, epoch: int, *, alpha: float) -> tuple[float, int]:
+        """One epoch of gensim's own loop at learning rate ``alpha``; returns (summed loss, relations).
+
+        This is what ``PoincareModel.train`` does per epoch, without its process-wide ``np.seterr``:
+        numpy's error state is set for this thread only.
+        """
+        model = self.model_
+        meter = LossMeter()
+        model.alpha = alpha
+        try:
+            with capture_loss(model, meter), np.errstate(divide="ignore", invalid="ignore"):
+                model._train_batchwise(epochs=1, batch_size=self.batch_size, print_every=10**12)
+        except AssertionError as exc:  # gensim asserts that gradients are not NaN
+            self._diverged(epoch, f"gensim found NaN gradients ({exc})")
+        return meter.after, meter.relations
 
     def epsilon_at(self, epoch: int) -> float:
         """The boundary margin in force at training epoch ``epoch`` (burn-in counts as epoch 1).
@@ -371,30 +407,6 @@ class PoincareEmbedding(BaseEstimator):
         if progress >= 1.0:
             return float(self.epsilon)
         return epsilon_for_radius(self.radius_start + (r_max - self.radius_start) * progress)
-
-    def _one_fast_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:
-        model = self.model_
-        started = time.perf_counter()
-        seen = 0
-        if self.burn_in > 0 and not model._burn_in_done:
-            burn_total = 0.0
-            for b in range(self.burn_in):
-                loss_sum, n = self._fast.run_epoch(_BURN_IN_EPOCH_ID + b, lr=self.burn_in_alpha, burn_in=True,
-                                                   epsilon=self.epsilon_at(1))
-                burn_total += loss_sum
-                seen += n
-            model._burn_in_done = True
-            self.burn_in_loss_ = burn_total / (self.burn_in * n_rel)
-        loss_sum, n = self._fast.run_epoch(epoch, lr=self.alpha, burn_in=False, epsilon=self.epsilon_at(epoch))
-        seen += n
-        seconds = time.perf_counter() - started
-        if not np.isfinite(model.kv.vectors).all():
-            self._diverged(epoch, "NaN or inf in the vectors")
-        loss = loss_sum / n_rel
-        self.loss_history_.append(loss)
-        self.n_epochs_trained_ = epoch
-        self.fit_seconds_ += seconds
-        return {"epoch": epoch, "loss": loss, "seconds": seconds, "relations_per_s": seen / seconds}
 
     def _diverged(self, epoch: int, what: str) -> None:
         where = ""
@@ -486,6 +498,8 @@ class PoincareEmbedding(BaseEstimator):
             est._make_engine()
             est.n_epochs_trained_ = int(run.read_metrics().get("epochs", 0))
             est.loss_history_, est.history_, est.burn_in_loss_, est.fit_seconds_ = [], [], None, 0.0
+            est.burn_in_epochs_done_ = est.burn_in if est.model_._burn_in_done else 0
+            est._burn_in_loss_sum = 0.0
         else:
             raise ConfigError(f"{run.path} has no checkpoint to resume from")
         est.run_dir_ = run.path
@@ -512,6 +526,8 @@ class PoincareEmbedding(BaseEstimator):
         state["loss_history"] = np.asarray(self.loss_history_, dtype=np.float64)
         state["history_json"] = np.array(json.dumps(self.history_))
         state["burn_in_loss"] = np.array([np.nan if self.burn_in_loss_ is None else self.burn_in_loss_])
+        state["burn_in_epochs"] = np.array([self.burn_in_epochs_done_], dtype=np.int64)
+        state["burn_in_loss_sum"] = np.array([self._burn_in_loss_sum])
         state["fit_seconds"] = np.array([self.fit_seconds_])
         return state
 
@@ -523,6 +539,12 @@ class PoincareEmbedding(BaseEstimator):
         self.history_ = json.loads(str(state["history_json"]))
         b = float(state["burn_in_loss"][0])
         self.burn_in_loss_ = None if np.isnan(b) else b
+        if "burn_in_epochs" in state:
+            self.burn_in_epochs_done_ = int(state["burn_in_epochs"][0])
+            self._burn_in_loss_sum = float(state["burn_in_loss_sum"][0])
+        else:  # a checkpoint from before burn-in ran epoch by epoch: burn-in is all or nothing there
+            self.burn_in_epochs_done_ = self.burn_in if self.model_._burn_in_done else 0
+            self._burn_in_loss_sum = 0.0
         self.fit_seconds_ = float(state["fit_seconds"][0])
 
 

@@ -8,8 +8,14 @@ exercised by ``tests/test_gensim_internals.py``):
   ``PoincareBatch`` whose ``loss`` is the batch's summed loss.  We wrap it on the
   *instance* while an epoch runs to add up the loss, leaving gensim's math
   unchanged; the wrapper is removed before anything is saved.
-* ``model._burn_in_done``: ``train()`` runs burn-in only while this is False, so
-  calling ``train(epochs=1)`` repeatedly runs burn-in once.
+* ``model._train_batchwise(epochs, batch_size, print_every)`` runs epochs at the
+  learning rate ``model.alpha``; the adapter calls it one epoch at a time, with
+  ``model.burn_in_alpha`` for the burn-in epochs and ``model.train_alpha`` after
+  them, which is what ``train()`` does, without ``train()``'s process-wide
+  ``np.seterr`` and with burn-in split into epochs (progress, budgets and
+  checkpoints then cover burn-in too).
+* ``model._burn_in_done``: ``train()`` runs burn-in only while this is False; the
+  adapter sets it when its own burn-in epochs are done.
 * ``model._np_random`` (a ``numpy.random.RandomState``) drives shuffling and
   negative sampling; ``model._negatives_buffer`` (``NegativesBuffer`` with
   ``_items`` and ``_current_index``) holds pre-drawn negatives.  Saving both
@@ -30,29 +36,15 @@ __all__ = ["LossMeter", "capture_loss", "get_rng_state", "set_rng_state", "resum
 
 
 class LossMeter:
-    """Sums gensim's per-batch losses, keeping the first ``split_at`` relations (burn-in) apart.
+    """Sums gensim's per-batch losses and counts the relations they cover."""
 
-    gensim's batches never straddle an epoch, so a split at a whole number of
-    epochs separates burn-in from training exactly.
-    """
-
-    def __init__(self, split_at: int = 0) -> None:
-        self.split_at = split_at
-        self.before = 0.0  # loss of the first split_at relations
+    def __init__(self) -> None:
         self.after = 0.0
         self.relations = 0
 
     def add(self, loss: float, n: int) -> None:
-        if self.relations < self.split_at:
-            self.before += float(loss)
-        else:
-            self.after += float(loss)
+        self.after += float(loss)
         self.relations += n
-
-    def mean_after(self) -> float:
-        """Mean loss per relation after the split."""
-        n = self.relations - self.split_at
-        return self.after / n if n > 0 else float("nan")
 
 
 @contextlib.contextmanager
