@@ -1,7 +1,9 @@
 """Atomic file output: write to a temporary file beside the target, then rename.
 
 A reader never sees a half-written file, and an interrupted or failed write
-leaves any earlier version of the target untouched.
+leaves any earlier version of the target untouched.  The file gets the mode a
+plain ``open()`` would give it (``0o666`` less the umask), or keeps the mode of
+the file it replaces.
 """
 
 from __future__ import annotations
@@ -52,12 +54,35 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
         with os.fdopen(fd, mode, encoding=None if binary else encoding) as fh:
             yield fh
             fh.flush()
+            os.chmod(fh.fileno(), _mode_for(path))  # mkstemp creates 0600
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file being replaced, else what ``open()`` would create: ``0o666`` less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system tells it (Linux's /proc)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)  # elsewhere the only way to read it is to set it, and at once back
+    os.umask(current)
+    return current
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

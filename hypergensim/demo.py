@@ -52,7 +52,7 @@ def run_demo(out: str | Path, *, epochs: int = 300, dim: int = 5, engine: str = 
     wall = time.perf_counter() - started
     params = result.config["params"]
     paper = published.lookup("nickel2017", dataset="mammals", task="reconstruction", model="poincare")[0]
-    source = published.citation("nickel2017")
+    source = f"{published.citation('nickel2017')}, {paper['where']}"
     report = f"""# hypergensim demo: WordNet mammals
 
 {h.summarize()}

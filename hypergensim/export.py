@@ -17,7 +17,7 @@ import numpy as np
 
 from ._atomic import atomic_write, ensure_parent
 from .errors import InputError
-from .vectors import format_row, read_vectors, to_keyed_vectors, write_npz, write_word2vec_text
+from .vectors import format_row, read_vectors, to_keyed_vectors, word2vec_unsafe_key, write_npz, write_word2vec_text
 
 __all__ = ["export_run", "FORMATS"]
 
@@ -44,6 +44,10 @@ def export_run(run_dir: str | Path, fmt: str, output: str | Path) -> list[Path]:
     if fmt == "word2vec":
         return [write_word2vec_text(output, keys, vectors)]
     if fmt == "word2vec-binary":
+        bad = word2vec_unsafe_key(keys)
+        if bad is not None:  # gensim writes it, but its own reader then splits the key at the space
+            raise InputError("word2vec keys cannot be empty or contain whitespace (a space ends the key); use the "
+                             "npz or csv format", path=output, value=bad)
         max_norm = float(np.linalg.norm(vectors, axis=1).max())
         if max_norm > 1 - 1e-4:
             warnings.warn(f"word2vec binary stores float32; vectors reach norm {max_norm:.8f}, where float32 "

@@ -33,6 +33,7 @@ from typing import Any
 from .errors import ConfigError
 
 __all__ = ["Parameter", "PARAMETERS", "PARAMETER", "ENGINES", "OBJECTIVES", "DTYPES", "defaults", "check_names",
+           "unmeasured",
            "spec_types", "add_cli_flags", "cli_values", "numpydoc_parameters"]
 
 ENGINES = ("gensim", "fast")
@@ -48,7 +49,9 @@ class Parameter:
     ``object`` (Python-only values such as callbacks).  Bounds apply to numbers:
     ``low``/``high`` with ``low_open``/``high_open`` saying whether the bound
     itself is excluded.  ``flag`` is the ``train`` option (``None``: no flag);
-    ``in_specs`` says whether specs and presets may set it.
+    ``in_specs`` says whether specs and presets may set it.  ``measured`` is the
+    range of values whose results we have measured: a value outside it is
+    allowed, with a warning (:func:`unmeasured`).
     """
 
     name: str
@@ -64,6 +67,7 @@ class Parameter:
     flag: str | None = ""
     in_specs: bool = True
     doc_type: str = ""
+    measured: tuple[float, float] | None = None
 
     @property
     def option(self) -> str | None:
@@ -154,11 +158,12 @@ def _is_real(x: Any) -> bool:
 
 #: Every parameter of :class:`~hypergensim.training.PoincareEmbedding`, in signature order.
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("dim", int, 10, "Dimension of the Poincaré ball.", low=1),
-    Parameter("negative", int, 10, "Negatives per positive relation.", low=1),
-    Parameter("alpha", float, 0.1, "Learning rate after burn-in.", low=0, low_open=True),
+    Parameter("dim", int, 10, "Dimension of the Poincaré ball.", low=1, measured=(2, 200)),
+    Parameter("negative", int, 10, "Negatives per positive relation.", low=1, measured=(1, 100)),
+    Parameter("alpha", float, 0.1, "Learning rate after burn-in.", low=0, low_open=True, measured=(0.001, 1.0)),
     Parameter("burn_in", int, 10, "Burn-in epochs (run once, before ``epochs``; 0 disables).", low=0),
-    Parameter("burn_in_alpha", float, 0.01, "Learning rate during burn-in.", low=0, low_open=True),
+    Parameter("burn_in_alpha", float, 0.01, "Learning rate during burn-in.", low=0, low_open=True,
+              measured=(1e-4, 0.1)),
     Parameter("epochs", int, 50, "Training epochs after burn-in.", low=1),
     Parameter("batch_size", int, 10, "Relations per batch.", low=1),
     Parameter("regularization_coeff", float, 1.0,
@@ -196,6 +201,17 @@ PARAMETERS: tuple[Parameter, ...] = (
 PARAMETER: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
 
+def unmeasured(values: dict[str, Any]) -> list[str]:
+    """One sentence per value outside the range whose results we have measured (allowed, but a warning)."""
+    out = []
+    for p in PARAMETERS:
+        value = values.get(p.name)
+        if p.measured is not None and _is_real(value) and not p.measured[0] <= value <= p.measured[1]:
+            out.append(f"{p.name}={value!r} is outside every value we have measured ({p.measured[0]:g} to "
+                       f"{p.measured[1]:g}); expect poor embeddings")
+    return out
+
+
 def defaults() -> dict[str, Any]:
     """Every parameter's default, by name."""
     return {p.name: p.default for p in PARAMETERS}
@@ -219,7 +235,8 @@ def add_cli_flags(parser: argparse.ArgumentParser) -> None:
     for p in PARAMETERS:
         if p.option is None:
             continue
-        kw: dict[str, Any] = {"dest": p.name, "default": None, "help": _first_sentence(p.help),
+        default = "none" if p.default is None else " ".join(map(str, p.default)) if p.kind is tuple else p.default
+        kw: dict[str, Any] = {"dest": p.name, "default": None, "help": f"{_first_sentence(p.help)} (default: {default})",
                               "metavar": p.option[2:].upper().replace("-", "_")}
         if p.choices:
             kw.update(choices=list(p.choices), metavar="{" + ",".join(p.choices) + "}")

@@ -29,6 +29,7 @@ __all__ = [
     "Embedding",
     "read_vectors",
     "read_word2vec_text",
+    "read_word2vec_binary",
     "write_word2vec_text",
     "read_npz",
     "write_npz",
@@ -203,7 +204,26 @@ def read_vectors(path: str | Path, *, validate: bool = True) -> Embedding:
         raise InputError(f"directory holds no {NPZ_VECTORS} (a run directory or an npz export)", path=path)
     if path.suffix == ".npz":
         return read_npz(path.parent, validate=validate)
+    if path.suffix == ".bin":
+        return read_word2vec_binary(path, validate=validate)
     return read_word2vec_text(path, validate=validate)
+
+
+def read_word2vec_binary(path: str | Path, *, validate: bool = True) -> Embedding:
+    """Read gensim's binary word2vec format (float32 values), as ``export --format word2vec-binary`` writes it."""
+    from gensim.models import KeyedVectors
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", path=path)
+    try:
+        kv = KeyedVectors.load_word2vec_format(str(path), binary=True)
+    except (ValueError, EOFError, UnicodeDecodeError, IndexError, OSError) as exc:
+        raise InputError(f"not a readable binary word2vec file ({type(exc).__name__}: {exc})", path=path) from None
+    emb = Embedding([str(k) for k in kv.index_to_key], np.asarray(kv.vectors, dtype=np.float64))
+    if validate:
+        validate_ball(emb.keys, emb.vectors, path=path)
+    return emb
 
 
 def to_keyed_vectors(keys: list[str], vectors: np.ndarray) -> Any:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import MAMMALS_TSV, assert_clean_error, run_cli
+from conftest import MAMMALS_TSV, TOY_BASIC, assert_clean_error, run_cli
 from hypergensim.datasets import load_hierarchy, nickel2017_split
 from hypergensim.evaluation import evaluate_link_prediction, evaluate_reconstruction
 from hypergensim.vectors import write_word2vec_text
@@ -80,3 +80,22 @@ def test_skip_missing_and_empty_relations(tmp_path):
     assert r.returncode == 0 and json.loads(r.stdout)["coverage"] == 0.5
     rel.write_text("")
     assert_clean_error(run_cli("evaluate", p, "--relations", rel), "r.tsv", "empty")
+
+
+def test_word2vec_binary_exports_are_read_back_and_spaces_are_refused(tmp_path):
+    run = tmp_path / "run"
+    r = run_cli("train", TOY_BASIC, "--dim", "3", "--epochs", "3", "--negative", "2", "--out", run, "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert run_cli("export", run, "--format", "word2vec-binary", "-o", tmp_path / "v.bin").returncode == 0
+    text = json.loads(run_cli("evaluate", run, "--json").stdout)
+    binary = run_cli("evaluate", tmp_path / "v.bin", "--relations", run / "relations.tsv", "--json")
+    assert binary.returncode == 0, binary.stderr
+    assert json.loads(binary.stdout)["n_pairs"] == text["n_pairs"]  # float32 values, the same relations
+    spaced = tmp_path / "spaced"
+    spaced.mkdir()
+    from hypergensim.vectors import write_npz
+
+    write_npz(spaced, ["golden retriever", "dog"], np.array([[0.1, 0.2], [0.2, 0.1]]))
+    out = run_cli("export", spaced, "--format", "word2vec-binary", "-o", tmp_path / "s.bin")
+    assert_clean_error(out, "s.bin", "golden retriever", "whitespace")
+    assert not (tmp_path / "s.bin").exists()

@@ -143,3 +143,46 @@ def test_train_reads_every_file_build_reads_and_says_how(tmp_path):
     bad = run_cli("train", tmp_path / "x.csv", "--out", tmp_path / "r3", "--no-header", "--child-col", "2",
                   "--parent-col", "1")
     assert bad.returncode == 2 and "x.csv" in bad.stderr
+
+
+def test_train_help_shows_every_default():
+    from hypergensim.params import PARAMETERS
+
+    text = " ".join(run_cli("train", "--help").stdout.split())
+    for p in PARAMETERS:
+        if p.option:
+            shown = "none" if p.default is None else " ".join(map(str, p.default)) if p.kind is tuple else p.default
+            assert f"(default: {shown})" in text, p.name
+    assert "--engine {gensim,fast} gensim: gensim's own training loop (default: gensim)" in text.replace("``", "")
+
+
+def test_a_typo_in_dim_is_refused_before_anything_is_allocated(tmp_path):
+    """--dim 100000000 on a 13-relation file once took 23.5 GB; now the estimate and the limit are named."""
+    import time
+
+    started = time.monotonic()
+    r = run_cli("train", TOY_BASIC, "--dim", "100000000", "--out", tmp_path / "run", "--quiet")
+    assert_clean_error(r, "would need about", "GB", "can be used", "lower dim")
+    assert time.monotonic() - started < 30 and not (tmp_path / "run" / "state.npz").exists()
+
+
+def test_values_outside_the_measured_ranges_warn(tmp_path):
+    r = run_cli("train", TOY_BASIC, "--dim", "1", "--alpha", "1e6", "--negative", "2", "--epochs", "1",
+                "--out", tmp_path / "run", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "dim=1 is outside every value we have measured (2 to 200)" in r.stderr
+    assert "alpha=1000000.0 is outside every value we have measured" in r.stderr
+    assert "checkpoint at epoch" not in r.stderr  # --quiet stays quiet
+
+
+def test_memory_estimate_names_its_parts():
+    from hypergensim.errors import ConfigError
+    from hypergensim.training.memory import check_fits, estimate
+
+    parts = estimate(n_nodes=4, n_relations=13, dim=100_000_000, negative=10, batch_size=10, workers=1,
+                     engine="gensim", dtype="float64")
+    assert parts["batches"] == 8 * 11 * 100_000_000 * 10 * 8 and parts["vectors"] == 4 * 100_000_000 * 24
+    with pytest.raises(ConfigError, match=r"would need about 720.0 GB \(batches 704.0 GB"):
+        check_fits(parts, limit=20 * 10**9)
+    check_fits(estimate(n_nodes=82_115, n_relations=743_241, dim=200, negative=10, batch_size=10, workers=16,
+                        engine="fast", dtype="float64"), limit=2 * 10**9)  # nouns at d=200 fits in 2 GB

@@ -128,3 +128,14 @@ def test_an_integer_id_read_as_text_is_named_in_the_error():
     with pytest.raises(InputError, match=r"unknown key 1 \(int\).*so this node is '1'"):
         q.norm(1)
     assert q.norm("1") >= 0
+
+
+def test_ancestors_stay_in_their_own_tree_of_a_forest():
+    """Two trees; root B sits close to root A and nearer the origin, so the norm rule alone walks into B."""
+    keys = ["A", "B", "a1", "a2", "b1"]
+    vectors = np.array([[0.10, 0.0], [0.05, 0.01], [0.5, 0.0], [0.8, 0.02], [0.0, 0.6]])
+    relations = [("a1", "A"), ("a2", "a1"), ("a2", "A"), ("b1", "B")]
+    assert PoincareQueries((keys, vectors)).ancestors("a2") == ["a1", "A", "B"]  # vectors alone: into tree B
+    q = PoincareQueries((keys, vectors), relations=relations)
+    assert q.ancestors("a2") == ["a1", "A"] and q.closest_parent("A") is None
+    assert q.ancestors("b1") == ["B"]

@@ -136,3 +136,22 @@ def test_full_disk_during_export_keeps_the_previous_file(monkeypatch, tmp_path, 
     for p, content in snapshot.items():
         assert p.read_bytes() == content
     no_temporaries(tmp_path)
+
+
+def test_written_files_honour_the_umask_and_keep_a_replaced_files_mode(tmp_path):
+    import os
+
+    from hypergensim._atomic import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "new.txt", "x")
+        assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+        os.umask(0o077)
+        atomic_write_text(tmp_path / "private.txt", "x")
+        assert (tmp_path / "private.txt").stat().st_mode & 0o777 == 0o600
+        (tmp_path / "new.txt").chmod(0o640)
+        atomic_write_text(tmp_path / "new.txt", "y")
+        assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)

@@ -199,7 +199,7 @@ def detect_layout(
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "codes.csv"
-    >>> _ = p.write_text("code,description,parent_code\nA08.0,rotavirus,A08\nA08,viral,A00-B99\n")
+    >>> _ = p.write_text("code,description,parent_code\\nA08.0,rotavirus,A08\\nA08,viral,A00-B99\\n")
     >>> detect_layout(p).describe()
     "child = column 1 'code', parent = column 3 'parent_code' (named in the header)"
     """

@@ -131,11 +131,14 @@ def _corrupt(
 ) -> np.ndarray:
     """``2 * per_side`` negatives per positive: first corrupt the child, then the ancestor.
 
+    Drawn without replacement: no pair is a closure edge, and none appears twice among the negatives.
+
     When the child cannot be corrupted (the ancestor is a root above every other
     node, so every ``(r, ancestor)`` is a closure edge), the ancestor side makes
     up the difference, so every positive still gets ``2 * per_side`` negatives.
     """
     out = []
+    drawn: set[tuple[int, int]] = set()  # without replacement: no negative pair twice in one part
     budget = 200 * per_side
     for a, b in positives.tolist():
         made = []
@@ -145,8 +148,9 @@ def _corrupt(
                 tries += 1
                 r = int(rng.integers(n))
                 pair = (r, b) if side == 0 else (a, r)
-                if pair[0] != pair[1] and pair not in closure_set:
+                if pair[0] != pair[1] and pair not in closure_set and pair not in drawn:
                     made.append(pair)
+                    drawn.add(pair)
         out += made
     return np.array(out, dtype=np.int64).reshape(-1, 2)
 

@@ -41,6 +41,9 @@ class PoincareQueries:
     ----------
     model_or_kv : PoincareEmbedding, gensim PoincareModel or KeyedVectors, Embedding, or path
         The vectors to query; they are validated to lie inside the unit ball.
+    relations : Hierarchy, dataset name, path or pairs, optional
+        The hierarchy the vectors embed (default: a fitted estimator's own
+        ``relations_``); parents and ancestors then stay inside a node's own tree.
 
     Examples
     --------
@@ -56,12 +59,33 @@ class PoincareQueries:
     (['dog', 'puppy'], ['dog', 'mammal'])
     """
 
-    def __init__(self, model_or_kv: Any) -> None:
+    def __init__(self, model_or_kv: Any, *, relations: Any = None) -> None:
         emb = coerce_embedding(model_or_kv)
         self.keys: list[Hashable] = list(emb.keys)
         self.index: dict[Hashable, int] = dict(emb.index)
         self.vectors: NDArray[np.float64] = np.asarray(emb.vectors, dtype=np.float64)
         self.norms: NDArray[np.float64] = np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors))
+        if relations is None:
+            relations = getattr(model_or_kv, "relations_", None)
+        self._tree_of, self._members = self._trees(relations) if relations is not None else (None, None)
+
+    def _trees(self, relations: Any) -> tuple[list[NDArray[np.int64]], list[NDArray[np.int64]]]:
+        """For every row, the roots above it (itself when it is one), and for every root, the rows below it."""
+        from ..datasets import Hierarchy, resolve_relations
+
+        h = relations if isinstance(relations, Hierarchy) else Hierarchy.from_edges(resolve_relations(relations).pairs)
+        roots = [self.index[r] for r in h.roots if r in self.index]
+        root_id = {row: i for i, row in enumerate(roots)}
+        tree_of: list[list[int]] = [[root_id[r]] if r in root_id else [] for r in range(len(self.keys))]
+        for child, ancestor in h.closure.tolist():
+            c, a = self.index.get(h.nodes[child]), self.index.get(h.nodes[ancestor])
+            if c is not None and a in root_id:
+                tree_of[c].append(root_id[a])
+        members: list[list[int]] = [[] for _ in roots]
+        for row, trees in enumerate(tree_of):
+            for t in trees:
+                members[t].append(row)
+        return [np.array(t, dtype=np.int64) for t in tree_of], [np.array(m, dtype=np.int64) for m in members]
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -139,8 +163,22 @@ class PoincareQueries:
         return self._nearest(key, mask, int(topn))
 
     def closest_parent(self, key: Hashable) -> Hashable | None:
-        """The closest key of smaller norm, or ``None`` when ``key`` has the smallest norm."""
-        found = self._nearest(key, self.norms < self.norms[self.row(key)], 1)
+        """The closest key of smaller norm, or ``None`` when ``key`` has the smallest norm.
+
+        With the hierarchy's relations known (given as ``relations``, or the
+        fitted estimator's own), only nodes of ``key``'s own tree (those under
+        one of its roots) qualify, so in a forest a chain of parents stops at
+        its tree's root instead of walking into another tree.  From vectors
+        alone the roots of a forest, all near the origin, cannot be told apart.
+        """
+        r = self.row(key)
+        candidates = self.norms < self.norms[r]
+        if self._tree_of is not None:
+            same_tree = np.zeros(len(self.keys), dtype=bool)
+            for t in self._tree_of[r]:
+                same_tree[self._members[t]] = True
+            candidates &= same_tree
+        found = self._nearest(key, candidates, 1)
         return found[0][0] if found else None
 
     def closest_child(self, key: Hashable) -> Hashable | None:

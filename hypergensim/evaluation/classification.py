@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..manifold import poincare_distance
 from ..vectors import coerce_embedding
 from .entailment import entailment_score
+from .ranking import key_value_table
 from .tasks import _to_index
 
 __all__ = ["F1Result", "evaluate_f1", "best_threshold"]
@@ -41,6 +42,16 @@ class F1Result:
     def as_dict(self) -> dict[str, object]:
         """Plain dict (JSON-serializable)."""
         return asdict(self)
+
+    def __str__(self) -> str:
+        return key_value_table([
+            ("task", f"edge classification F1 (score: {self.score})"),
+            ("F1 (test)", f"{self.f1_test:.4f}"),
+            ("precision / recall", f"{self.precision_test:.4f} / {self.recall_test:.4f}"),
+            ("F1 (valid)", f"{self.f1_valid:.4f}"),
+            ("threshold", f"{self.threshold:.6g} (chosen on valid)"),
+            ("pairs valid / test", f"{self.n_valid:,} / {self.n_test:,}"),
+        ])
 
 
 def _f1_at(scores: np.ndarray, labels: np.ndarray, threshold: float) -> tuple[float, float, float]:

@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import InputError
 from ..manifold import poincare_distance
 from ..vectors import Embedding, coerce_embedding
+from .ranking import key_value_table
 
 __all__ = ["EntailmentResult", "read_hyperlex", "entailment_score", "evaluate_entailment"]
 
@@ -47,9 +48,10 @@ class EntailmentResult:
         return asdict(self)
 
     def __str__(self) -> str:
-        return (f"task      entailment (HyperLex)\nspearman  {self.spearman:.4f} (p={self.pvalue:.3g})\n"
-                f"pairs     {self.n_pairs:,} of {self.n_total:,} (coverage {self.coverage:.4f})\n"
-                f"seconds   {self.seconds:.3f}")
+        return key_value_table([("task", "entailment (HyperLex)"),
+                                ("spearman", f"{self.spearman:.4f} (p={self.pvalue:.3g})"),
+                                ("pairs", f"{self.n_pairs:,} of {self.n_total:,} (coverage {self.coverage:.4f})"),
+                                ("seconds", f"{self.seconds:.3f}")])
 
 
 def read_hyperlex(path: str | Path) -> list[tuple[str, str, float]]:

@@ -57,7 +57,7 @@ from ..errors import InputError
 from ..manifold import conformal_denominator, squared_norms
 from ..numerics import bisect_left, bisect_right, contains_sorted, ranking_keys_to_all
 
-__all__ = ["RankingResult", "rank_counts", "ranking_metrics", "build_csr"]
+__all__ = ["RankingResult", "rank_counts", "ranking_metrics", "build_csr", "key_value_table"]
 
 
 @dataclass
@@ -101,8 +101,13 @@ class RankingResult:
             ("coverage", f"{self.coverage:.4f}"),
             ("seconds", f"{self.seconds:.3f}"),
         ]
-        width = max(len(k) for k, _ in rows)
-        return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+        return key_value_table(rows)
+
+
+def key_value_table(rows: list[tuple[str, str]]) -> str:
+    """Aligned ``name  value`` lines: how every evaluation result prints itself."""
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
 def build_csr(rows: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:

@@ -112,7 +112,8 @@ class ExperimentSpec:
     def reference_source(self) -> str | None:
         """Where the reference numbers come from (the citation of a published source)."""
         if "published" in self.reference:
-            return published.citation(self.reference["published"])
+            places = sorted({r["where"] for r in self.reference_rows() if "where" in r})
+            return published.citation(self.reference["published"]) + (f", {', '.join(places)}" if places else "")
         return self.reference.get("source")
 
 

@@ -29,11 +29,12 @@ from sklearn.utils._param_validation import InvalidParameterError
 from ..datasets import resolve_relations
 from ..errors import ConfigError, InputError, NumericalError
 from ..manifold import boundary_radius, epsilon_for_radius
-from ..params import PARAMETER, PARAMETERS, numpydoc_parameters
+from ..params import PARAMETER, PARAMETERS, numpydoc_parameters, unmeasured
 from ..presets import resolve
 from ..rundir import RunDir
 from .callbacks import Callback, ProgressBar
 from .gensim_internals import LossMeter, capture_loss, restore_state, resume_state
+from .memory import check_fits, estimate
 
 __all__ = ["PoincareEmbedding", "relations_digest", "versions"]
 
@@ -186,6 +187,12 @@ class PoincareEmbedding(BaseEstimator):
                 f"({n} nodes); use negative <= {worst}"
             )
 
+    def _check_memory(self, pairs: list[tuple[str, str]]) -> None:
+        """Refuse a run that cannot fit in memory before anything is allocated (see :mod:`.memory`)."""
+        n_nodes = len({x for pair in pairs for x in pair})
+        check_fits(estimate(n_nodes=n_nodes, n_relations=len(pairs), dim=self.dim, negative=self.negative,
+                            batch_size=self.batch_size, workers=self.workers, engine=self.engine, dtype=self.dtype))
+
     # ------------------------------------------------------------------- fit
     def fit(self, relations: Any, y: None = None, *, run_dir: str | Path | None = None, checkpoint_every: int = 0,
             final_evaluation: bool = True) -> PoincareEmbedding:
@@ -209,11 +216,14 @@ class PoincareEmbedding(BaseEstimator):
             the evaluation of its own task instead.
         """
         self._check_params()
+        for warning in unmeasured(self.get_params(deep=False)):
+            logger.warning("%s", warning)
         if checkpoint_every < 0 or (checkpoint_every and run_dir is None):
             raise ConfigError("checkpoint_every needs a run_dir and must be >= 0")
         rel = resolve_relations(relations, what="training relations")
         pairs = [(a, b) for a, b in rel.pairs if a != b]
         self._check_data(pairs)
+        self._check_memory(pairs)
         self.relations_ = pairs
         self._build_model(pairs)
         self.loss_history_: list[float] = []

@@ -1,0 +1,25 @@
+"""Tests for hypergensim.published: every published number stored once, with where the paper prints it."""
+
+from __future__ import annotations
+
+import pytest
+
+from hypergensim import published
+from hypergensim.errors import ConfigError
+from hypergensim.experiments import load_spec
+
+
+def test_mammals_reference_is_cited_where_the_paper_prints_it():
+    (row,) = published.lookup("nickel2017", dataset="mammals", task="reconstruction", dim=5)
+    assert (row["mean_rank"], row["map"], row["where"]) == (1.26, 0.927, "Figure 2, caption")
+    assert load_spec("nickel2017-mammals").reference_source().endswith("NeurIPS, Figure 2, caption")
+    assert "Table 1" not in load_spec("nickel2017-mammals").reference_source()
+    assert load_spec("nickel2017-nouns-reconstruction").reference_source().endswith("Table 1")
+
+
+def test_each_published_number_is_stored_once():
+    rows = published.lookup("nickel2017")
+    keys = [(r["dataset"], r["task"], r["model"], r["dim"]) for r in rows]
+    assert len(keys) == len(set(keys)) == 13
+    with pytest.raises(ConfigError, match="no published numbers for 'nickel2018'"):
+        published.lookup("nickel2018")
