@@ -262,7 +262,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
         hierarchy = Hierarchy.from_edges(est.relations_)
     if args.kind == "disk":
-        fig = plot_disk(est.kv_, hierarchy, top_k=args.top_k, center=args.center)
+        fig = plot_disk(est.kv_, hierarchy, top_k=args.top_k, center=args.center, mode=args.mode,
+                        radius=args.radius)
     elif args.kind == "norm-depth":
         if hierarchy is None:
             raise InputError("norm-depth needs the run's relations.tsv", value=args.run_dir)
@@ -400,7 +401,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="PNG file")
     p.add_argument("--kind", choices=["disk", "norm-depth", "curves"], default="disk")
     p.add_argument("--center", help="re-centre the disk on this node (a Möbius translation)")
-    p.add_argument("--top-k", type=int, default=12, help="nodes to label")
+    p.add_argument("--top-k", type=int, default=12, help="nodes to label (default: 12)")
+    p.add_argument("--mode", choices=["auto", "points", "density"], default="auto",
+                   help="disk: a dot per node, or the density of nodes per cell (default: auto, density above "
+                        "20,000 nodes)")
+    p.add_argument("--radius", choices=["auto", "ball", "hyperbolic"], default="auto",
+                   help="disk: place nodes at their norm in the ball, or at their distance from the origin scaled "
+                        "to the largest, which spreads the levels (default: auto, hyperbolic for a density)")
 
     p = sub.add_parser("demo", help="build mammals, train, evaluate, write a report and plots",
                        description="The main job of 'make demo'.")

@@ -19,6 +19,7 @@ that node to the origin (an isometry), so its neighbourhood is magnified.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from .errors import InputError
 from .manifold import log_map0, mobius_add, poincare_distance
 from .vectors import coerce_embedding
 
-__all__ = ["new_figure", "disk_coordinates", "plot_disk", "plot_norm_vs_depth", "plot_training_curves", "save_figure"]
+__all__ = ["new_figure", "node_label", "DENSITY_ABOVE", "disk_coordinates", "plot_disk", "plot_norm_vs_depth", "plot_training_curves", "save_figure"]
 
 
 def new_figure(width: float, height: float) -> Any:
@@ -55,15 +56,45 @@ def disk_coordinates(vectors: np.ndarray, center: np.ndarray | None = None) -> n
     return proj / np.maximum(pn, 1e-15)[:, None] * norms[:, None]
 
 
+#: Above this many nodes ``mode="auto"`` draws a density instead of one dot per node.
+DENSITY_ABOVE = 20_000
+_SYNSET = re.compile(r"^(.+)\.[a-z]\.\d{2}$")
+
+
+def node_label(key: str, width: int = 28) -> str:
+    """A readable label: WordNet's ``dog.n.01`` becomes ``dog``; other names stay whole (``A08.11``), shortened."""
+    m = _SYNSET.match(key)
+    text = m.group(1) if m else key
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center: str | None = None,
-              title: str | None = None, max_edges: int = 3000, ax: Any = None) -> Any:
+              title: str | None = None, max_edges: int = 3000, mode: str = "auto", radius: str = "auto",
+              ax: Any = None) -> Any:
     """Draw the Poincaré disk: boundary, basic edges (light), nodes coloured by depth, top-k labels.
 
     Labels go to the ``top_k`` nodes with the most descendants (without a
     hierarchy: the ``top_k`` nodes closest to the origin).
+
+    Parameters
+    ----------
+    mode : {"auto", "points", "density"}
+        ``points`` draws every node; ``density`` draws how many nodes fall in
+        each small cell (log scale), which stays readable for 100k nodes;
+        ``auto`` picks density above :data:`DENSITY_ABOVE` nodes.
+    radius : {"auto", "ball", "hyperbolic"}
+        ``ball`` places each node at its Euclidean norm, as trained (trained
+        nodes crowd just inside the rim); ``hyperbolic`` at its Poincaré
+        distance from the origin divided by the largest one, so the levels of
+        the hierarchy spread into rings; ``auto``: ball for points, hyperbolic
+        for a density.
     """
     if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 0:
         raise InputError("top_k must be a non-negative integer", value=top_k)
+    if mode not in ("auto", "points", "density"):
+        raise InputError("mode must be auto, points or density", value=mode)
+    if radius not in ("auto", "ball", "hyperbolic"):
+        raise InputError("radius must be auto, ball or hyperbolic", value=radius)
     from matplotlib.patches import Circle
 
     emb = coerce_embedding(embedding)
@@ -72,7 +103,13 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
         if center not in emb.index:
             raise InputError("node to centre on has no vector", value=center)
         centre = emb.vectors[emb.index[center]]
+    density = mode == "density" or (mode == "auto" and len(emb) > DENSITY_ABOVE)
+    hyperbolic = radius == "hyperbolic" or (radius == "auto" and density)
     xy = disk_coordinates(emb.vectors, centre)
+    if hyperbolic:
+        norms = np.linalg.norm(xy, axis=1)
+        dist = poincare_distance(np.zeros(2), xy)
+        xy = xy / np.maximum(norms, 1e-15)[:, None] * (dist / max(float(dist.max()), 1e-15))[:, None]
     if ax is None:
         ax = new_figure(8, 8).subplots()
     ax.add_patch(Circle((0, 0), 1.0, fill=False, color="black", lw=1.2))
@@ -85,17 +122,23 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
         n_desc = np.bincount(hierarchy.closure[:, 1], minlength=hierarchy.n_nodes)
         desc = dict(zip(hierarchy.nodes, n_desc.tolist()))
         importance = np.array([desc.get(k, 0) for k in emb.keys], dtype=float)
-        basic = hierarchy.basic
-        if len(basic) > max_edges:
-            basic = basic[np.random.default_rng(0).choice(len(basic), max_edges, replace=False)]
-        segs = [(xy[idx[hierarchy.nodes[a]]], xy[idx[hierarchy.nodes[b]]]) for a, b in basic.tolist()
-                if hierarchy.nodes[a] in idx and hierarchy.nodes[b] in idx]
-        from matplotlib.collections import LineCollection
+        if not density:
+            basic = hierarchy.basic
+            if len(basic) > max_edges:
+                basic = basic[np.random.default_rng(0).choice(len(basic), max_edges, replace=False)]
+            segs = [(xy[idx[hierarchy.nodes[a]]], xy[idx[hierarchy.nodes[b]]]) for a, b in basic.tolist()
+                    if hierarchy.nodes[a] in idx and hierarchy.nodes[b] in idx]
+            from matplotlib.collections import LineCollection
 
-        ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.4, alpha=0.35, zorder=1))
-    sc = ax.scatter(xy[:, 0], xy[:, 1], c=depth, cmap="viridis", s=9, zorder=2, edgecolors="none")
-    if hierarchy is not None:
-        ax.figure.colorbar(sc, ax=ax, fraction=0.046, pad=0.04, label="depth in the hierarchy")
+            ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.4, alpha=0.35, zorder=1))
+    if density:
+        hb = ax.hexbin(xy[:, 0], xy[:, 1], gridsize=150, bins="log", cmap="magma_r", mincnt=1,
+                       extent=(-1.05, 1.05, -1.05, 1.05), zorder=2, linewidths=0)
+        ax.figure.colorbar(hb, ax=ax, fraction=0.046, pad=0.04, label="nodes per cell (log scale)")
+    else:
+        sc = ax.scatter(xy[:, 0], xy[:, 1], c=depth, cmap="viridis", s=9, zorder=2, edgecolors="none")
+        if hierarchy is not None:
+            ax.figure.colorbar(sc, ax=ax, fraction=0.046, pad=0.04, label="depth in the hierarchy")
     placed: list[np.ndarray] = []
     for i in np.argsort(-importance):
         if len(placed) >= top_k:
@@ -103,17 +146,19 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
         if any(np.linalg.norm(xy[i] - p) < 0.09 for p in placed):
             continue  # keep labels legible: skip one that would sit on another
         placed.append(xy[i])
-        label = emb.keys[i].split(".")[0]
-        ax.annotate(label, xy[i], fontsize=8, xytext=(3, 3), textcoords="offset points", zorder=3,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+        ax.annotate(node_label(emb.keys[i]), xy[i], fontsize=8, xytext=(3, 3), textcoords="offset points",
+                    zorder=3, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
     dim = emb.vectors.shape[1]
-    view = "as trained" if dim == 2 else f"2-D view of d={dim}: true norms, PCA directions"
-    ax.set_title(title or f"Poincaré disk ({view})" + (f", centred on {center}" if center else ""), fontsize=10)
+    view = "as trained" if dim == 2 else f"2-D view of d={dim}: PCA directions"
+    scale = "radius = distance from the origin / the largest" if hyperbolic else "radius = norm in the ball"
+    what = f"density of {len(emb):,} nodes" if density else f"{len(emb):,} nodes"
+    ax.set_title(title or f"Poincaré disk ({view}; {scale}; {what})" + (f", centred on {center}" if center else ""),
+                 fontsize=9)
     return ax.figure
 
 
