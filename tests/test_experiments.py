@@ -177,3 +177,53 @@ def test_reproduce_report(tmp_path):
     assert "| 2 | 0.1 | 2 |" in text and "made up" in text and "1.5" in text
     for png in ["metric_vs_dim.png", "learning_curves.png"]:
         assert (tmp_path / "rep" / png).stat().st_size > 10_000
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0 or not Path("/usr/bin/unshare").exists(),
+                    reason="needs root and unshare(1) to give the worker its own mount namespace")
+def test_dask_sweep_with_a_worker_that_cannot_see_the_clients_disk(tmp_path):
+    """A real `dask scheduler` and `dask worker` on 127.0.0.1; the worker runs under a private tmpfs laid over the
+    client's folders, so it sees neither the data nor the output. Relative paths are the client's."""
+    distributed = pytest.importorskip("dask.distributed")
+    import shutil
+    import tempfile
+
+    client_dir = tmp_path / "client"
+    (client_dir / "data").mkdir(parents=True)
+    shutil.copy(TOY_BASIC, client_dir / "data" / "toy.tsv")
+    (client_dir / "data" / "spec.toml").write_text(TOY_SPEC.replace(str(TOY_BASIC), "data/toy.tsv"))
+    dask_cli = str(Path(sys.executable).parent / "dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scratch = tempfile.mkdtemp(prefix="hg-worker-")
+    procs = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    try:
+        procs.append(subprocess.Popen(
+            ["unshare", "-m", "sh", "-c", f"mount -t tmpfs tmpfs {client_dir} && exec {dask_cli} worker {address} "
+             f"--nworkers 1 --nthreads 1 --no-dashboard --local-directory {scratch}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(1, timeout=120)
+            seen = client.submit(os.path.exists, str(client_dir / "data" / "toy.tsv"), pure=False).result()
+            assert seen is False  # the worker truly cannot see the client's data
+        r = run_cli("sweep", "data/spec.toml", "--out", "out", "--scheduler", address, cwd=client_dir)
+        assert r.returncode == 0, r.stderr
+        spec = load_spec(client_dir / "data" / "spec.toml")
+        _check_sweep(client_dir / "out", spec)
+        for run in (client_dir / "out" / "runs").iterdir():  # every file came back from the worker
+            assert {"metrics.json", "history.csv", "vectors.npz", "keys.json", "config.json", "state.npz"} <= \
+                {p.name for p in run.iterdir()}
+    finally:
+        for proc in reversed(procs):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        shutil.rmtree(scratch, ignore_errors=True)

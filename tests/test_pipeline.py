@@ -50,7 +50,8 @@ def test_every_run_is_evaluated_once(tmp_path, monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(tasks, "_run", counting)
-    job = {"id": "one", "values": {"seed": 0}, "dataset": str(TOY_BASIC), "task": "reconstruction",
+    job = {"id": "one", "values": {"seed": 0}, "dataset": str(TOY_BASIC), "source": str(TOY_BASIC),
+           "task": "reconstruction",
            "train": {"engine": "gensim", "epochs": 2, "negative": 2, "burn_in": 0, "dim": 2}, "split": {},
            "evaluate": {}}
     (tmp_path / "runs").mkdir()

@@ -7,6 +7,13 @@ or ``kill -9``) skips finished runs, deletes partial ones and redoes them; if
 two processes finish the same run, the second rename fails and its copy is
 discarded, so no run is ever duplicated.  ``results.csv`` and ``summary.md``
 are rebuilt from the finished run directories.
+
+Paths are the client's: a relative ``--out`` or spec dataset is resolved in the
+folder the sweep was started from.  joblib workers share that disk and write
+their runs themselves (:func:`run_one`).  Dask workers need not: the client
+loads the hierarchy and sends it once to every worker, each worker trains in its
+own temporary folder and returns all of the run's files, and the client writes
+the run directory (:func:`run_remote`, :func:`store_remote`).
 """
 
 from __future__ import annotations
@@ -24,8 +31,8 @@ from ..errors import ConfigError
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
-__all__ = ["run_id", "run_one", "result_row", "sweep", "collect_results", "plan", "RUNS", "RESULTS_CSV",
-           "SUMMARY_MD"]
+__all__ = ["run_id", "run_one", "run_remote", "store_remote", "result_row", "sweep", "collect_results", "plan",
+           "RUNS", "RESULTS_CSV", "SUMMARY_MD"]
 
 #: A sweep folder: one run directory per grid point under RUNS, and the two tables rebuilt from them.
 RUNS = "runs"
@@ -45,42 +52,92 @@ def run_id(spec: ExperimentSpec, values: dict[str, Any]) -> str:
 
 
 def plan(spec: ExperimentSpec) -> list[dict[str, Any]]:
-    """One picklable job description per grid point."""
+    """One picklable job description per grid point.
+
+    ``dataset`` is the spec's own text (it names the run and its rows);
+    ``source`` is what to load: a file resolved against this process's
+    working directory, so workers elsewhere do not resolve it in theirs.
+    """
+    from ..datasets import is_dataset_name
+
+    source = spec.dataset if is_dataset_name(spec.dataset) else str(Path(spec.dataset).resolve())
     jobs = []
     for values in spec.runs():
-        jobs.append({"id": run_id(spec, values), "values": values, "dataset": spec.dataset, "task": spec.task,
-                     "train": dict(spec.train), "split": dict(spec.split), "evaluate": dict(spec.evaluate)})
+        jobs.append({"id": run_id(spec, values), "values": values, "dataset": spec.dataset, "source": source,
+                     "task": spec.task, "train": dict(spec.train), "split": dict(spec.split),
+                     "evaluate": dict(spec.evaluate)})
     return jobs
+
+
+def _train(job: dict[str, Any], hierarchy: Any, run_dir: Path) -> Any:
+    """One grid point through the pipeline into ``run_dir``."""
+    from ..pipeline import run
+
+    values = job["values"]
+    preset, params = run_settings(job["train"], values)
+    link = job["task"] == "link-prediction"
+    return run(hierarchy, preset=preset, task=job["task"],
+               split={k: v for k, v in job["split"].items() if k != "method"} if link else None,
+               run_dir=run_dir, evaluate_every=job["evaluate"].get("every", 0),
+               evaluate_sample=job["evaluate"].get("sample"), random_state=int(values.get("seed", 0)), **params)
 
 
 def run_one(job: dict[str, Any], runs_dir: str) -> dict[str, Any]:
     """Train and evaluate one grid point into ``runs_dir/<id>/`` (atomically) through the pipeline; returns its row.
 
-    A top-level function so joblib and Dask can ship it to workers.  The run
-    directory's ``metrics.json`` is the pipeline's own (one schema, one
-    evaluation); the row adds the grid values to it.
+    For workers that share the client's disk (joblib).  A top-level function so
+    it can be shipped to worker processes.  The run directory's
+    ``metrics.json`` is the pipeline's own (one schema, one evaluation); the
+    row adds the grid values to it.
     """
     from ..datasets import load_hierarchy
-    from ..pipeline import run
 
     final = RunDir(Path(runs_dir) / job["id"])
     if final.is_finished():
         return result_row(job, final.read_metrics())
     partial = Path(runs_dir) / f".{job['id']}.partial-{uuid.uuid4().hex[:8]}"
-    values = job["values"]
-    preset, params = run_settings(job["train"], values)
-    link = job["task"] == "link-prediction"
     # a spec's dataset is a hierarchy: a file is read as edges and closed transitively
-    result = run(load_hierarchy(job["dataset"]), preset=preset, task=job["task"],
-                 split={k: v for k, v in job["split"].items() if k != "method"} if link else None,
-                 run_dir=partial, evaluate_every=job["evaluate"].get("every", 0),
-                 evaluate_sample=job["evaluate"].get("sample"), random_state=int(values.get("seed", 0)), **params)
+    result = _train(job, load_hierarchy(job["source"]), partial)
+    return _publish(job, partial, final, result.metrics)
+
+
+def run_remote(job: dict[str, Any], hierarchy: Any) -> dict[str, Any]:
+    """Train one grid point on a worker that need not see the client's disk; return every file of the run.
+
+    The worker trains into its own temporary folder and sends back the run
+    directory's files (config, relations, checkpoint, vectors, metrics,
+    history, log) as bytes; the client writes them with :func:`store_remote`.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="hypergensim-run-") as tmp:
+        run_dir = Path(tmp) / job["id"]
+        result = _train(job, hierarchy, run_dir)
+        files = {p.name: p.read_bytes() for p in sorted(run_dir.iterdir()) if p.is_file()}
+    return {"id": job["id"], "files": files, "metrics": result.metrics}
+
+
+def store_remote(job: dict[str, Any], runs_dir: Path, shipped: dict[str, Any]) -> dict[str, Any]:
+    """Write a run shipped by :func:`run_remote` into ``runs_dir/<id>/`` atomically; returns its row."""
+    final = RunDir(runs_dir / job["id"])
+    partial = runs_dir / f".{job['id']}.partial-{uuid.uuid4().hex[:8]}"
+    partial.mkdir()
+    for name, data in shipped["files"].items():
+        if Path(name).name != name or name.startswith("."):
+            raise ConfigError(f"a worker sent an unexpected file name {name!r} for run {job['id']}")
+        with atomic_write(partial / name, "wb") as fh:
+            fh.write(data)
+    return _publish(job, partial, final, shipped["metrics"])
+
+
+def _publish(job: dict[str, Any], partial: Path, final: RunDir, metrics: dict[str, Any]) -> dict[str, Any]:
+    """Rename a finished partial run onto its final name; a run another process finished first wins."""
     try:
         os.rename(partial, final.path)
     except OSError:  # another process finished this run first: keep theirs, drop ours
         shutil.rmtree(partial, ignore_errors=True)
         return result_row(job, final.read_metrics())
-    return result_row(job, result.metrics)
+    return result_row(job, metrics)
 
 
 def result_row(job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +178,7 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
         backend = "dask"
     if backend not in ("joblib", "dask"):
         raise ConfigError(f"backend must be 'joblib' or 'dask', got {backend!r}")
-    out = Path(out)
+    out = Path(out).resolve()  # relative to this process, whatever the workers' folders are
     runs_dir = out / RUNS
     runs_dir.mkdir(parents=True, exist_ok=True)
     removed = _clean_partials(runs_dir)
@@ -150,10 +207,15 @@ def _run_joblib(todo: list[dict[str, Any]], runs_dir: str, jobs: int, verbose: b
 
 
 def _run_dask(todo: list[dict[str, Any]], runs_dir: str, jobs: int, scheduler: str | None, verbose: bool) -> None:
+    """Run on Dask workers that need not share this disk: the client loads the hierarchy and sends it once to
+    every worker, each worker returns its run's files, and the client writes the run directories."""
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise ConfigError("the dask backend needs dask[distributed]: pip install 'hypergensim[dask]'") from None
+    from ..datasets import load_hierarchy
+
+    hierarchy = load_hierarchy(todo[0]["source"])
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -162,13 +224,13 @@ def _run_dask(todo: list[dict[str, Any]], runs_dir: str, jobs: int, scheduler: s
                                processes=True)
         client = Client(cluster)
     try:
-        futures = [client.submit(run_one, job, runs_dir, key=f"hypergensim-{job['id']}", pure=False)
-                   for job in todo]
+        shared = client.scatter(hierarchy, broadcast=True)
+        by_key = {f"hypergensim-{job['id']}": job for job in todo}
+        futures = [client.submit(run_remote, job, shared, key=key, pure=False) for key, job in by_key.items()]
         for future in as_completed(futures):
-            metrics = future.result()
+            row = store_remote(by_key[future.key], Path(runs_dir), future.result())
             if verbose:
-                print(f"finished {metrics['id']}: mean rank {metrics['mean_rank']:.3f}, MAP {metrics['map']:.3f}",
-                      flush=True)
+                print(f"finished {row['id']}: mean rank {row['mean_rank']:.3f}, MAP {row['map']:.3f}", flush=True)
     finally:
         client.close()
         if cluster is not None:
