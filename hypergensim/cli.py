@@ -111,18 +111,31 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
 @_command("evaluate")
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_link_prediction, evaluate_reconstruction
+    from .rundir import RunDir
     from .vectors import read_vectors
 
-    emb = read_vectors(args.vectors)
+    by_model: dict[str, Any] = {}
+    if RunDir(args.vectors).is_run() and args.task in ("reconstruction", "link-prediction"):
+        from .training import PoincareEmbedding
+
+        emb, by_model = PoincareEmbedding.load(args.vectors).evaluation_input()  # the run's own model
+        if args.model is not None and args.model != by_model["model"]:
+            raise InputError(f"the run was trained as model={by_model['model']!r}", value=args.model)
+    else:
+        emb = read_vectors(args.vectors, validate=args.model in (None, "poincare"))
+        by_model = {"model": args.model or "poincare"}
+        if by_model["model"] in ("lorentz", "translational"):
+            raise InputError(f"model={by_model['model']} needs its run directory (hyperboloid coordinates or the "
+                             "translation vector are kept there), not an export", value=args.vectors)
     if args.task == "reconstruction":
         relations = args.relations or _run_dir_relations(args.vectors)
-        result = evaluate_reconstruction(emb, relations, symmetric=args.symmetric,
-                                         sample=args.sample, random_state=args.seed, skip_missing=args.skip_missing)
+        result = evaluate_reconstruction(emb, relations, symmetric=args.symmetric, sample=args.sample,
+                                         random_state=args.seed, skip_missing=args.skip_missing, **by_model)
     elif args.task == "link-prediction":
         if not args.train or not args.test:
             raise InputError("--task link-prediction needs --train FILE and --test FILE")
         result = evaluate_link_prediction(emb, Path(args.train), Path(args.test), sample=args.sample,
-                                          random_state=args.seed, skip_missing=args.skip_missing)
+                                          random_state=args.seed, skip_missing=args.skip_missing, **by_model)
     elif args.task == "entailment":
         from .evaluation.entailment import evaluate_entailment
 
@@ -340,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of --sample")
     p.add_argument("--skip-missing", action="store_true", help="skip relations whose nodes lack vectors")
     p.add_argument("--diagnostics", action="store_true", help="add norm/depth and health diagnostics")
+    p.add_argument("--model", choices=["poincare", "lorentz", "euclidean", "translational"],
+                   help="the distance to rank by (default: a run directory's own model, else poincare)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p = sub.add_parser(
         "train", help="train a Poincaré embedding into a run directory",

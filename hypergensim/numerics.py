@@ -23,7 +23,7 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 __all__ = ["GAP_FLOOR", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance", "project_row",
-           "ranking_keys_to_all", "bisect_left", "bisect_right", "contains_sorted", "prefetch"]
+           "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "bisect_left", "bisect_right", "contains_sorted", "prefetch"]
 
 #: Smallest value the training kernels let ``1 − ‖x‖²`` take: a Hogwild neighbour may leave a row briefly
 #: on or outside the boundary, and the Riemannian factor and the distance must stay finite.
@@ -158,3 +158,35 @@ def contains_sorted(a, x, lo, hi):
     """Whether the sorted slice ``a[lo:hi]`` holds ``x``."""
     i = bisect_left(a, x, lo, hi)
     return i < hi and a[i] == x
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def lorentz_keys_to_all(xt, u, out):
+    """``out[w] = −⟨u, w⟩_L = u₀w₀ − Σ uᵢwᵢ``: ``arcosh`` of it is the Lorentz distance, so it orders it.
+
+    ``xt`` holds hyperboloid coordinates column-major (``(d + 1) × n``).
+    """
+    dim, n = xt.shape
+    u0 = xt[0, u]
+    row = xt[0]
+    for w in range(n):
+        out[w] = u0 * row[w]
+    for i in range(1, dim):
+        ui = xt[i, u]
+        row = xt[i]
+        for w in range(n):
+            out[w] -= ui * row[w]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def shifted_keys_to_all(xt, u, shift, out):
+    """``out[w] = ‖u + shift − w‖²``: the Euclidean (``shift = 0``) or translational (``shift = r``) distance."""
+    dim, n = xt.shape
+    for w in range(n):
+        out[w] = 0.0
+    for i in range(dim):
+        qi = xt[i, u] + shift[i]
+        row = xt[i]
+        for w in range(n):
+            diff = row[w] - qi
+            out[w] += diff * diff

@@ -32,11 +32,12 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Parameter", "PARAMETERS", "PARAMETER", "ENGINES", "OBJECTIVES", "DTYPES", "defaults", "check_names",
+__all__ = ["Parameter", "PARAMETERS", "PARAMETER", "ENGINES", "MODELS", "OBJECTIVES", "DTYPES", "defaults", "check_names",
            "unmeasured",
            "spec_types", "add_cli_flags", "cli_values", "numpydoc_parameters"]
 
 ENGINES = ("gensim", "fast")
+MODELS = ("poincare", "lorentz", "euclidean", "translational")
 OBJECTIVES = ("gensim", "nickel2017")
 DTYPES = ("float64", "float32")
 
@@ -158,7 +159,8 @@ def _is_real(x: Any) -> bool:
 
 #: Every parameter of :class:`~hypergensim.training.PoincareEmbedding`, in signature order.
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("dim", int, 10, "Dimension of the Poincaré ball.", low=1, measured=(2, 200)),
+    Parameter("dim", int, 10, "Dimension of the embedding (the Lorentz model adds one coordinate).", low=1,
+              measured=(2, 200)),
     Parameter("negative", int, 10, "Negatives per positive relation.", low=1, measured=(1, 100)),
     Parameter("alpha", float, 0.1, "Learning rate after burn-in.", low=0, low_open=True, measured=(0.001, 1.0)),
     Parameter("burn_in", int, 10, "Burn-in epochs (run once, before ``epochs``; 0 disables).", low=0),
@@ -195,6 +197,12 @@ PARAMETERS: tuple[Parameter, ...] = (
               doc_type="sequence of Callback"),
     Parameter("verbose", int, 1, "0 silent, 1 progress bar (or log lines when not on a terminal).", low=0,
               flag=None, in_specs=False),
+    Parameter("model", str, "poincare", "``poincare``: the Poincaré ball (gensim's model).  ``lorentz``: the "
+              "hyperboloid of Nickel & Kiela (2018), d = arcosh(−⟨u, v⟩_L), trained by Riemannian SGD with the "
+              "exponential map; its vectors are exported mapped to the ball.  ``euclidean``: d = ‖u − v‖² and "
+              "``translational``: d = ‖u − v + r‖² with one learned r, the baselines of Nickel & Kiela (2017), "
+              "rows kept within norm 1.  Every model but poincare needs engine='fast' and objective='nickel2017'.",
+              choices=MODELS),
 )
 
 #: The same parameters by name.

@@ -192,8 +192,9 @@ def _evaluate_and_record(est: Any, run: RunDir | None, config: dict[str, Any], t
     evaluation = None
     with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
         if task is not None:
-            result = (evaluate_reconstruction(est.kv_, est.relations_) if task == "reconstruction"
-                      else evaluate_link_prediction(est.kv_, est.relations_, test_pairs))
+            embedding, by_model = est.evaluation_input()  # ranked by the model's own distance
+            result = (evaluate_reconstruction(embedding, est.relations_, **by_model) if task == "reconstruction"
+                      else evaluate_link_prediction(embedding, est.relations_, test_pairs, **by_model))
             evaluation = result.as_dict()
             logger.info("final %s: mean rank %.4f, MAP %.4f", result.task, result.mean_rank, result.map)
     wall = time.perf_counter() - started

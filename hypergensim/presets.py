@@ -51,6 +51,18 @@ PRESETS: dict[str, dict[str, Any]] = {
         "engine": "fast", "objective": "nickel2017", "alpha": 0.5, "radius_start": 2.0, "radius_warmup": 400,
         "epochs": 500, "regularization_coeff": 0.0, "workers": 2,
     },
+    "nickel2018-lorentz": {
+        "model": "lorentz", "engine": "fast", "objective": "nickel2017", "alpha": 0.5, "epochs": 500,
+        "regularization_coeff": 0.0, "workers": 2,
+    },
+    "nickel2017-euclidean": {
+        "model": "euclidean", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "epochs": 500,
+        "regularization_coeff": 0.0, "workers": 2,
+    },
+    "nickel2017-translational": {
+        "model": "translational", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "epochs": 500,
+        "regularization_coeff": 0.0, "workers": 2,
+    },
     "facebook-mammals": {
         "engine": "fast", "objective": "nickel2017", "dim": 5, "alpha": 0.03, "negative": 50, "burn_in": 20,
         "burn_in_alpha": 0.003, "epochs": 300, "regularization_coeff": 0.0,
@@ -82,6 +94,15 @@ PRESET_NOTES: dict[str, str] = {
                          "move out. Measured on WordNet nouns, 2 workers, seed 0: MR 2.84 / MAP 0.898 (full "
                          "evaluation; paper 4.02 / 0.851) in 8.8 minutes, peak memory 740 MB; without the warm-up "
                          "every schedule tried stalls near MR 30. evaluation/results/nouns-d10/ holds the curve.",
+    "nickel2018-lorentz": "The Lorentz model (Nickel & Kiela 2018) on the fast engine with the paper's softmax: d=10, "
+                          "lr 0.5, 10 negatives, burn-in 10 epochs at 0.01, 500 epochs, 2 workers (the budget of "
+                          "nickel2017-warmup; no radius warm-up: the hyperboloid's steps do not shrink near the "
+                          "boundary). See evaluation/results/models/ for what it measured.",
+    "nickel2017-euclidean": "The Euclidean baseline of Nickel & Kiela (2017), d = |u - v|^2, rows kept within norm 1 "
+                            "(facebookresearch's EuclideanManifold), with the negatives and epochs of "
+                            "nickel2017-warmup (10, 500) so the comparison is fair; lr 0.1.",
+    "nickel2017-translational": "The translational baseline of Nickel & Kiela (2017), d = |u - v + r|^2 with one "
+                                "learned r (starting at 0), otherwise as nickel2017-euclidean.",
     "facebook-mammals": "facebookresearch train-mammals.sh: dim 5, 50 negatives, burn-in 20 epochs at lr×0.1, "
                         "300 epochs, batch 10. Their lr 0.3 applies to the batch *mean* loss; our updates use the "
                         "batch sum, so the same step is lr 0.03. Measured on mammals, seed 0: MR 1.173 / MAP 0.948 in 9.4 s.",

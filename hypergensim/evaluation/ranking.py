@@ -55,7 +55,15 @@ import numpy as np
 
 from ..errors import InputError
 from ..manifold import conformal_denominator, squared_norms
-from ..numerics import bisect_left, bisect_right, contains_sorted, ranking_keys_to_all
+from ..numerics import (
+    bisect_left,
+    bisect_right,
+    contains_sorted,
+    lorentz_keys_to_all,
+    ranking_keys_to_all,
+    shifted_keys_to_all,
+)
+from ..params import MODELS
 
 __all__ = ["RankingResult", "rank_counts", "ranking_metrics", "build_csr", "key_value_table"]
 
@@ -127,8 +135,12 @@ def build_csr(rows: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
-def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
-    """For every (query, positive): negatives strictly closer (lt) and at most as close (le)."""
+def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, model, shift):
+    """For every (query, positive): negatives strictly closer (lt) and at most as close (le).
+
+    ``model``: 0 Poincaré, 1 Lorentz, 2 or 3 a squared Euclidean distance after ``shift`` (0, or the
+    translational model's r) is added to the query.
+    """
     n = xt.shape[1]
     for qi in numba.prange(queries.shape[0]):
         u = queries[qi]
@@ -138,7 +150,12 @@ def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
             continue
         e0, e1 = excl_ptr[u], excl_ptr[u + 1]
         buf = np.empty(n)
-        ranking_keys_to_all(xt, u, inv_den, buf)
+        if model == 0:
+            ranking_keys_to_all(xt, u, inv_den, buf)
+        elif model == 1:
+            lorentz_keys_to_all(xt, u, buf)
+        else:
+            shifted_keys_to_all(xt, u, shift, buf)
         pkeys = np.empty(k)
         for j in range(k):
             pkeys[j] = buf[pos_idx[p0 + j]]
@@ -172,26 +189,40 @@ def rank_counts(
     pos_idx: np.ndarray,
     excl_ptr: np.ndarray,
     excl_idx: np.ndarray,
+    *,
+    model: str = "poincare",
+    translation: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Counts of strictly closer and at-most-as-close negatives for every pair, plus positive keys.
 
     ``pos_ptr``/``pos_idx`` hold each query's positives (CSR over ``queries``);
     ``excl_ptr``/``excl_idx`` the filtered set of every node (CSR over nodes,
-    sorted columns).  The query itself is always excluded.
+    sorted columns).  The query itself is always excluded.  ``model`` picks the
+    distance (``vectors`` are hyperboloid coordinates for ``lorentz``), and
+    ``translation`` is the translational model's ``r``.
     """
+    code = MODELS.index(model)
     x = np.asarray(vectors, dtype=np.float64)
-    inv_den = 1.0 / conformal_denominator(squared_norms(x))
+    shift = np.zeros(x.shape[1]) if translation is None else np.asarray(translation, dtype=np.float64)
+    inv_den = 1.0 / conformal_denominator(squared_norms(x)) if code == 0 else np.ones(len(x))
     xt = np.ascontiguousarray(x.T)
     out_lt = np.zeros(len(pos_idx), dtype=np.int64)
     out_le = np.zeros(len(pos_idx), dtype=np.int64)
     _count_kernel(xt, inv_den, np.ascontiguousarray(queries, dtype=np.int64),
                   np.ascontiguousarray(pos_ptr, dtype=np.int64), np.ascontiguousarray(pos_idx, dtype=np.int64),
                   np.ascontiguousarray(excl_ptr, dtype=np.int64), np.ascontiguousarray(excl_idx, dtype=np.int64),
-                  out_lt, out_le)
-    # positive keys, for grouping tied positives in AP
+                  out_lt, out_le, code, shift)
+    # positive keys, for grouping tied positives in AP: the same key the kernel ranks by
     rows = np.repeat(np.asarray(queries, dtype=np.int64), np.diff(pos_ptr))
-    diff = x[rows] - x[pos_idx]
-    keys = np.einsum("ij,ij->i", diff, diff) * inv_den[pos_idx]
+    if code == 0:
+        diff = x[rows] - x[pos_idx]
+        keys = np.einsum("ij,ij->i", diff, diff) * inv_den[pos_idx]
+    elif code == 1:
+        u, w = x[rows], x[pos_idx]
+        keys = u[:, 0] * w[:, 0] - np.einsum("ij,ij->i", u[:, 1:], w[:, 1:])
+    else:
+        diff = x[pos_idx] - (x[rows] + shift)
+        keys = np.einsum("ij,ij->i", diff, diff)
     return out_lt, out_le, keys
 
 

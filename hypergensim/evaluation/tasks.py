@@ -14,6 +14,7 @@ import numpy as np
 
 from ..datasets import resolve_relations
 from ..errors import InputError
+from ..params import MODELS
 from ..vectors import Embedding, coerce_embedding
 from .ranking import RankingResult, build_csr, rank_counts, ranking_metrics
 
@@ -46,6 +47,29 @@ def _to_index(
     return rows, coverage
 
 
+def _embedding_for(embedding: Any, model: str, translation: Any) -> Embedding:
+    """The vectors, checked as ``model`` needs them: inside the ball (poincare), on the hyperboloid (lorentz),
+    finite (euclidean, translational, whose ``translation`` must match their dimension)."""
+    if model not in MODELS:
+        raise InputError(f"unknown model (choose from {', '.join(MODELS)})", value=model)
+    emb = coerce_embedding(embedding, validate=model == "poincare")
+    x = np.asarray(emb.vectors, dtype=np.float64)
+    bad = ~np.isfinite(x).all(axis=1)
+    if model == "lorentz":
+        form = -x[:, 0] ** 2 + np.einsum("ij,ij->i", x[:, 1:], x[:, 1:])
+        bad |= (x[:, 0] <= 0) | (np.abs(form + 1.0) > 1e-6 * np.maximum(1.0, x[:, 0] ** 2))
+    if bad.any():
+        where = "on the hyperboloid -x0^2 + |x|^2 = -1" if model == "lorentz" else "finite"
+        raise InputError(f"{int(bad.sum())} vectors are not {where}", value=emb.keys[int(np.flatnonzero(bad)[0])])
+    if model == "translational":
+        if translation is None or np.shape(translation) != (x.shape[1],):
+            raise InputError(f"the translational model needs its translation vector of dimension {x.shape[1]}",
+                             value=None if translation is None else np.shape(translation))
+    elif translation is not None:
+        raise InputError(f"a translation applies to the translational model only, not {model!r}")
+    return emb
+
+
 def _sample_queries(candidates: np.ndarray, sample: int | float | None, random_state: Any) -> np.ndarray:
     if sample is None:
         return candidates
@@ -60,7 +84,8 @@ def _sample_queries(candidates: np.ndarray, sample: int | float | None, random_s
 
 
 def _run(task: str, emb: Embedding, positives: np.ndarray, filtered: np.ndarray, *, sample: Any,
-         random_state: Any, coverage: float, started: float) -> RankingResult:
+         random_state: Any, coverage: float, started: float, model: str = "poincare",
+         translation: Any = None) -> RankingResult:
     n = len(emb)
     pos_ptr_all, pos_idx_all = build_csr(positives, n)
     excl_ptr, excl_idx = build_csr(filtered, n)
@@ -72,7 +97,8 @@ def _run(task: str, emb: Embedding, positives: np.ndarray, filtered: np.ndarray,
     take = np.concatenate([np.arange(pos_ptr_all[q], pos_ptr_all[q + 1]) for q in queries]) if len(queries) else \
         np.zeros(0, dtype=np.int64)
     pos_idx = pos_idx_all[take]
-    lt, le, keys = rank_counts(emb.vectors, queries, pos_ptr, pos_idx, excl_ptr, excl_idx)
+    lt, le, keys = rank_counts(emb.vectors, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, model=model,
+                               translation=translation)
     return ranking_metrics(task, lt, le, keys, pos_ptr, started=started, n_queries_total=len(candidates),
                            coverage=coverage)
 
@@ -85,6 +111,8 @@ def evaluate_reconstruction(
     sample: int | float | None = None,
     random_state: int | None = None,
     skip_missing: bool = False,
+    model: str = "poincare",
+    translation: Any = None,
 ) -> RankingResult:
     """Reconstruction mean rank, MAP, MRR and Hits@k (Nickel & Kiela 2017).
 
@@ -104,6 +132,10 @@ def evaluate_reconstruction(
     skip_missing : bool
         Drop relations whose nodes have no vector instead of raising; the
         share kept is reported as ``coverage``.
+    model : {"poincare", "lorentz", "euclidean", "translational"}
+        The distance to rank by; ``lorentz`` takes hyperboloid coordinates.
+    translation : array, optional
+        The translational model's global vector ``r``.
 
     Examples
     --------
@@ -115,14 +147,14 @@ def evaluate_reconstruction(
     (1.0, 1.0)
     """
     started = time.perf_counter()
-    emb = coerce_embedding(embedding)
+    emb = _embedding_for(embedding, model, translation)
     rel = resolve_relations(relations)
     rows, coverage = _to_index(emb, rel.pairs, source=rel.path, skip_missing=skip_missing, what="relations")
     if symmetric:
         rows = np.concatenate([rows, rows[:, ::-1]])
     task = "reconstruction" + (" (symmetric)" if symmetric else "")
     return _run(task, emb, rows, rows, sample=sample, random_state=random_state, coverage=coverage,
-                started=started)
+                started=started, model=model, translation=translation)
 
 
 def evaluate_link_prediction(
@@ -133,8 +165,12 @@ def evaluate_link_prediction(
     sample: int | float | None = None,
     random_state: int | None = None,
     skip_missing: bool = False,
+    model: str = "poincare",
+    translation: Any = None,
 ) -> RankingResult:
     """Link-prediction mean rank and MAP: test relations ranked, train and test filtered.
+
+    ``model`` and ``translation`` as in :func:`evaluate_reconstruction`.
 
     Examples
     --------
@@ -145,7 +181,7 @@ def evaluate_link_prediction(
     1.0
     """
     started = time.perf_counter()
-    emb = coerce_embedding(embedding)
+    emb = _embedding_for(embedding, model, translation)
     train_rel = resolve_relations(train, what="train relations")
     test_rel = resolve_relations(test, what="test relations")
     test_rows, coverage = _to_index(emb, test_rel.pairs, source=test_rel.path, skip_missing=skip_missing,
@@ -154,4 +190,4 @@ def evaluate_link_prediction(
                               what="train relations") if train_rel.pairs else (np.zeros((0, 2), np.int64), 1.0)
     filtered = np.concatenate([train_rows, test_rows])
     return _run("link prediction", emb, test_rows, filtered, sample=sample, random_state=random_state,
-                coverage=coverage, started=started)
+                coverage=coverage, started=started, model=model, translation=translation)

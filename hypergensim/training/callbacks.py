@@ -131,7 +131,8 @@ class EvaluateEvery(Callback):
         from ..evaluation import evaluate_reconstruction
 
         rel = self.relations if self.relations is not None else estimator.relations_
-        r = evaluate_reconstruction(estimator.kv_, rel, sample=self.sample, random_state=self.random_state)
+        embedding, by_model = estimator.evaluation_input()  # ranked by the model's own distance
+        r = evaluate_reconstruction(embedding, rel, sample=self.sample, random_state=self.random_state, **by_model)
         logs.update(mean_rank=r.mean_rank, map=r.map, mrr=r.mrr, hits_at_10=r.hits_at_10,
                     eval_seconds=r.seconds)
         if r.sampled:

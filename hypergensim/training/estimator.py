@@ -168,6 +168,15 @@ class PoincareEmbedding(BaseEstimator):
         need(not (self.engine == "gensim" and self.workers > 1),
              f"workers={self.workers} needs engine='fast': gensim's PoincareModel trains on one thread only")
         need(all(isinstance(cb, Callback) for cb in self.callbacks), "callbacks must be Callback instances")
+        if self.model != "poincare":  # what means nothing for another model is an error, not ignored
+            need(self.engine == "fast", f"model={self.model!r} needs engine='fast' (gensim's loop trains the "
+                                        "Poincaré ball only)")
+            need(self.objective == "nickel2017", f"model={self.model!r} needs objective='nickel2017' (the paper's "
+                                                 "softmax; gensim's objective is the Poincaré ball's)")
+            need(self.radius_start is None, f"radius_start (the radius warm-up) is for model='poincare'; "
+                                            f"model={self.model!r} has no such bound")
+            need(self.epsilon == PARAMETER["epsilon"].default,
+                 f"epsilon (the margin from the ball's boundary) means nothing for model={self.model!r}")
 
     def _check_data(self, relations: list[tuple[str, str]]) -> None:
         if not relations:
@@ -315,7 +324,8 @@ class PoincareEmbedding(BaseEstimator):
         if evaluate:
             from ..evaluation import evaluate_reconstruction
 
-            result = evaluate_reconstruction(self.kv_, self.relations_)
+            embedding, by_model = self.evaluation_input()
+            result = evaluate_reconstruction(embedding, self.relations_, **by_model)
             evaluation = result.as_dict()
             logger.info("final reconstruction: mean rank %.4f, MAP %.4f", result.mean_rank, result.map)
         metrics = run.write_metrics(self.training_metrics(), evaluation)
@@ -341,7 +351,7 @@ class PoincareEmbedding(BaseEstimator):
             from .fast import FastTrainer
 
             self._fast = FastTrainer(self.model_, objective=self.objective, workers=self.workers,
-                                     random_state=self.random_state)
+                                     random_state=self.random_state, geometry=self.model)
             self._fast.batch_size = self.batch_size
 
     def _one_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:
@@ -352,8 +362,7 @@ class PoincareEmbedding(BaseEstimator):
         else:
             loss_sum, seen = self._gensim_epoch(epoch, alpha=self.model_.train_alpha)
         seconds = time.perf_counter() - started
-        if not np.isfinite(self.model_.kv.vectors).all():
-            self._diverged(epoch, "NaN or inf in the vectors")
+        self._check_points(epoch)
         loss = loss_sum / n_rel
         self.loss_history_.append(loss)
         self.n_epochs_trained_ = epoch
@@ -370,8 +379,7 @@ class PoincareEmbedding(BaseEstimator):
         else:
             loss_sum, seen = self._gensim_epoch(1, alpha=self.burn_in_alpha)
         seconds = time.perf_counter() - started
-        if not np.isfinite(self.model_.kv.vectors).all():
-            self._diverged(1, f"NaN or inf in the vectors during burn-in epoch {k}")
+        self._check_points(1)
         self.burn_in_epochs_done_ = k
         self._burn_in_loss_sum += loss_sum
         if k == self.burn_in:
@@ -461,14 +469,17 @@ class PoincareEmbedding(BaseEstimator):
 
         run = RunDir(run_dir)
         est = cls._from_config(run.read_config())
-        emb = run.read_vectors()
+        emb = run.read_vectors(validate=est.model in ("poincare", "lorentz"))  # the Euclidean models reach norm 1
         est.kv_ = to_keyed_vectors(emb.keys, emb.vectors)
         est.model_ = None
         if trust_pickle:
             est.model_ = run.load_gensim_model(trust_pickle=trust_pickle)
             est.kv_ = est.model_.kv
+        est._fast = None
         if run.has_state():
             state = run.read_state()
+            est._lorentz_points = state.get("lorentz_points")
+            est._translation = state.get("translation")
             est.loss_history_ = [float(x) for x in state["loss_history"]]
             est.history_ = json.loads(str(state["history_json"]))
             est.n_epochs_trained_ = int(state["epoch"][0])
@@ -539,6 +550,10 @@ class PoincareEmbedding(BaseEstimator):
         state["burn_in_epochs"] = np.array([self.burn_in_epochs_done_], dtype=np.int64)
         state["burn_in_loss_sum"] = np.array([self._burn_in_loss_sum])
         state["fit_seconds"] = np.array([self.fit_seconds_])
+        if self.model == "lorentz":  # the hyperboloid coordinates at full precision (the ball's are derived)
+            state["lorentz_points"] = np.array(self._fast.points)
+        if self.model == "translational":
+            state["translation"] = np.array(self._fast.translation)
         return state
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
@@ -556,6 +571,58 @@ class PoincareEmbedding(BaseEstimator):
             self.burn_in_epochs_done_ = self.burn_in if self.model_._burn_in_done else 0
             self._burn_in_loss_sum = 0.0
         self.fit_seconds_ = float(state["fit_seconds"][0])
+        if self.model == "lorentz":
+            self._fast._hyperboloid[:] = state["lorentz_points"]
+        if self.model == "translational":
+            self._fast.translation[:] = state["translation"]
+
+    # ------------------------------------------------------------- the model
+    @property
+    def points_(self) -> np.ndarray:
+        """The model's own coordinates: hyperboloid points (``lorentz``, ``dim + 1`` columns), else ``kv_.vectors``."""
+        self._check_fitted()
+        if self.model == "lorentz":
+            return self._fast.points if getattr(self, "_fast", None) is not None else self._lorentz_points
+        return np.asarray(self.kv_.vectors)
+
+    @property
+    def translation_(self) -> np.ndarray | None:
+        """The translational model's learned global vector ``r`` (``None`` for the other models)."""
+        if self.model != "translational":
+            return None
+        return self._fast.translation if getattr(self, "_fast", None) is not None else self._translation
+
+    def evaluation_input(self) -> tuple[Any, dict[str, Any]]:
+        """``(embedding, keyword arguments)`` for the evaluators, so they rank by this model's own distance.
+
+        Examples
+        --------
+        >>> from hypergensim.evaluation import evaluate_reconstruction
+        >>> rel = [("a", "r"), ("b", "r"), ("c", "a"), ("c", "r")]
+        >>> est = PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", dim=2, negative=1,
+        ...                         epochs=3, verbose=0).fit(rel)
+        >>> embedding, kwargs = est.evaluation_input()
+        >>> kwargs, evaluate_reconstruction(embedding, rel, **kwargs).n_pairs
+        ({'model': 'lorentz'}, 4)
+        """
+        keys = list(self.kv_.index_to_key)
+        kwargs: dict[str, Any] = {"model": self.model}
+        if self.model == "translational":
+            kwargs["translation"] = np.array(self.translation_)
+        return (keys, np.asarray(self.points_)), kwargs
+
+    def _check_points(self, epoch: int) -> None:
+        """The NaN guard, and for the Lorentz model the hyperboloid's: every point on ``−x₀² + ‖x'‖² = −1``."""
+        if not np.isfinite(self.model_.kv.vectors).all():
+            self._diverged(epoch, "NaN or inf in the vectors")
+        if self.model == "lorentz":
+            x = self._fast.points
+            form = -x[:, 0] ** 2 + np.einsum("ij,ij->i", x[:, 1:], x[:, 1:])
+            off = ~np.isfinite(x).all(axis=1) | (np.abs(form + 1.0) > 1e-6 * np.maximum(1.0, x[:, 0] ** 2))
+            if off.any():
+                self._diverged(epoch, f"{int(off.sum())} Lorentz points left the hyperboloid")
+        if self.model == "translational" and not np.isfinite(self._fast.translation).all():
+            self._diverged(epoch, "NaN or inf in the translation vector")
 
 
 

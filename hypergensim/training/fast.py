@@ -46,12 +46,22 @@ from typing import Any
 import numba
 import numpy as np
 
+from ..manifold import lorentz_to_poincare, poincare_to_lorentz
 from ..numerics import arcosh_root, ball_gap, contains_sorted, cosh_distance, exp_neg_distance, prefetch, project_row
+from ..params import MODELS
 
-__all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES"]
+__all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
 
 OBJECTIVES = ("gensim", "nickel2017")
 _GENSIM, _NICKEL = 0, 1
+#: The models the kernel trains (hypergensim.params.MODELS), by code: the Poincaré ball (gensim's state), the
+#: Lorentz hyperboloid (Nickel & Kiela 2018), and the Euclidean and translational baselines of Nickel & Kiela
+#: (2017), §4.
+_POINCARE, _LORENTZ, _EUCLIDEAN, _TRANSLATIONAL = 0, 1, 2, 3
+#: Largest Lorentz step ``‖v‖_L`` (facebookresearch's LorentzManifold(norm_clip=1)), and the floor of
+#: ``γ − 1`` in the Lorentz gradient ``1/sqrt(γ² − 1)`` (their ``_eps``), so coincident points stay finite.
+_LORENTZ_STEP_CLIP = 1.0
+_LORENTZ_GAMMA_EPS = 1e-5
 _PRESHUFFLE_ID = 1 << 31  # seeds the one-time shuffle of the relations (epoch ids stay below; burn-in's are 2**30+)
 
 
@@ -263,6 +273,126 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def _batch_other(vectors, us, vs, negs, lr, model, trans, gt, gu, gv, dist, uvec):
+    """One batch of the paper's softmax loss for the Lorentz, Euclidean and translational models.
+
+    ``L = d(u, v) + log Σ_{w ∈ {v} ∪ N(u)} exp(−d(u, w))``, so ``∂L/∂d_j = softmax_j − [j = 0]``.
+
+    * ``lorentz``: ``d = arcosh(γ)``, ``γ = −⟨u, w⟩_L``; the Riemannian gradient at ``u`` is
+      ``Σ_j c_j (γ_j u − w_j)/sqrt(γ_j² − 1)`` (``g_L⁻¹`` applied and projected on the tangent space,
+      Nickel & Kiela 2018, Algorithm 1), and a row moves by the exponential map of ``−lr`` times it,
+      then is put back on the hyperboloid (``x₀ = sqrt(1 + ‖x'‖²)``);
+    * ``euclidean``: ``d = ‖u − w‖²``; ``translational``: ``d = ‖u − w + r‖²`` with one global ``r``;
+      plain SGD, then rows renormalised to norm at most 1, as facebookresearch's EuclideanManifold does.
+
+    Returns the batch's summed loss.
+    """
+    b = us.shape[0]
+    k1 = negs.shape[1] + 1
+    dim = vectors.shape[1]
+    loss = 0.0
+    for d in range(gt.shape[0]):  # empty unless the model is translational
+        gt[d] = 0.0
+    for r in range(b):
+        u = us[r]
+        for d in range(dim):
+            uvec[d] = vectors[u, d]
+        low = math.inf
+        for j in range(k1):
+            w = vs[r] if j == 0 else negs[r, j - 1]
+            if model == _LORENTZ:
+                gamma = uvec[0] * vectors[w, 0]
+                for d in range(1, dim):
+                    gamma -= uvec[d] * vectors[w, d]
+                gamma = max(gamma, 1.0)
+                root = math.sqrt(max(gamma * gamma - 1.0, 0.0))
+                dist[r, j, 0] = math.log(gamma + root)
+                dist[r, j, 1] = gamma
+                g = max(gamma, 1.0 + _LORENTZ_GAMMA_EPS)
+                dist[r, j, 2] = math.sqrt(g * g - 1.0)
+            else:
+                e2 = 0.0
+                for d in range(dim):
+                    e = uvec[d] - vectors[w, d] + (trans[d] if model == _TRANSLATIONAL else 0.0)
+                    e2 += e * e
+                dist[r, j, 0] = e2
+            low = min(low, dist[r, j, 0])
+        z = 0.0
+        for j in range(k1):
+            dist[r, j, 3] = math.exp(low - dist[r, j, 0])
+            z += dist[r, j, 3]
+        loss += dist[r, 0, 0] - low + math.log(z)
+        for d in range(dim):
+            gu[r, d] = 0.0
+        for j in range(k1):
+            w = vs[r] if j == 0 else negs[r, j - 1]
+            c = (1.0 if j == 0 else 0.0) - dist[r, j, 3] / z  # ∂L/∂d_j
+            if model == _LORENTZ:
+                cr = c / dist[r, j, 2]
+                gamma = dist[r, j, 1]
+                for d in range(dim):
+                    x = vectors[w, d]
+                    gu[r, d] += cr * (gamma * uvec[d] - x)
+                    gv[r, j, d] = cr * (gamma * x - uvec[d])
+            else:
+                for d in range(dim):
+                    e = uvec[d] - vectors[w, d] + (trans[d] if model == _TRANSLATIONAL else 0.0)
+                    gu[r, d] += 2.0 * c * e
+                    gv[r, j, d] = -2.0 * c * e
+                    if model == _TRANSLATIONAL:
+                        gt[d] += 2.0 * c * e
+    for r in range(b):
+        _move(vectors, us[r], gu[r], lr, model)
+    for r in range(b):
+        for j in range(k1):
+            _move(vectors, vs[r] if j == 0 else negs[r, j - 1], gv[r, j], lr, model)
+    if model == _TRANSLATIONAL:
+        ok = True
+        for d in range(dim):
+            if not math.isfinite(gt[d]):
+                ok = False
+        if ok:
+            for d in range(dim):
+                trans[d] -= lr * gt[d]
+    return loss
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _move(vectors, row, grad, lr, model):
+    """Step ``vectors[row]`` against ``grad``: the Lorentz exponential map, or SGD renormalised to norm 1."""
+    dim = vectors.shape[1]
+    for d in range(dim):
+        if not math.isfinite(grad[d]):
+            return  # a non-finite step is dropped, as in the Poincaré kernel
+    if model == _LORENTZ:
+        # v = −lr · grad is tangent at x; ‖v‖_L² = −v₀² + Σ vᵢ², clipped to the largest step
+        nv2 = -(lr * grad[0]) ** 2
+        for d in range(1, dim):
+            nv2 += (lr * grad[d]) ** 2
+        nv = math.sqrt(max(nv2, 0.0))
+        if nv < 1e-15:
+            return
+        step = min(nv, _LORENTZ_STEP_CLIP)
+        ch, sh = math.cosh(step), math.sinh(step) / nv
+        s = 0.0
+        for d in range(1, dim):
+            x = ch * vectors[row, d] - sh * lr * grad[d]
+            vectors[row, d] = x
+            s += x * x
+        vectors[row, 0] = math.sqrt(1.0 + s)
+    else:
+        s = 0.0
+        for d in range(dim):
+            x = vectors[row, d] - lr * grad[d]
+            vectors[row, d] = x
+            s += x * x
+        if s > 1.0:
+            scale = 1.0 / math.sqrt(s)
+            for d in range(dim):
+                vectors[row, d] *= scale
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr, pos_idx, objective):
     """Draw the negatives of relations ``first .. first+b`` and prefetch every row the batch will touch.
 
@@ -284,8 +414,8 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, negs, gu, gv, dist,
-              uvec):
+def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, gt, negs,
+              gu, gv, dist, uvec):
     """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
 
     Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
@@ -308,14 +438,18 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
         if nb > 0:
             _prepare_batch(state, vectors, us, vs, nxt, nb, negs[1 - cur], prob, alias, pos_ptr, pos_idx,
                            objective)
-        total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
+        if model == _POINCARE:
+            total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
+        else:
+            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, model, trans, gt, gu, gv, dist,
+                                  uvec)
         i, b, cur = nxt, nb, 1 - cur
     return total
 
 
 @numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-           batch_size, objective, losses):
+           batch_size, objective, model, trans, losses):
     """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards.
 
     The relations were shuffled once (:class:`FastTrainer`); an epoch visits
@@ -338,6 +472,7 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
         gv = np.empty((batch_size, negative + 1, dim))
         dist = np.empty((batch_size, negative + 1, 4))
         uvec = np.empty(dim)
+        gt = np.empty(trans.shape[0])
         bu = np.empty(block, dtype=np.int64)
         bv = np.empty(block, dtype=np.int64)
         total = 0.0
@@ -352,7 +487,7 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
                 bu[i], bu[j] = bu[j], bu[i]
                 bv[i], bv[j] = bv[j], bv[i]
             total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
-                               objective, negs, gu, gv, dist, uvec)
+                               objective, model, trans, gt, negs, gu, gv, dist, uvec)
         losses[t] = total
 
 
@@ -391,9 +526,17 @@ class FastTrainer:
         Seed of shuffles and negative sampling.
     """
 
-    def __init__(self, model: Any, *, objective: str, workers: int, random_state: int) -> None:
+    def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
+                 geometry: str = "poincare") -> None:
         self.model = model
         self.objective = objective
+        self.geometry = geometry
+        self.code = MODELS.index(geometry)
+        dim = model.kv.vectors.shape[1]
+        self._hyperboloid = poincare_to_lorentz(np.asarray(model.kv.vectors, dtype=np.float64)) \
+            if geometry == "lorentz" else None
+        #: the translational model's one global translation r (starts at 0: the Euclidean model)
+        self.translation = np.zeros(dim if geometry == "translational" else 0)
         self.workers = workers
         self.random_state = random_state
         rel = np.asarray(model.all_relations, dtype=np.int64).reshape(-1, 2)
@@ -409,6 +552,11 @@ class FastTrainer:
         self.by_count = alias_table(counts)
         self.by_damped_count = alias_table(counts**0.75)
         self.uniform = (np.empty(0), np.empty(0, dtype=np.int64))  # an empty table means uniform draws
+
+    @property
+    def points(self) -> np.ndarray:
+        """The points the kernel trains: gensim's own vectors, or (Lorentz) the hyperboloid coordinates."""
+        return self.model.kv.vectors if self._hyperboloid is None else self._hyperboloid
 
     def run_epoch(self, epoch_id: int, *, lr: float, burn_in: bool, epsilon: float | None = None
                   ) -> tuple[float, int]:
@@ -432,8 +580,15 @@ class FastTrainer:
         # the kernel's prange runs over exactly `workers` shards, so at most that many threads work; numba's
         # process-wide thread count is left alone (setting it per call races between fits in two threads)
         eps = float(m.epsilon if epsilon is None else epsilon)
-        _epoch(m.kv.vectors, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
-               *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, losses)
+        _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
+               *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
+               self.translation, losses)
+        if self.geometry == "lorentz":
+            # Hogwild threads may interleave their writes to one row; put every point back on the hyperboloid
+            x = self._hyperboloid
+            with np.errstate(over="ignore", invalid="ignore"):
+                x[:, 0] = np.sqrt(1.0 + np.einsum("ij,ij->i", x[:, 1:], x[:, 1:]))
+            m.kv.vectors[:] = lorentz_to_poincare(x)  # gensim's vectors follow, mapped to the ball (an isometry)
         return float(losses.sum()), n
 
     batch_size = 10

@@ -1,0 +1,204 @@
+"""The four models: kernels checked against independent NumPy math, exact evaluation, run directories, errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import MAMMALS_TSV, TOY_BASIC, assert_clean_error, run_cli
+from hypergensim.errors import ConfigError, NumericalError
+from hypergensim.evaluation import evaluate_reconstruction
+from hypergensim.manifold import lorentz_to_poincare, poincare_to_lorentz
+from hypergensim.training import Callback, PoincareEmbedding
+from hypergensim.training.fast import _batch_other
+
+MODEL_CODE = {"lorentz": 1, "euclidean": 2, "translational": 3}
+
+
+def _loss_and_grads(x, u, ws, model, t):
+    """The softmax loss of one relation (u, ws[0]) with negatives ws[1:] and its Euclidean gradients, in NumPy."""
+    if model == "lorentz":
+        gam = np.array([x[u, 0] * x[w, 0] - x[u, 1:] @ x[w, 1:] for w in ws])
+        d = np.arccosh(np.maximum(gam, 1.0))
+    else:
+        e = np.array([x[u] - x[w] + t for w in ws])
+        d = (e**2).sum(1)
+    p = np.exp(-d) / np.exp(-d).sum()
+    c = np.eye(len(ws))[0] - p  # dL/dd_j
+    loss = d[0] + np.log(np.exp(-d).sum())
+    return loss, d, c
+
+
+def test_euclidean_and_translational_batches_match_numpy():
+    rng = np.random.default_rng(0)
+    for model in ("euclidean", "translational"):
+        x = rng.uniform(-0.3, 0.3, (6, 3))
+        t = rng.normal(0, 0.1, 3) if model == "translational" else np.zeros(0)
+        us, vs, negs = np.array([0]), np.array([1]), np.array([[2, 3, 4]])
+        loss, d, c = _loss_and_grads(x, 0, [1, 2, 3, 4], model, t if len(t) else np.zeros(3))
+        e = np.array([x[0] - x[w] + (t if len(t) else 0) for w in (1, 2, 3, 4)])
+        expected = x.copy()
+        lr = 0.01
+        expected[0] -= lr * (2 * c[:, None] * e).sum(0)
+        for j, w in enumerate((1, 2, 3, 4)):
+            expected[w] += lr * 2 * c[j] * e[j]
+        gt_expected = (2 * c[:, None] * e).sum(0)
+        got = x.copy()
+        trans = t.copy()
+        k1 = 4
+        out = _batch_other(got, us, vs, negs, lr, MODEL_CODE[model], trans, np.empty(len(t)), np.empty((1, 3)),
+                           np.empty((1, k1, 3)), np.empty((1, k1, 4)), np.empty(3))
+        assert out == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+        if model == "translational":
+            np.testing.assert_allclose(trans, t - lr * gt_expected, rtol=1e-12)
+
+
+def test_lorentz_batch_is_riemannian_sgd_on_the_hyperboloid():
+    """Nickel & Kiela (2018), Algorithm 1: h = g⁻¹∇, projected on the tangent space, then the exponential map."""
+    rng = np.random.default_rng(1)
+    x = poincare_to_lorentz(rng.uniform(-0.4, 0.4, (5, 2)))
+    loss, d, c = _loss_and_grads(x, 0, [1, 2, 3], "lorentz", None)
+    lr = 0.05
+    expected = x.copy()
+
+    def step(p, egrad):
+        h = egrad.copy()
+        h[0] = -h[0]  # g_L^{-1}
+        h = h + (-p[0] * h[0] + p[1:] @ h[1:]) * p  # projection on the tangent space at p
+        v = -lr * h
+        nv = np.sqrt(max(-v[0] ** 2 + v[1:] @ v[1:], 0.0))
+        q = np.cosh(nv) * p + np.sinh(nv) * v / nv
+        q[0] = np.sqrt(1 + q[1:] @ q[1:])
+        return q
+
+    def dgamma(a, b):  # Euclidean gradient of gamma = -<a, b>_L with respect to a
+        return np.r_[b[0], -b[1:]]
+
+    gam = np.array([x[0, 0] * x[w, 0] - x[0, 1:] @ x[w, 1:] for w in (1, 2, 3)])
+    root = np.sqrt(np.maximum(gam, 1 + 1e-5) ** 2 - 1)
+    gu = sum(c[j] / root[j] * dgamma(x[0], x[w]) for j, w in enumerate((1, 2, 3)))
+    expected[0] = step(x[0], gu)
+    for j, w in enumerate((1, 2, 3)):
+        expected[w] = step(x[w], c[j] / root[j] * dgamma(x[w], x[0]))
+    got = x.copy()
+    out = _batch_other(got, np.array([0]), np.array([1]), np.array([[2, 3]]), lr, 1, np.zeros(0), np.empty(0),
+                       np.empty((1, 3)), np.empty((1, 3, 3)), np.empty((1, 3, 4)), np.empty(3))
+    assert out == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+    assert np.allclose(-got[:, 0] ** 2 + (got[:, 1:] ** 2).sum(1), -1.0)
+
+
+def _brute(names, points, pairs, model, translation=None):
+    """Mean rank and MAP by brute force: every node but the query ranked by the model's distance."""
+    from sklearn.metrics import average_precision_score
+
+    keys = list(names)
+    idx = {k: i for i, k in enumerate(keys)}
+    x = points
+    if model == "lorentz":
+        dist = np.arccosh(np.maximum(x[:, :1] * x[:, :1].T - x[:, 1:] @ x[:, 1:].T, 1.0))
+    else:
+        shift = 0 if translation is None else translation
+        dist = (((x[:, None, :] + shift) - x[None, :, :]) ** 2).sum(-1)
+    pos = {}
+    for a, b in pairs:
+        pos.setdefault(idx[a], set()).add(idx[b])
+    ranks, aps = [], []
+    for u, ps in pos.items():
+        others = [w for w in range(len(keys)) if w != u]
+        for v in ps:
+            ranks.append(1 + sum(1 for w in others if w not in ps and dist[u, w] < dist[u, v]))
+        y = np.array([w in ps for w in others])
+        aps.append(average_precision_score(y, -dist[u, others]))
+    return float(np.mean(ranks)), float(np.mean(aps))
+
+
+@pytest.mark.parametrize("model", ["lorentz", "euclidean", "translational"])
+def test_evaluation_equals_brute_force_for_every_model_ties_included(model):
+    rng = np.random.default_rng(3)
+    n = 30
+    base = rng.uniform(-0.5, 0.5, (n, 3))
+    base[5] = base[6]  # exact duplicates: tied distances
+    base[10] = base[11]
+    points = poincare_to_lorentz(base) if model == "lorentz" else base
+    names = [f"n{i}" for i in range(n)]
+    pairs = [(names[i], names[j]) for i in range(n) for j in rng.choice(n, 3, replace=False) if i != j]
+    t = rng.normal(0, 0.2, 3) if model == "translational" else None
+    r = evaluate_reconstruction((names, points), pairs, model=model, translation=t)
+    mr, ap = _brute(names, points, pairs, model, t)
+    assert r.mean_rank == pytest.approx(mr, abs=1e-12) and r.map == pytest.approx(ap, abs=1e-12)
+
+
+@pytest.mark.parametrize("model", ["lorentz", "translational"])
+def test_runs_keep_their_model_state_and_resume_exactly(model, tmp_path):
+    params = dict(model=model, engine="fast", objective="nickel2017", dim=4, negative=5, epochs=6, workers=1,
+                  random_state=2, verbose=0)
+    whole = PoincareEmbedding(**params).fit(MAMMALS_TSV)
+    PoincareEmbedding(**{**params, "epochs": 3}).fit(MAMMALS_TSV, run_dir=tmp_path / "run", checkpoint_every=1)
+    resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=6, verbose=0)
+    np.testing.assert_array_equal(resumed.points_, whole.points_)
+    if model == "translational":
+        np.testing.assert_array_equal(resumed.translation_, whole.translation_)
+    loaded = PoincareEmbedding.load(tmp_path / "run")
+    np.testing.assert_array_equal(loaded.points_, resumed.points_)
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())["reconstruction"]
+    r = run_cli("evaluate", tmp_path / "run", "--json")  # the CLI reads the model from the run
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["map"] == pytest.approx(metrics["map"], abs=1e-12)
+
+
+def test_lorentz_exports_ball_vectors_that_rank_the_same(tmp_path):
+    est = PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", dim=5, negative=5, epochs=20,
+                            workers=1, verbose=0).fit(MAMMALS_TSV, run_dir=tmp_path / "run")
+    x = est.points_
+    assert x.shape == (1180, 6) and np.allclose(-x[:, 0] ** 2 + (x[:, 1:] ** 2).sum(1), -1.0)
+    own = json.loads((tmp_path / "run" / "metrics.json").read_text())["reconstruction"]
+    ball = run_cli("evaluate", tmp_path / "run" / "vectors.npz", "--relations", MAMMALS_TSV, "--json")
+    assert ball.returncode == 0, ball.stderr
+    assert json.loads(ball.stdout)["mean_rank"] == pytest.approx(own["mean_rank"], rel=1e-9)
+    np.testing.assert_allclose(lorentz_to_poincare(x), est.kv_.vectors, atol=1e-12)
+
+
+def test_the_nan_guard_covers_the_hyperboloid(tmp_path):
+    class Poison(Callback):
+        def on_epoch_end(self, est, logs):
+            if logs["epoch"] == 2:
+                est._fast.points[7, 1] = np.nan
+
+    est = PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", dim=3, negative=2, epochs=5,
+                            verbose=0, callbacks=[Poison()])
+    with pytest.raises(NumericalError, match="diverged at epoch 3"):
+        est.fit(TOY_BASIC)
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"model": "hyperbolic"}, "model must be one of poincare, lorentz, euclidean, translational"),
+    ({"model": "lorentz"}, "model='lorentz' needs engine='fast'"),
+    ({"model": "euclidean", "engine": "fast"}, "model='euclidean' needs objective='nickel2017'"),
+    ({"model": "euclidean", "engine": "fast", "objective": "nickel2017", "radius_start": 2.0, "radius_warmup": 5},
+     "radius_start (the radius warm-up) is for model='poincare'"),
+    ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "epsilon": 1e-3},
+     "epsilon (the margin from the ball's boundary) means nothing for model='lorentz'"),
+])
+def test_what_means_nothing_for_a_model_is_an_error(params, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        PoincareEmbedding(**params)._check_params()
+
+
+def test_model_errors_on_the_command_line_leave_nothing(tmp_path):
+    out = tmp_path / "run"
+    assert_clean_error(run_cli("train", TOY_BASIC, "--model", "hyperbolic", "--out", out), "--model", "hyperbolic")
+    assert_clean_error(run_cli("train", TOY_BASIC, "--preset", "nickel2017-euclidean", "--radius-start", "2",
+                               "--radius-warmup", "3", "--out", out), "radius_start", "euclidean")
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("preset", ["nickel2018-lorentz", "nickel2017-euclidean", "nickel2017-translational"])
+def test_model_presets_train_mammals(preset):
+    from hypergensim.pipeline import run
+
+    result = run(MAMMALS_TSV, preset=preset, dim=5, epochs=30, workers=1)
+    assert result.config["params"]["model"] == preset.split("-")[1] and 1 <= result.mean_rank < 200
