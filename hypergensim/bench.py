@@ -4,7 +4,7 @@ Sections (``--only`` picks some): ``datasets`` (WordNet nouns closure cold and
 warm, NLTK's own closure loop, a random 100k-node DAG), ``evaluation`` (full
 nouns reconstruction time and peak memory, ratio to gensim's evaluator on the
 same queries), ``training`` (relations/s of gensim, the adapter and the fast
-engine on mammals and nouns; the mammals quality targets), ``reliability``
+engine on mammals and nouns, every model on nouns; the mammals quality targets), ``reliability``
 (a 10-million-line relation file streamed, with its peak memory; 20 full
 nouns evaluations in one process, with memory after each).  Every section
 writes ``bench-<section>.json`` under ``--out`` atomically and prints a summary.
@@ -214,6 +214,12 @@ def bench_training(*, nouns: bool = True) -> dict[str, Any]:
             key = f"nouns_fast_nickel2017_w{workers}_rel_s"
             out[key] = adapter(h, 3, engine="fast", objective="nickel2017", workers=workers)
             out[key.replace("_rel_s", "_vs_gensim")] = out[key] / out["nouns_gensim_rel_s"]
+        # every model at d=10, 2 threads, the same relations, negatives and kernel (burn-in off)
+        for model in ("lorentz", "euclidean", "translational"):
+            key = f"nouns_fast_{model}_w2_rel_s"
+            out[key] = adapter(h, 3, engine="fast", objective="nickel2017", workers=2, model=model)
+            out[key.replace("_rel_s", "_vs_gensim")] = out[key] / out["nouns_gensim_rel_s"]
+            out[key.replace("_rel_s", "_vs_poincare")] = out[key] / out["nouns_fast_nickel2017_w2_rel_s"]
     return out
 
 

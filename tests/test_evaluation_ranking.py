@@ -200,3 +200,27 @@ def test_build_csr_sorts_and_deduplicates_like_unique_rows():
     np.testing.assert_array_equal(cols, expected[:, 1])
     empty_ptr, empty_cols = build_csr(np.zeros((0, 2), dtype=np.int64), 4)
     assert empty_ptr.tolist() == [0, 0, 0, 0, 0] and empty_cols.size == 0
+
+
+@pytest.mark.parametrize("quality", ["good", "poor"])
+def test_both_counting_strategies_match_brute_force(quality):
+    """A good embedding takes the kernel's search path (few nodes closer than a positive), a poor one the
+    counting path (nearly all of them): both must give the brute force's numbers, ties included."""
+    rng = np.random.default_rng(7)
+    n_trees = 80
+    keys, pairs, rows = [], [], []
+    for t in range(n_trees):
+        direction = rng.normal(size=4)
+        direction /= np.linalg.norm(direction)
+        names = [f"r{t}", f"a{t}", f"b{t}", f"c{t}"]
+        keys += names
+        pairs += [(names[1], names[0]), (names[2], names[1]), (names[2], names[0]), (names[3], names[1]),
+                  (names[3], names[0])]
+        rows += [direction * r for r in (0.3, 0.6, 0.62, 0.62)]
+    X = np.array(rows) if quality == "good" else rng.uniform(-0.5, 0.5, (len(keys), 4))
+    X[-1] = X[-2]  # an exact tie
+    got = evaluate_reconstruction((keys, X), pairs).as_dict()
+    want = brute_force(keys, X, pairs, pairs)
+    for f in FIELDS:
+        assert got[f] == pytest.approx(want[f], abs=1e-9), f
+    assert got["mean_rank"] < 10 if quality == "good" else got["mean_rank"] > 30

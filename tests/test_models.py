@@ -48,7 +48,7 @@ def test_euclidean_and_translational_batches_match_numpy():
         got = x.copy()
         trans = t.copy()
         k1 = 4
-        out = _batch_other(got, us, vs, negs, lr, MODEL_CODE[model], trans, np.empty(len(t)), np.empty((1, 3)),
+        out = _batch_other(got, us, vs, negs, lr, MODEL_CODE[model], trans, np.inf, np.empty(len(t)), np.empty((1, 3)),
                            np.empty((1, k1, 3)), np.empty((1, k1, 4)), np.empty(3))
         assert out == pytest.approx(loss, rel=1e-12)
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
@@ -84,7 +84,7 @@ def test_lorentz_batch_is_riemannian_sgd_on_the_hyperboloid():
     for j, w in enumerate((1, 2, 3)):
         expected[w] = step(x[w], c[j] / root[j] * dgamma(x[w], x[0]))
     got = x.copy()
-    out = _batch_other(got, np.array([0]), np.array([1]), np.array([[2, 3]]), lr, 1, np.zeros(0), np.empty(0),
+    out = _batch_other(got, np.array([0]), np.array([1]), np.array([[2, 3]]), lr, 1, np.zeros(0), np.inf, np.empty(0),
                        np.empty((1, 3)), np.empty((1, 3, 3)), np.empty((1, 3, 4)), np.empty(3))
     assert out == pytest.approx(loss, rel=1e-12)
     np.testing.assert_allclose(got, expected, rtol=1e-10)
@@ -179,7 +179,7 @@ def test_the_nan_guard_covers_the_hyperboloid(tmp_path):
     ({"model": "lorentz"}, "model='lorentz' needs engine='fast'"),
     ({"model": "euclidean", "engine": "fast"}, "model='euclidean' needs objective='nickel2017'"),
     ({"model": "euclidean", "engine": "fast", "objective": "nickel2017", "radius_start": 2.0, "radius_warmup": 5},
-     "radius_start (the radius warm-up) is for model='poincare'"),
+     "radius_start (the radius warm-up) is for the hyperbolic models"),
     ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "epsilon": 1e-3},
      "epsilon (the margin from the ball's boundary) means nothing for model='lorentz'"),
 ])

@@ -22,6 +22,12 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> Any:
     dims = sorted({r.get("dim") for r in rows if r.get("dim") is not None})
     for ax, metric, label in ((axes[0], "mean_rank", "mean rank (lower is better)"),
                               (axes[1], "map", "MAP (higher is better)")):
+        keys = [k for k in spec.grid if k not in ("seed", "dim")]
+        if not dims and keys and rows:  # a grid over presets or models: one bar per setting, the paper's beside
+            _bars(ax, spec, rows, keys, metric)
+            ax.set_title(label, fontsize=10)
+            ax.grid(alpha=0.3, axis="y")
+            continue
         if dims:
             means = [np.mean([r[metric] for r in rows if r.get("dim") == d]) for d in dims]
             stds = [np.std([r[metric] for r in rows if r.get("dim") == d]) for d in dims]
@@ -44,6 +50,22 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> Any:
     fig.suptitle(f"{spec.name}" + (f"  (paper: {source})" if source else ""), fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[str], metric: str) -> None:
+    """One bar per grid setting (mean over seeds) and the published number of that setting as a cross."""
+    settings = sorted({tuple(r.get(k) for k in keys) for r in rows}, key=lambda t: tuple(map(str, t)))
+    x = np.arange(len(settings))
+    means = [np.mean([r[metric] for r in rows if tuple(r.get(k) for k in keys) == s]) for s in settings]
+    ax.bar(x, means, color="tab:blue", alpha=0.8, label="hypergensim")
+    for i, m in enumerate(means):
+        ax.annotate(f"{m:.3g}", (i, m), ha="center", va="bottom", fontsize=7)
+    ref = [(i, row[metric]) for i, s in enumerate(settings)
+           for row in spec.reference_rows(dict(zip(keys, s))) if metric in row]
+    if ref:
+        ax.scatter(*zip(*ref), marker="x", color="black", s=60, zorder=3, label="paper")
+    ax.set_xticks(x, [", ".join(str(v) for v in s) for s in settings], rotation=20, ha="right", fontsize=7)
+    ax.legend(fontsize=8, loc="best")
 
 
 def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:

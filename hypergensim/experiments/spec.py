@@ -96,17 +96,17 @@ class ExperimentSpec:
     def reference_rows(self, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Published numbers, one dict per row; with grid ``values``, the rows of that run's dimension.
 
-        ``published = NAME`` rows are those of this spec's dataset and task
-        (and model ``poincare``, the only one trained today).
+        ``published = NAME`` rows are those of this spec's dataset and task;
+        for a run, those of its model and dimension.
         """
         if "published" in self.reference:
-            rows = published.lookup(self.reference["published"], dataset=self.dataset, task=self.task,
-                                    model="poincare")
+            rows = published.lookup(self.reference["published"], dataset=self.dataset, task=self.task)
         else:
             rows = list(self.reference.get("results", []))
-        if values is not None:
-            dim = self.params(values)["dim"]
-            rows = [r for r in rows if r.get("dim", dim) == dim]
+        if values is not None:  # the rows of this run's model and dimension
+            params = self.params(values)
+            rows = [r for r in rows if r.get("dim", params["dim"]) == params["dim"]
+                    and r.get("model", params["model"]) == params["model"]]
         return rows
 
     def reference_source(self) -> str | None:

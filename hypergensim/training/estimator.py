@@ -173,8 +173,9 @@ class PoincareEmbedding(BaseEstimator):
                                         "Poincaré ball only)")
             need(self.objective == "nickel2017", f"model={self.model!r} needs objective='nickel2017' (the paper's "
                                                  "softmax; gensim's objective is the Poincaré ball's)")
-            need(self.radius_start is None, f"radius_start (the radius warm-up) is for model='poincare'; "
-                                            f"model={self.model!r} has no such bound")
+            need(self.radius_start is None or self.model == "lorentz",
+                 f"radius_start (the radius warm-up) is for the hyperbolic models (poincare, lorentz); "
+                 f"model={self.model!r} has no such bound")
             need(self.epsilon == PARAMETER["epsilon"].default,
                  f"epsilon (the margin from the ball's boundary) means nothing for model={self.model!r}")
 
@@ -358,7 +359,8 @@ class PoincareEmbedding(BaseEstimator):
         """One training epoch (burn-in is done by then); returns the epoch's logs."""
         started = time.perf_counter()
         if self.engine == "fast":
-            loss_sum, seen = self._fast.run_epoch(epoch, lr=self.alpha, burn_in=False, epsilon=self.epsilon_at(epoch))
+            loss_sum, seen = self._fast.run_epoch(epoch, lr=self.alpha, burn_in=False, epsilon=self.epsilon_at(epoch),
+                                                  max_radius=self.radius_at(epoch))
         else:
             loss_sum, seen = self._gensim_epoch(epoch, alpha=self.model_.train_alpha)
         seconds = time.perf_counter() - started
@@ -375,7 +377,7 @@ class PoincareEmbedding(BaseEstimator):
         started = time.perf_counter()
         if self.engine == "fast":
             loss_sum, seen = self._fast.run_epoch(_BURN_IN_EPOCH_ID + k - 1, lr=self.burn_in_alpha, burn_in=True,
-                                                  epsilon=self.epsilon_at(1))
+                                                  epsilon=self.epsilon_at(1), max_radius=self.radius_at(1))
         else:
             loss_sum, seen = self._gensim_epoch(1, alpha=self.burn_in_alpha)
         seconds = time.perf_counter() - started
@@ -404,6 +406,25 @@ class PoincareEmbedding(BaseEstimator):
         except AssertionError as exc:  # gensim asserts that gradients are not NaN
             self._diverged(epoch, f"gensim found NaN gradients ({exc})")
         return meter.after, meter.relations
+
+    def radius_at(self, epoch: int) -> float:
+        """The bound on every point's hyperbolic distance from the origin at ``epoch`` (``inf`` when none).
+
+        During a radius warm-up it grows linearly from ``radius_start`` to the
+        radius of the ``epsilon`` boundary; the Poincaré ball keeps that
+        boundary afterwards, the Lorentz model is unbounded after the warm-up.
+
+        Examples
+        --------
+        >>> est = PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", radius_start=2.0,
+        ...                         radius_warmup=10)
+        >>> est.radius_at(1), round(est.radius_at(6), 3), est.radius_at(11)
+        (2.0, 7.103, inf)
+        """
+        r_max = boundary_radius(float(self.epsilon))
+        if self.radius_start is None or epoch - 1 >= self.radius_warmup:
+            return r_max if self.model == "poincare" else float("inf")
+        return self.radius_start + (r_max - self.radius_start) * max(epoch - 1, 0) / self.radius_warmup
 
     def epsilon_at(self, epoch: int) -> float:
         """The boundary margin in force at training epoch ``epoch`` (burn-in counts as epoch 1).

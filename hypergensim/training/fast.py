@@ -273,7 +273,7 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _batch_other(vectors, us, vs, negs, lr, model, trans, gt, gu, gv, dist, uvec):
+def _batch_other(vectors, us, vs, negs, lr, model, trans, max_x0, gt, gu, gv, dist, uvec):
     """One batch of the paper's softmax loss for the Lorentz, Euclidean and translational models.
 
     ``L = d(u, v) + log Σ_{w ∈ {v} ∪ N(u)} exp(−d(u, w))``, so ``∂L/∂d_j = softmax_j − [j = 0]``.
@@ -281,7 +281,8 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, gt, gu, gv, dist, uvec
     * ``lorentz``: ``d = arcosh(γ)``, ``γ = −⟨u, w⟩_L``; the Riemannian gradient at ``u`` is
       ``Σ_j c_j (γ_j u − w_j)/sqrt(γ_j² − 1)`` (``g_L⁻¹`` applied and projected on the tangent space,
       Nickel & Kiela 2018, Algorithm 1), and a row moves by the exponential map of ``−lr`` times it,
-      then is put back on the hyperboloid (``x₀ = sqrt(1 + ‖x'‖²)``);
+      then is put back on the hyperboloid (``x₀ = sqrt(1 + ‖x'‖²)``) and within ``x₀ ≤ max_x0``
+      (the radius warm-up's bound ``cosh R``; ``inf`` without one);
     * ``euclidean``: ``d = ‖u − w‖²``; ``translational``: ``d = ‖u − w + r‖²`` with one global ``r``;
       plain SGD, then rows renormalised to norm at most 1, as facebookresearch's EuclideanManifold does.
 
@@ -342,10 +343,10 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, gt, gu, gv, dist, uvec
                     if model == _TRANSLATIONAL:
                         gt[d] += 2.0 * c * e
     for r in range(b):
-        _move(vectors, us[r], gu[r], lr, model)
+        _move(vectors, us[r], gu[r], lr, model, max_x0)
     for r in range(b):
         for j in range(k1):
-            _move(vectors, vs[r] if j == 0 else negs[r, j - 1], gv[r, j], lr, model)
+            _move(vectors, vs[r] if j == 0 else negs[r, j - 1], gv[r, j], lr, model, max_x0)
     if model == _TRANSLATIONAL:
         ok = True
         for d in range(dim):
@@ -358,7 +359,7 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, gt, gu, gv, dist, uvec
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _move(vectors, row, grad, lr, model):
+def _move(vectors, row, grad, lr, model, max_x0):
     """Step ``vectors[row]`` against ``grad``: the Lorentz exponential map, or SGD renormalised to norm 1."""
     dim = vectors.shape[1]
     for d in range(dim):
@@ -379,6 +380,11 @@ def _move(vectors, row, grad, lr, model):
             x = ch * vectors[row, d] - sh * lr * grad[d]
             vectors[row, d] = x
             s += x * x
+        if 1.0 + s > max_x0 * max_x0:  # beyond the warm-up's radius: back onto it (x₀ = cosh R)
+            scale = math.sqrt(max_x0 * max_x0 - 1.0) / math.sqrt(s)
+            for d in range(1, dim):
+                vectors[row, d] *= scale
+            s = max_x0 * max_x0 - 1.0
         vectors[row, 0] = math.sqrt(1.0 + s)
     else:
         s = 0.0
@@ -441,8 +447,8 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
         if model == _POINCARE:
             total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
         else:
-            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, model, trans, gt, gu, gv, dist,
-                                  uvec)
+            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, model, trans, eps, gt, gu, gv,
+                                  dist, uvec)
         i, b, cur = nxt, nb, 1 - cur
     return total
 
@@ -558,12 +564,14 @@ class FastTrainer:
         """The points the kernel trains: gensim's own vectors, or (Lorentz) the hyperboloid coordinates."""
         return self.model.kv.vectors if self._hyperboloid is None else self._hyperboloid
 
-    def run_epoch(self, epoch_id: int, *, lr: float, burn_in: bool, epsilon: float | None = None
-                  ) -> tuple[float, int]:
+    def run_epoch(self, epoch_id: int, *, lr: float, burn_in: bool, epsilon: float | None = None,
+                  max_radius: float = math.inf) -> tuple[float, int]:
         """One pass over the relations; returns (summed loss, relations seen).
 
         ``epsilon`` overrides the model's boundary margin for this epoch (a
-        radius warm-up); by default the model's own ``epsilon``.
+        radius warm-up); by default the model's own ``epsilon``.  For the
+        Lorentz model ``max_radius`` bounds every point's distance from the
+        origin instead (``inf``: no bound).
         """
         m = self.model
         n = len(self.rel_u)
@@ -580,6 +588,8 @@ class FastTrainer:
         # the kernel's prange runs over exactly `workers` shards, so at most that many threads work; numba's
         # process-wide thread count is left alone (setting it per call races between fits in two threads)
         eps = float(m.epsilon if epsilon is None else epsilon)
+        if self.geometry == "lorentz":  # the kernel's bound for this model is x₀ ≤ cosh(max_radius)
+            eps = math.inf if not math.isfinite(max_radius) or max_radius > 700 else math.cosh(max_radius)
         _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
                self.translation, losses)
