@@ -149,7 +149,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         d = Path(args.split_dir or "")
         if not args.split_dir:
             raise InputError("--task f1 needs --split-dir DIR written by 'build --split ganea2018'")
-        result = evaluate_f1(*(d / Split.file_name(part) for part in ("valid", "valid_negatives", "test",
+        result = evaluate_f1(emb, *(d / Split.file_name(part) for part in ("valid", "valid_negatives", "test",
                                                                        "test_negatives")))
     payload = result.as_dict()
     if args.diagnostics:

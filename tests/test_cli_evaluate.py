@@ -99,3 +99,18 @@ def test_word2vec_binary_exports_are_read_back_and_spaces_are_refused(tmp_path):
     out = run_cli("export", spaced, "--format", "word2vec-binary", "-o", tmp_path / "s.bin")
     assert_clean_error(out, "s.bin", "golden retriever", "whitespace")
     assert not (tmp_path / "s.bin").exists()
+
+
+def test_f1_prints_a_table_like_the_other_tasks(tmp_path):
+    split = tmp_path / "split"
+    assert run_cli("build", MAMMALS_TSV, "--split", "ganea2018", "--train-share", "0.5", "-o", split).returncode == 0
+    run = tmp_path / "run"
+    r = run_cli("train", split / "train.tsv", "--dim", "3", "--epochs", "2", "--negative", "2", "--out", run,
+                "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("evaluate", run, "--task", "f1", "--split-dir", split)
+    assert r.returncode == 0, r.stderr
+    assert "F1Result(" not in r.stdout
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("task") and any(ln.startswith("F1 (test)") for ln in lines)
+    assert any(ln.startswith("pairs valid / test") for ln in lines)
