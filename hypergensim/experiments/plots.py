@@ -64,6 +64,8 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
            for row in spec.reference_rows(dict(zip(keys, s))) if metric in row]
     if ref:
         ax.scatter(*zip(*ref), marker="x", color="black", s=60, zorder=3, label="paper")
+    if metric == "mean_rank" and max(means) > 50 * max(min(means), 1e-9):
+        ax.set_yscale("log")  # mean ranks of 2 and of 2,000 on one axis
     ax.set_xticks(x, [", ".join(str(v) for v in s) for s in settings], rotation=20, ha="right", fontsize=7)
     ax.legend(fontsize=8, loc="best")
 

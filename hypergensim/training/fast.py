@@ -306,23 +306,33 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, max_x0, gt, gu, gv, di
                 for d in range(1, dim):
                     gamma -= uvec[d] * vectors[w, d]
                 gamma = max(gamma, 1.0)
-                root = math.sqrt(max(gamma * gamma - 1.0, 0.0))
-                dist[r, j, 0] = math.log(gamma + root)
+                root = arcosh_root(gamma)
+                # exp(−d) = exp(−arcosh γ) = 1/(γ + sqrt(γ² − 1)): the softmax needs no exp or log per negative
+                dist[r, j, 0] = gamma + root
+                dist[r, j, 3] = exp_neg_distance(gamma, root)
                 dist[r, j, 1] = gamma
-                g = max(gamma, 1.0 + _LORENTZ_GAMMA_EPS)
-                dist[r, j, 2] = math.sqrt(g * g - 1.0)
+                if gamma >= 1.0 + _LORENTZ_GAMMA_EPS:
+                    dist[r, j, 2] = root
+                else:  # nearly coincident points: the gradient's 1/sqrt(γ² − 1) at γ = 1 + eps
+                    g = 1.0 + _LORENTZ_GAMMA_EPS
+                    dist[r, j, 2] = math.sqrt(g * g - 1.0)
             else:
                 e2 = 0.0
                 for d in range(dim):
                     e = uvec[d] - vectors[w, d] + (trans[d] if model == _TRANSLATIONAL else 0.0)
                     e2 += e * e
                 dist[r, j, 0] = e2
-            low = min(low, dist[r, j, 0])
+                low = min(low, e2)
         z = 0.0
-        for j in range(k1):
-            dist[r, j, 3] = math.exp(low - dist[r, j, 0])
-            z += dist[r, j, 3]
-        loss += dist[r, 0, 0] - low + math.log(z)
+        if model == _LORENTZ:
+            for j in range(k1):
+                z += dist[r, j, 3]
+            loss += math.log(dist[r, 0, 0]) + math.log(z)  # d₀ + log Σ exp(−d_j)
+        else:
+            for j in range(k1):
+                dist[r, j, 3] = math.exp(low - dist[r, j, 0])
+                z += dist[r, j, 3]
+            loss += dist[r, 0, 0] - low + math.log(z)
         for d in range(dim):
             gu[r, d] = 0.0
         for j in range(k1):
@@ -374,7 +384,9 @@ def _move(vectors, row, grad, lr, model, max_x0):
         if nv < 1e-15:
             return
         step = min(nv, _LORENTZ_STEP_CLIP)
-        ch, sh = math.cosh(step), math.sinh(step) / nv
+        em1 = math.expm1(step)  # cosh and sinh from one expm1, accurate for the tiny steps too
+        ch = 1.0 + 0.5 * em1 * em1 / (1.0 + em1)
+        sh = 0.5 * (em1 + em1 / (1.0 + em1)) / nv
         s = 0.0
         for d in range(1, dim):
             x = ch * vectors[row, d] - sh * lr * grad[d]
