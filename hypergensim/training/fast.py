@@ -33,6 +33,12 @@ Two objectives:
     ``count^0.75`` during burn-in, as facebookresearch does); no regularization;
     Riemannian gradient ``(1−‖θ‖²)²/4 ∇``; projection back to norm ``1−ε``.
 
+Four models (``geometry``): the Poincaré ball above, and with the paper's
+softmax the Lorentz hyperboloid (its own ``(n, dim + 1)`` array of points,
+mapped to the ball into gensim's vectors after every epoch) and the Euclidean
+and translational baselines (gensim's vectors hold their points); see
+:func:`_batch_other`.
+
 Numerics are float64 whatever the vector dtype.  ``sqrt(γ²−1)`` is clamped away
 from 0 and any non-finite update is dropped, so no NaN appears even at a
 learning rate of 10 with nodes on the boundary.
