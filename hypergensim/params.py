@@ -163,6 +163,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               measured=(2, 200)),
     Parameter("negative", int, 10, "Negatives per positive relation.", low=1, measured=(1, 100)),
     Parameter("alpha", float, 0.1, "Learning rate after burn-in.", low=0, low_open=True, measured=(0.001, 1.0)),
+    Parameter("alpha_final", float, None,
+              "Learning rate at the last epoch: after the radius warm-up (or from the first epoch without one) the "
+              "rate falls linearly from ``alpha`` to this.  None keeps ``alpha`` constant.",
+              low=0, low_open=True, allow_none=True, doc_type="float or None"),
     Parameter("burn_in", int, 10, "Burn-in epochs (run once, before ``epochs``; 0 disables).", low=0),
     Parameter("burn_in_alpha", float, 0.01, "Learning rate during burn-in.", low=0, low_open=True,
               measured=(1e-4, 0.1)),

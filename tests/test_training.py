@@ -307,3 +307,15 @@ def test_time_budget_and_progress_cover_burn_in_and_resume_stays_exact(engine, t
     assert resumed.burn_in_epochs_done_ == 5 and resumed.n_epochs_trained_ == 4
     np.testing.assert_array_equal(resumed.kv_.vectors, whole.kv_.vectors)
     assert resumed.burn_in_loss_ == pytest.approx(whole.burn_in_loss_, rel=1e-12)
+
+
+def test_alpha_final_decays_the_learning_rate_after_the_warm_up(toy_pairs):
+    """The engine trains at alpha_at(epoch): a decay changes the result, and the rate ends at alpha_final."""
+    base = {"dim": 3, "negative": 2, "epochs": 8, "engine": "fast", "objective": "nickel2017", "verbose": 0,
+            "random_state": 1}
+    constant = PoincareEmbedding(**base).fit(toy_pairs)
+    decayed = PoincareEmbedding(**base, alpha_final=0.001).fit(toy_pairs)
+    assert decayed.alpha_at(8) == pytest.approx(0.001) and decayed.alpha_at(1) == decayed.alpha
+    assert not np.array_equal(constant.kv_.vectors, decayed.kv_.vectors)
+    with pytest.raises(ConfigError, match="alpha_final must be None or a finite number > 0"):
+        PoincareEmbedding(alpha_final=-1.0)._check_params()

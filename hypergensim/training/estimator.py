@@ -359,10 +359,10 @@ class PoincareEmbedding(BaseEstimator):
         """One training epoch (burn-in is done by then); returns the epoch's logs."""
         started = time.perf_counter()
         if self.engine == "fast":
-            loss_sum, seen = self._fast.run_epoch(epoch, lr=self.alpha, burn_in=False, epsilon=self.epsilon_at(epoch),
-                                                  max_radius=self.radius_at(epoch))
+            loss_sum, seen = self._fast.run_epoch(epoch, lr=self.alpha_at(epoch), burn_in=False,
+                                                  epsilon=self.epsilon_at(epoch), max_radius=self.radius_at(epoch))
         else:
-            loss_sum, seen = self._gensim_epoch(epoch, alpha=self.model_.train_alpha)
+            loss_sum, seen = self._gensim_epoch(epoch, alpha=self.alpha_at(epoch))
         seconds = time.perf_counter() - started
         self._check_points(epoch)
         loss = loss_sum / n_rel
@@ -406,6 +406,25 @@ class PoincareEmbedding(BaseEstimator):
         except AssertionError as exc:  # gensim asserts that gradients are not NaN
             self._diverged(epoch, f"gensim found NaN gradients ({exc})")
         return meter.after, meter.relations
+
+    def alpha_at(self, epoch: int) -> float:
+        """The learning rate of training epoch ``epoch``: ``alpha``, or falling linearly to ``alpha_final``.
+
+        The fall starts after the radius warm-up (the first epoch without one) and ends at the last epoch.
+
+        Examples
+        --------
+        >>> est = PoincareEmbedding(alpha=0.5, alpha_final=0.1, epochs=10, radius_warmup=5, radius_start=2.0)
+        >>> [round(est.alpha_at(e), 2) for e in (1, 5, 6, 8, 10)]
+        [0.5, 0.5, 0.5, 0.3, 0.1]
+        """
+        if self.alpha_final is None:
+            return float(self.alpha)
+        first = self.radius_warmup + 1 if self.radius_start is not None else 1
+        if epoch <= first or self.epochs <= first:
+            return float(self.alpha)
+        progress = min((epoch - first) / (self.epochs - first), 1.0)
+        return float(self.alpha + (self.alpha_final - self.alpha) * progress)
 
     def radius_at(self, epoch: int) -> float:
         """The bound on every point's hyperbolic distance from the origin at ``epoch`` (``inf`` when none).
