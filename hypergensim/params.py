@@ -18,7 +18,7 @@ Examples
 >>> PARAMETER["dim"].default, PARAMETER["dim"].requirement()
 (10, 'an integer >= 1')
 >>> sorted(spec_types())[:3]
-['alpha', 'batch_size', 'burn_in']
+['alpha', 'alpha_final', 'batch_size']
 """
 
 from __future__ import annotations
