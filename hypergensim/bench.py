@@ -2,7 +2,8 @@
 
 Sections (``--only`` picks some): ``datasets`` (WordNet nouns closure cold and
 warm, NLTK's own closure loop, a random 100k-node DAG), ``evaluation`` (full
-nouns reconstruction time and peak memory, ratio to gensim's evaluator on the
+nouns reconstruction time and peak memory for trained vectors, and the time for
+random and boundary vectors at d=10 and d=200; ratio to gensim's evaluator on the
 same queries), ``training`` (relations/s of gensim, the adapter and the fast
 engine on mammals and nouns, every model on nouns; the mammals quality targets), ``reliability``
 (a 10-million-line relation file streamed, with its peak memory; 20 full
@@ -151,7 +152,10 @@ def bench_evaluation(*, train_epochs: int = 30, gensim_queries: int = 2000) -> d
         t = time.perf_counter()
         ours = evaluate_reconstruction(kv, subset)
         ours_s = time.perf_counter() - t
+    poor = {f"nouns_full_seconds_{kind}_d{dim}": _poor_vectors_seconds(h, kind, dim)
+            for dim in (10, 200) for kind in ("random", "boundary")}
     return {
+        **poor,
         "embedding": f"nouns d=10, fast engine, {train_epochs} epochs (sampled MR {mr_est:.2f}, MAP {map_est:.3f})",
         "nouns_full_seconds": full["seconds"], "nouns_full_mean_rank": full["mean_rank"],
         "nouns_full_map": full["map"], "nouns_n_queries": full["n_queries"], "nouns_n_pairs": full["n_pairs"],
@@ -161,6 +165,18 @@ def bench_evaluation(*, train_epochs: int = 30, gensim_queries: int = 2000) -> d
         "gensim_mean_rank": theirs["mean_rank"], "ours_mean_rank": ours.mean_rank,
         "offset_check": theirs["mean_rank"] - ours.mean_rank,
     }
+
+
+def _poor_vectors_seconds(h: Any, kind: str, dim: int) -> float:
+    """Seconds of a full nouns reconstruction of vectors no training made: uniform directions at random radii
+    (``random``) or all at norm 1 − 1e-5 (``boundary``), where nearly every node outranks the positives."""
+    from .evaluation import evaluate_reconstruction
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(h.n_nodes, dim))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    x *= (1 - 1e-5) if kind == "boundary" else 0.999 * rng.uniform(0, 1, (h.n_nodes, 1)) ** (1 / dim)
+    return evaluate_reconstruction((h.nodes, x), h).seconds
 
 
 def bench_training(*, nouns: bool = True) -> dict[str, Any]:
