@@ -235,8 +235,7 @@ def _split_options(split: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _plain_params(est: Any) -> dict[str, Any]:
-    params = est.get_params(deep=False)
-    params.pop("callbacks", None)
+    """The estimator's parameters as data, without ``verbose`` (how a run reports, not what it trains)."""
+    params = est.plain_params()
     params.pop("verbose", None)
-    params["init_range"] = list(params["init_range"])
     return params

@@ -253,13 +253,17 @@ class PoincareEmbedding(BaseEstimator):
             run.write_config(self._config(rel.source))
         return self._train(start_epoch=0, final_evaluation=final_evaluation)
 
-    def _config(self, source: str | None) -> dict[str, Any]:
-        """What ``config.json`` records of this fit: parameters, seed, data, versions."""
+    def plain_params(self) -> dict[str, Any]:
+        """The parameters as plain data (JSON): all but the callbacks, the init range as a list."""
         params = self.get_params(deep=False)
         params.pop("callbacks", None)
         params["init_range"] = list(params["init_range"])
+        return params
+
+    def _config(self, source: str | None) -> dict[str, Any]:
+        """What ``config.json`` records of this fit: parameters, seed, data, versions."""
         return {
-            "params": params,
+            "params": self.plain_params(),
             "seed": self.random_state,
             "data": {"source": source, "relations_file": RunDir.RELATIONS, "sha256": relations_digest(self.relations_),
                      "n_relations": len(self.relations_), "n_nodes": len(self.kv_)},
