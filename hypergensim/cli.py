@@ -64,7 +64,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     _eprint(h.summarize())
     if args.split:
         split = make_split(h, args.split, seed=args.seed, test_fraction=args.test_fraction,
-                           valid_fraction=args.valid_fraction, train_share=args.train_share)
+                           valid_fraction=args.valid_fraction, train_share=args.train_share,
+                           remove_root=args.remove_root)
         paths = split.write(args.output)
         counts = split.counts()
         _eprint(f"{args.split} split (seed {args.seed}): " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
@@ -88,6 +89,12 @@ def _file_options(args: argparse.Namespace) -> dict[str, Any]:
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
     return options
+
+
+def _add_only(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--only", metavar="KEY=VALUE[,KEY=VALUE]",
+                   help="run only the cells matching every item, e.g. model=poincare,dim=10,task=reconstruction "
+                        "(keys: grid keys, task, model, dim, train_share and any training parameter)")
 
 
 def _add_file_options(p: argparse.ArgumentParser) -> None:
@@ -249,16 +256,21 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         return 0
     if not args.name:
         raise InputError("reproduce needs a spec NAME or file (hypergensim reproduce --list names the shipped ones)")
+    from .experiments.sweep import parse_only
+
     reproduce(args.name, args.out or f"reproduce-{Path(args.name).stem}", jobs=args.jobs,
-              backend="dask" if args.scheduler else "joblib", scheduler=args.scheduler)
+              backend="dask" if args.scheduler else "joblib", scheduler=args.scheduler, only=parse_only(args.only),
+              time_budget=args.time_budget)
     return 0
 
 
 @_command("sweep")
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from .experiments import load_spec, sweep
+    from .experiments.sweep import parse_only
 
-    rows = sweep(load_spec(args.spec), args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler)
+    rows = sweep(load_spec(args.spec), args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
+                 only=parse_only(args.only))
     _eprint(f"{len(rows)} finished runs in {Path(args.out) / 'results.csv'} and {Path(args.out) / 'summary.md'}")
     return 0
 
@@ -327,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--valid-fraction", type=float, default=0.0, help="nickel2017: share held out for valid")
     p.add_argument("--train-share", type=float, default=0.9,
                    help="ganea2018: share of non-basic edges added to train (0, 0.1, 0.25, 0.5, 0.9)")
+    p.add_argument("--remove-root", action="store_true",
+                   help="ganea2018: remove the hierarchy's one root first, as Ganea et al. remove entity.n.01")
     p.add_argument("--seed", type=int, default=0, help="random seed of the split")
     _add_file_options(p)
     p.add_argument("--dedupe", action="store_true",
@@ -399,6 +413,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output directory (default: reproduce-NAME)")
     p.add_argument("--jobs", type=int, default=1, help="parallel runs")
     p.add_argument("--scheduler", help="tcp://HOST:PORT of a Dask scheduler")
+    _add_only(p)
+    p.add_argument("--time-budget", type=float, metavar="SECONDS",
+                   help="seconds of training per cell, overriding the spec's [run] time_budget (changes the "
+                        "cells' ids: a budgeted cell is another cell)")
 
     p = sub.add_parser("sweep", help="run a spec's grid locally (joblib) or on Dask; resumable",
                        description="Run every grid point of SPEC into OUT/runs/<run-id>/ atomically. Re-running "
@@ -408,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help="parallel runs (processes or Dask workers)")
     p.add_argument("--backend", choices=["joblib", "dask"], default="joblib")
     p.add_argument("--scheduler", help="tcp://HOST:PORT of a running Dask scheduler (implies --backend dask)")
+    _add_only(p)
 
     p = sub.add_parser("plot", help="draw a run: Poincaré disk, norm against depth, or training curves",
                        description="For d=2 the disk is drawn as trained; for higher d a 2-D view keeps each "

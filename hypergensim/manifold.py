@@ -36,6 +36,7 @@ __all__ = [
     "squared_norms",
     "conformal_denominator",
     "poincare_distance",
+    "model_distance",
     "pairwise_poincare_distance",
     "ranking_key",
     "project_to_ball",
@@ -338,6 +339,34 @@ def lorentz_distance(x: ArrayLike, y: ArrayLike) -> NDArray[np.float64]:
     x, y = _f64(x), _f64(y)
     inner = x[..., 0] * y[..., 0] - np.einsum("...i,...i->...", x[..., 1:], y[..., 1:])
     return np.arccosh(np.maximum(inner, 1.0))
+
+
+def model_distance(u: ArrayLike, v: ArrayLike, model: str = "poincare",
+                   translation: ArrayLike | None = None) -> NDArray[np.float64]:
+    """Row-wise distance of each training model, the one its loss and its evaluation rank by.
+
+    ``poincare``: :func:`poincare_distance` (ball points); ``lorentz``:
+    :func:`lorentz_distance` (hyperboloid points); ``euclidean``: ``‖u − v‖²``;
+    ``translational``: ``‖u − v + r‖²`` with the learned ``translation`` ``r``
+    (Nickel & Kiela 2017, §4).
+
+    Examples
+    --------
+    >>> model_distance([[0.0, 0.0]], [[0.5, 0.0]], "euclidean")
+    array([0.25])
+    >>> model_distance([[0.0, 0.0]], [[0.5, 0.0]], "translational", translation=[-0.5, 0.0])
+    array([1.])
+    """
+    if model == "poincare":
+        return poincare_distance(u, v)
+    if model == "lorentz":
+        return lorentz_distance(u, v)
+    if model not in ("euclidean", "translational"):
+        raise ValueError(f"unknown model {model!r}")
+    diff = _f64(u) - _f64(v)
+    if model == "translational":
+        diff = diff + _f64(translation)
+    return np.einsum("...i,...i->...", diff, diff)
 
 
 def einstein_midpoint(points: ArrayLike, weights: ArrayLike | None = None) -> NDArray[np.floating]:

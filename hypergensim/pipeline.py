@@ -24,17 +24,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .datasets import Hierarchy, load_hierarchy, nickel2017_split, resolve_relations
+from .datasets import Hierarchy, ganea2018_split, load_hierarchy, nickel2017_split, resolve_relations
 from .errors import ConfigError
 from .presets import resolve
+from .resources import PeakMemory, machine
 from .rundir import RunDir
 
 __all__ = ["run", "resume", "RunResult", "TASKS", "SPLIT_DEFAULTS"]
 
 #: What :func:`run` can evaluate after training (``None``: train only).
-TASKS = ("reconstruction", "link-prediction")
-#: The link-prediction split's options (Nickel & Kiela 2017: test edges between inner nodes).
-SPLIT_DEFAULTS = {"method": "nickel2017", "test_fraction": 0.1, "valid_fraction": 0.0, "seed": 0}
+TASKS = ("reconstruction", "link-prediction", "f1")
+#: Each held-out task's split and its options: link prediction holds out closure edges between inner nodes
+#: (Nickel & Kiela 2017); F1 keeps the basic edges and a share of the others in train (Ganea et al. 2018).
+SPLIT_DEFAULTS = {
+    "link-prediction": {"method": "nickel2017", "test_fraction": 0.1, "valid_fraction": 0.0, "seed": 0},
+    "f1": {"method": "ganea2018", "train_share": 0.9, "remove_root": False, "seed": 0},
+}
 
 logger = logging.getLogger("hypergensim.training")  # the logger a run's train.log records
 
@@ -96,10 +101,12 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
         For ``link-prediction``: the hierarchy to split (:func:`~hypergensim.datasets.load_hierarchy`).
     preset : str, optional
         A named configuration (:mod:`hypergensim.presets`); ``params`` override it.
-    task : {"reconstruction", "link-prediction"} or None
-        What to evaluate after training, with the paper's protocol; ``None`` trains only.
+    task : {"reconstruction", "link-prediction", "f1"} or None
+        What to evaluate after training, with the paper's protocol; ``None`` trains only.  ``f1``:
+        edge classification on Ganea et al.'s split, the threshold tuned on valid, F1 on test.
     split : dict, optional
-        Link prediction: ``test_fraction``, ``valid_fraction``, ``seed`` (see :data:`SPLIT_DEFAULTS`).
+        Link prediction: ``test_fraction``, ``valid_fraction``, ``seed``; F1: ``train_share``,
+        ``remove_root``, ``seed`` (see :data:`SPLIT_DEFAULTS`).
     run_dir : path, optional
         Folder for config, checkpoints, vectors, metrics and logs (:class:`~hypergensim.rundir.RunDir`).
     callbacks : sequence of Callback
@@ -122,37 +129,45 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
     started = time.perf_counter()
     if task is not None and task not in TASKS:
         raise ConfigError(f"task must be one of {', '.join(TASKS)} or None, got {task!r}")
-    if split is not None and task != "link-prediction":
-        raise ConfigError("split applies only to task='link-prediction'")
+    if split is not None and task not in SPLIT_DEFAULTS:
+        raise ConfigError(f"split applies only to task {' or '.join(map(repr, SPLIT_DEFAULTS))}")
     config_params = resolve(preset, **params)
     added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget)
     est = PoincareEmbedding(**config_params, callbacks=(*callbacks, *added), verbose=verbose)
     est._check_params()  # before the data is loaded: a typo costs nothing
+    split_options = _split_options(task, split) if task in SPLIT_DEFAULTS else None
 
-    test_pairs = None
-    split_options = None
-    if task == "link-prediction":
-        split_options = _split_options(split)
-        hierarchy = dataset if isinstance(dataset, Hierarchy) else load_hierarchy(dataset)
-        parts = nickel2017_split(hierarchy, test_fraction=split_options["test_fraction"],
-                                 valid_fraction=split_options["valid_fraction"], seed=split_options["seed"])
-        train, test_pairs = parts.pairs("train"), parts.pairs("test")
-        source = hierarchy.name
-    else:
-        train = resolve_relations(dataset, what="training relations")
-        source = train.source
-    load_seconds = time.perf_counter() - started
+    with PeakMemory() as peak:
+        held_out: dict[str, list[tuple[str, str]]] = {}
+        if split_options is not None:
+            hierarchy = dataset if isinstance(dataset, Hierarchy) else load_hierarchy(dataset)
+            if task == "link-prediction":
+                parts = nickel2017_split(hierarchy, test_fraction=split_options["test_fraction"],
+                                         valid_fraction=split_options["valid_fraction"], seed=split_options["seed"])
+                held_out = {"test": parts.pairs("test")}
+            else:
+                parts = ganea2018_split(hierarchy, train_share=split_options["train_share"],
+                                        remove_root=split_options["remove_root"], seed=split_options["seed"])
+                held_out = {part: parts.pairs(part) for part in RunDir.F1_PARTS}
+            train, source = parts.pairs("train"), hierarchy.name
+        else:
+            train = resolve_relations(dataset, what="training relations")
+            source = train.source
+        load_seconds = time.perf_counter() - started
 
-    run = None if run_dir is None else RunDir(run_dir)
-    if run is not None and test_pairs is not None:
-        run.create()
-        run.write_relations(test_pairs, test=True)
-    est.fit(train, run_dir=run_dir, checkpoint_every=checkpoint_every, final_evaluation=False)
-    fit_done = time.perf_counter()
-    config = {"dataset": source, "task": task, "preset": preset, "split": split_options,
-              "params": _plain_params(est)}
-    return _evaluate_and_record(est, run, config, test_pairs, started=started, load_seconds=load_seconds,
-                                fit_done=fit_done, versions=versions(source))
+        run = None if run_dir is None else RunDir(run_dir)
+        if run is not None and held_out:
+            run.create()
+            if task == "link-prediction":
+                run.write_relations(held_out["test"], test=True)
+            else:
+                run.write_f1_parts(held_out)
+        est.fit(train, run_dir=run_dir, checkpoint_every=checkpoint_every, final_evaluation=False)
+        fit_done = time.perf_counter()
+        config = {"dataset": source, "task": task, "preset": preset, "split": split_options,
+                  "params": _plain_params(est)}
+        return _evaluate_and_record(est, run, config, held_out, started=started, load_seconds=load_seconds,
+                                    fit_done=fit_done, versions=versions(source), peak=peak)
 
 
 def resume(run_dir: str | Path, *, epochs: int | None = None, callbacks: Sequence[Any] = (),
@@ -160,8 +175,9 @@ def resume(run_dir: str | Path, *, epochs: int | None = None, callbacks: Sequenc
            verbose: int | None = None, trust_pickle: bool = False) -> RunResult:
     """Continue a checkpointed run (bit for bit as if uninterrupted) and evaluate it as :func:`run` would.
 
-    A run holding held-out relations (``test.tsv``) is evaluated by link
-    prediction, any other by reconstruction of its training relations.
+    A run holding F1 parts is evaluated by F1, one holding held-out relations
+    (``test.tsv``) by link prediction, any other by reconstruction of its
+    training relations (:meth:`RunDir.task`).
     """
     from .training import PoincareEmbedding
     from .training.estimator import versions
@@ -170,43 +186,55 @@ def resume(run_dir: str | Path, *, epochs: int | None = None, callbacks: Sequenc
     run = RunDir(run_dir)
     config = run.read_config()
     added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget)
-    test_pairs = run.read_relations(test=True) if run.test_relations_path.is_file() else None
-    est = PoincareEmbedding.resume(run.path, epochs=epochs, callbacks=(*callbacks, *added), verbose=verbose,
-                                   trust_pickle=trust_pickle, final_evaluation=False)
-    fit_done = time.perf_counter()
-    recorded = config.get("pipeline", {})
-    source = config.get("data", {}).get("source")
-    record = {"dataset": recorded.get("dataset", source),
-              "task": "link-prediction" if test_pairs is not None else "reconstruction",
-              "preset": recorded.get("preset"), "split": recorded.get("split"), "params": _plain_params(est)}
-    return _evaluate_and_record(est, run, record, test_pairs, started=started, load_seconds=0.0, fit_done=fit_done,
-                                versions=versions(source))
+    task = run.task()
+    held_out = ({"test": run.read_relations(test=True)} if task == "link-prediction"
+                else run.read_f1_parts() if task == "f1" else {})
+    with PeakMemory() as peak:
+        est = PoincareEmbedding.resume(run.path, epochs=epochs, callbacks=(*callbacks, *added), verbose=verbose,
+                                       trust_pickle=trust_pickle, final_evaluation=False)
+        fit_done = time.perf_counter()
+        recorded = config.get("pipeline", {})
+        source = config.get("data", {}).get("source")
+        record = {"dataset": recorded.get("dataset", source), "task": task, "preset": recorded.get("preset"),
+                  "split": recorded.get("split"), "params": _plain_params(est)}
+        return _evaluate_and_record(est, run, record, held_out, started=started, load_seconds=0.0,
+                                    fit_done=fit_done, versions=versions(source), peak=peak)
 
 
-def _evaluate_and_record(est: Any, run: RunDir | None, config: dict[str, Any], test_pairs: list | None, *,
-                         started: float, load_seconds: float, fit_done: float, versions: dict[str, str]) -> RunResult:
+def _evaluate_and_record(est: Any, run: RunDir | None, config: dict[str, Any],
+                         held_out: dict[str, list[tuple[str, str]]], *, started: float, load_seconds: float,
+                         fit_done: float, versions: dict[str, str], peak: PeakMemory) -> RunResult:
     """Evaluate the task once, write ``metrics.json`` (and the pipeline's record in ``config.json``)."""
     from .evaluation import evaluate_link_prediction, evaluate_reconstruction
+    from .evaluation.classification import evaluate_f1
 
     task = config["task"]
     evaluation = None
     with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
         if task is not None:
             embedding, by_model = est.evaluation_input()  # ranked by the model's own distance
-            result = (evaluate_reconstruction(embedding, est.relations_, **by_model) if task == "reconstruction"
-                      else evaluate_link_prediction(embedding, est.relations_, test_pairs, **by_model))
+            if task == "f1":
+                result = evaluate_f1(embedding, *(held_out[part] for part in RunDir.F1_PARTS), **by_model)
+                logger.info("final F1 (test) %.4f at the threshold chosen on valid (F1 %.4f)", result.f1_test,
+                            result.f1_valid)
+            else:
+                result = (evaluate_reconstruction(embedding, est.relations_, **by_model) if task == "reconstruction"
+                          else evaluate_link_prediction(embedding, est.relations_, held_out["test"], **by_model))
+                logger.info("final %s: mean rank %.4f, MAP %.4f", result.task, result.mean_rank, result.map)
             evaluation = result.as_dict()
-            logger.info("final %s: mean rank %.4f, MAP %.4f", result.task, result.mean_rank, result.map)
     wall = time.perf_counter() - started
+    resources = {"peak_rss_mb": round(peak.sample(), 1), **machine()}
     timings = {"load_seconds": load_seconds, "fit_seconds": est.fit_seconds_,
                "evaluate_seconds": time.perf_counter() - fit_done, "wall_seconds": wall}
-    metrics = RunDir.metrics(est.training_metrics(), evaluation, task=task or "reconstruction", wall_seconds=wall)
+    metrics = RunDir.metrics(est.training_metrics(), evaluation, task=task or "reconstruction", wall_seconds=wall,
+                             resources=resources)
     paths: dict[str, str] = {}
     if run is not None:
         stored = run.read_config()
         stored["pipeline"] = {k: config[k] for k in ("dataset", "task", "preset", "split")}
         run.write_config(stored)
-        run.write_metrics(est.training_metrics(), evaluation, task=task or "reconstruction", wall_seconds=wall)
+        run.write_metrics(est.training_metrics(), evaluation, task=task or "reconstruction", wall_seconds=wall,
+                          resources=resources)
         paths = run.files()
     return RunResult(config=config, seed=int(est.random_state), versions=versions, timings=timings,
                      metrics=metrics, paths=paths, estimator=est)
@@ -223,14 +251,16 @@ def _progress_callbacks(evaluate_every: int, evaluate_sample: int | float | None
     return added
 
 
-def _split_options(split: dict[str, Any] | None) -> dict[str, Any]:
-    options = dict(SPLIT_DEFAULTS)
+def _split_options(task: str, split: dict[str, Any] | None) -> dict[str, Any]:
+    options = dict(SPLIT_DEFAULTS[task])
     unknown = set(split or {}) - set(options)
     if unknown:
-        raise ConfigError(f"unknown split option(s) {', '.join(sorted(unknown))} (allowed: {', '.join(options)})")
+        raise ConfigError(f"unknown split option(s) {', '.join(sorted(unknown))} for task {task!r} "
+                          f"(allowed: {', '.join(options)})")
     options.update(split or {})
-    if options["method"] != "nickel2017":
-        raise ConfigError(f"split method must be 'nickel2017' for link prediction, got {options['method']!r}")
+    if options["method"] != SPLIT_DEFAULTS[task]["method"]:
+        raise ConfigError(f"split method must be {SPLIT_DEFAULTS[task]['method']!r} for {task}, "
+                          f"got {options['method']!r}")
     return options
 
 

@@ -76,11 +76,14 @@ class RunDir:
     HISTORY = "history.csv"
     LOG = "train.log"
     GENSIM_MODEL = "model.gensim"
+    #: An F1 run's held-out parts (Ganea et al.'s split): positives and negatives for valid and test.
+    F1_PARTS = {"valid": "f1-valid.tsv", "valid_negatives": "f1-valid-negatives.tsv", "test": "f1-test.tsv",
+                "test_negatives": "f1-test-negatives.tsv"}
 
     #: The training part of ``metrics.json``, written at the end of every fit.
     TRAINING_METRICS = ("epochs", "final_loss", "burn_in_loss", "fit_seconds")
     #: The evaluation part: one ``RankingResult`` dict under the key of its task.
-    TASK_KEYS = {"reconstruction": "reconstruction", "link-prediction": "link_prediction"}
+    TASK_KEYS = {"reconstruction": "reconstruction", "link-prediction": "link_prediction", "f1": "f1"}
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -125,7 +128,7 @@ class RunDir:
         roles = {"config": self.CONFIG, "relations": self.RELATIONS, "test_relations": self.TEST_RELATIONS,
                  "state": self.STATE, "vectors_text": self.VECTORS_TEXT, "vectors_npz": self.VECTORS_NPZ,
                  "keys": self.KEYS, "metrics": self.METRICS, "history": self.HISTORY, "log": self.LOG,
-                 "gensim_model": self.GENSIM_MODEL}
+                 "gensim_model": self.GENSIM_MODEL, **{f"f1_{part}": name for part, name in self.F1_PARTS.items()}}
         return {role: str(self.path / name) for role, name in roles.items() if (self.path / name).is_file()}
 
     # ----------------------------------------------------------------- status
@@ -172,6 +175,27 @@ class RunDir:
         from .datasets import iter_edge_file
 
         return list(iter_edge_file(self.test_relations_path if test else self.relations_path, header=False))
+
+    def write_f1_parts(self, parts: dict[str, Sequence[tuple[str, str]]]) -> None:
+        """An F1 run's valid and test positives and negatives (the keys of :data:`F1_PARTS`)."""
+        for part, name in self.F1_PARTS.items():
+            with atomic_write(self.path / name) as fh:
+                fh.write("".join(f"{a}\t{b}\n" for a, b in parts[part]))
+
+    def has_f1_parts(self) -> bool:
+        return all((self.path / name).is_file() for name in self.F1_PARTS.values())
+
+    def read_f1_parts(self) -> dict[str, list[tuple[str, str]]]:
+        from .datasets import iter_edge_file
+
+        return {part: list(iter_edge_file(self.path / name, header=False)) for part, name in self.F1_PARTS.items()}
+
+    def task(self) -> str:
+        """What this run is evaluated by: ``f1`` with F1 parts, ``link-prediction`` with ``test.tsv``, else
+        ``reconstruction``."""
+        if self.has_f1_parts():
+            return "f1"
+        return "link-prediction" if self.test_relations_path.is_file() else "reconstruction"
 
     # ------------------------------------------------------------------ state
     def write_state(self, arrays: dict[str, np.ndarray]) -> None:
@@ -241,14 +265,16 @@ class RunDir:
     # ---------------------------------------------------------------- metrics
     @classmethod
     def metrics(cls, training: dict[str, Any], evaluation: dict[str, Any] | None = None, *,
-                task: str = "reconstruction", wall_seconds: float | None = None) -> dict[str, Any]:
+                task: str = "reconstruction", wall_seconds: float | None = None,
+                resources: dict[str, Any] | None = None) -> dict[str, Any]:
         """The one ``metrics.json`` schema.
 
         ``{"epochs", "final_loss", "burn_in_loss", "fit_seconds"}`` (the
         training part, :data:`TRAINING_METRICS`), then the evaluation of
         ``task`` under its key (``reconstruction`` or ``link_prediction``, a
-        ``RankingResult`` as a dict) when there is one, then ``wall_seconds``
-        of the whole pipeline run when it was timed.
+        ``RankingResult`` as a dict; ``f1``, an ``F1Result`` as a dict) when
+        there is one, then ``wall_seconds`` of the whole pipeline run when it
+        was timed, then ``resources`` (peak memory, cores) when measured.
         """
         missing = [k for k in cls.TRAINING_METRICS if k not in training]
         if missing:
@@ -258,12 +284,15 @@ class RunDir:
             out[cls.task_key(task)] = evaluation
         if wall_seconds is not None:
             out["wall_seconds"] = wall_seconds
+        if resources is not None:
+            out["resources"] = resources
         return out
 
     def write_metrics(self, training: dict[str, Any], evaluation: dict[str, Any] | None = None, *,
-                      task: str = "reconstruction", wall_seconds: float | None = None) -> dict[str, Any]:
+                      task: str = "reconstruction", wall_seconds: float | None = None,
+                      resources: dict[str, Any] | None = None) -> dict[str, Any]:
         """Write ``metrics.json`` (the schema of :meth:`metrics`) and return it."""
-        out = self.metrics(training, evaluation, task=task, wall_seconds=wall_seconds)
+        out = self.metrics(training, evaluation, task=task, wall_seconds=wall_seconds, resources=resources)
         atomic_write_json(self.metrics_path, out)
         return out
 

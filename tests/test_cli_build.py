@@ -62,6 +62,12 @@ def test_build_split(tmp_path):
     assert n["test"] == 654 and n["train"] + n["valid"] + n["test"] == 6540
     r = run_cli("build", TOY_BASIC, "--split", "ganea2018", "-o", tmp_path / "g")
     assert r.returncode == 0 and (tmp_path / "g" / "test_negatives.tsv").exists()
+    r = run_cli("build", "mammals", "--split", "ganea2018", "--remove-root", "--train-share", "0", "-o",
+                tmp_path / "r")
+    train = (tmp_path / "r" / "train.tsv").read_text()
+    # mammals' 1,180 basic edges less the 4 that end in the root mammal.n.01
+    names = {x for line in train.splitlines() for x in line.split("\t")}
+    assert r.returncode == 0 and "mammal.n.01" not in names and len(train.splitlines()) == 1176
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ def test_shipped_specs_are_valid():
         ({"experiment": {"name": "x", "dataset": "d", "task": "reconstruction"}, "trian": {}}, "unknown table"),
         ({"experiment": {"name": "x", "dataset": "d", "task": "reconstruction"}, "train": {"epochs": "ten"}},
          "train.epochs must be int"),
-        ({"experiment": {"name": "x", "dataset": "d", "task": "ranking"}}, "experiment.task must be"),
+        ({"experiment": {"name": "x", "dataset": "d", "task": "ranking"}}, "the task must be one of"),
         ({"experiment": {"name": "x", "task": "reconstruction"}}, "missing required key experiment.dataset"),
         ({"experiment": {"name": "x", "dataset": "d", "task": "reconstruction"}, "grid": {"dim": []}},
          "grid.dim is empty"),
@@ -174,7 +174,9 @@ def test_reproduce_report(tmp_path):
                     + '[reference]\nsource = "made up"\nresults = [{ dim = 2, mean_rank = 1.5, map = 0.9 }]\n')
     report = reproduce(str(spec), tmp_path / "rep", verbose=False)
     text = report.read_text()
-    assert "| 2 | 0.1 | 2 |" in text and "made up" in text and "1.5" in text
+    row = next(line for line in text.splitlines() if line.startswith("| poincare | 2 | 0.1 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[4] == "1.5" and cells[-4] == "2" and "made up" in text  # the paper's mean rank; 2 seeds
     for png in ["metric_vs_dim.png", "learning_curves.png"]:
         assert (tmp_path / "rep" / png).stat().st_size > 10_000
 
@@ -227,3 +229,125 @@ def test_dask_sweep_with_a_worker_that_cannot_see_the_clients_disk(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+TABLE_SPEC = f"""
+[experiment]
+name = "table"
+dataset = "{TOY_BASIC}"
+[train]
+epochs = 3
+negative = 1
+workers = 1
+[grid]
+preset = ["nickel2017", "nickel2017-euclidean"]
+task = ["reconstruction", "link-prediction"]
+dim = [2, 3]
+[split]
+test_fraction = 0.3
+[run]
+time_budget = 60.0
+"""
+
+
+def test_a_grid_over_tasks_and_only_picks_cells(tmp_path):
+    from hypergensim.experiments.sweep import parse_only, select
+
+    path = tmp_path / "table.toml"
+    path.write_text(TABLE_SPEC)
+    spec = load_spec(path)
+    assert spec.task is None and spec.tasks() == ["reconstruction", "link-prediction"] and len(spec.runs()) == 8
+    chosen = select(spec, parse_only("model=euclidean,dim=3,task=link-prediction"))
+    assert chosen == [{"preset": "nickel2017-euclidean", "task": "link-prediction", "dim": 3, "seed": 0}]
+    assert len(select(spec, parse_only("dim=2"))) == 4 and len(select(spec, parse_only("dim=2.0"))) == 4
+    with pytest.raises(ConfigError, match="unknown key 'dimension'"):
+        select(spec, parse_only("dimension=2"))
+    with pytest.raises(ConfigError, match="selects no cell"):
+        select(spec, parse_only("model=lorentz"))
+    with pytest.raises(ConfigError, match="KEY=VALUE"):
+        parse_only("model")
+    rows = sweep(spec, tmp_path / "out", only=parse_only("model=poincare"), verbose=False)
+    assert len(rows) == 4 and {r["model"] for r in rows} == {"poincare"}
+    # a second part fills the table in; the first part is not re-run
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out" / "runs").iterdir()}
+    rows = sweep(spec, tmp_path / "out", only=parse_only("model=euclidean,task=reconstruction"), verbose=False)
+    assert len(rows) == 6 and all((tmp_path / "out" / "runs" / n).stat().st_mtime_ns == t for n, t in before.items())
+    df = pd.read_csv(tmp_path / "out" / "results.csv")
+    for column in ("model", "task", "dim", "mean_rank", "map", "published_mean_rank", "published_map", "epochs",
+                   "wall_seconds", "peak_rss_mb", "cores", "seed"):
+        assert column in df
+    assert set(df["task"]) == {"reconstruction", "link-prediction"} and (df["peak_rss_mb"] > 0).all()
+    lp = df[df["task"] == "link-prediction"]
+    assert (lp["n_pairs"] < df[df["task"] == "reconstruction"]["n_pairs"].min()).all()  # held-out pairs only
+
+
+def test_reproduce_cli_with_only_writes_one_figure_per_task(tmp_path):
+    from matplotlib.image import imread
+
+    path = tmp_path / "table.toml"
+    path.write_text(TABLE_SPEC.replace('dataset = "', 'dataset = "', 1))
+    r = run_cli("reproduce", path, "--out", tmp_path / "rep", "--only", "dim=2")
+    assert r.returncode == 0, r.stderr
+    report = (tmp_path / "rep" / "report.md").read_text()
+    assert "## reconstruction" in report and "## link-prediction" in report and "4 of 8 cells finished" in report
+    for task in ("reconstruction", "link-prediction"):
+        img = imread(tmp_path / "rep" / f"metric_vs_dim-{task}.png")
+        assert img.shape[0] > 200 and img[..., :3].std() > 0.05
+    assert_clean_error(run_cli("reproduce", path, "--out", tmp_path / "rep", "--only", "size=2"), "unknown key")
+
+
+def test_f1_spec_with_train_shares_reports_f1_beside_the_paper(tmp_path):
+    from hypergensim.experiments.reproduce import reproduce
+
+    path = tmp_path / "f1.toml"
+    path.write_text(f"""
+[experiment]
+name = "f1"
+dataset = "{TOY_BASIC}"
+task = "f1"
+[train]
+preset = "nickel2017"
+epochs = 3
+negative = 1
+workers = 1
+[grid]
+dim = [2]
+train_share = [0.0, 0.5]
+[reference]
+source = "made up"
+results = [{{ task = "f1", model = "poincare", dim = 2, train_share = 0.5, f1 = 0.42 }}]
+""")
+    text = reproduce(str(path), tmp_path / "rep", verbose=False).read_text()
+    df = pd.read_csv(tmp_path / "rep" / "results.csv")
+    assert sorted(df["train_share"]) == [0.0, 0.5] and df["f1"].between(0, 1).all()
+    assert df.set_index("train_share").loc[0.5, "published_f1"] == 0.42
+    assert "## f1" in text and "| 0.42 |" in text and (tmp_path / "rep" / "metric_vs_dim.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('[grid]\ntask = ["reconstruction"]\n', "give the task once"),
+    ('[grid]\ntrain_share = [0.1]\n', "train_share applies to the f1 task only"),
+    ('[split]\ntrain_share = 0.1\n', "split.train_share does not apply to link-prediction"),
+    ('[run]\ntime_budget = 0.0\n', "time_budget must be > 0"),
+])
+def test_grid_task_and_split_errors(tmp_path, extra, message):
+    text = '[experiment]\nname = "x"\ndataset = "d"\ntask = "link-prediction"\n' + extra
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_spec(path)
+
+
+def test_shipped_paper_tables_have_every_cell():
+    from hypergensim.experiments.sweep import plan
+
+    table1, lorentz, ganea = (load_spec(n) for n in ("nickel2017-table1", "nickel2018-lorentz", "ganea2018-f1"))
+    cells = plan(table1)
+    assert len(cells) == 36 and all(len(c["published"]) == 1 for c in cells)  # each beside its published row
+    assert {(c["model"], c["task"], c["dim"]) for c in cells} == {
+        (m, t, d) for m in ("euclidean", "translational", "poincare") for t in ("reconstruction", "link-prediction")
+        for d in (5, 10, 20, 50, 100, 200)}
+    assert len(plan(lorentz)) == 6 and all(len(c["published"]) == 1 for c in plan(lorentz))
+    f1 = plan(ganea)
+    assert len(f1) == 16 and all(c["split"]["remove_root"] for c in f1)
+    assert sum(len(c["published"]) for c in f1) == 8  # the Poincaré rows; the Euclidean ones are ours alone

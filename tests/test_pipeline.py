@@ -28,7 +28,8 @@ def test_run_records_config_seed_versions_timings_metrics_and_paths(tmp_path):
     assert 0 < t["fit_seconds"] <= t["wall_seconds"] and t["load_seconds"] >= 0 and t["evaluate_seconds"] > 0
     on_disk = json.loads((tmp_path / "run" / RunDir.METRICS).read_text())
     assert on_disk == json.loads(json.dumps(result.metrics))
-    assert set(on_disk) == {*RunDir.TRAINING_METRICS, "reconstruction", "wall_seconds"}
+    assert set(on_disk) == {*RunDir.TRAINING_METRICS, "reconstruction", "wall_seconds", "resources"}
+    assert on_disk["resources"]["peak_rss_mb"] > 50 and on_disk["resources"]["cores"] >= 1
     again = evaluate_reconstruction(result.estimator.kv_, MAMMALS_TSV)
     assert (result.mean_rank, result.map) == (again.mean_rank, again.map)
     assert {"config", "relations", "state", "vectors_npz", "metrics", "history", "gensim_model"} <= set(result.paths)
@@ -66,7 +67,7 @@ def test_link_prediction_keeps_its_test_relations_and_one_schema(tmp_path):
     mammals = read_edge_file(MAMMALS_TSV, name="mammals")
     result = run(mammals, task="link-prediction", split={"test_fraction": 0.1, "seed": 3}, run_dir=tmp_path / "lp",
                  **FAST)
-    assert result.config["split"] == {**SPLIT_DEFAULTS, "test_fraction": 0.1, "seed": 3}
+    assert result.config["split"] == {**SPLIT_DEFAULTS["link-prediction"], "test_fraction": 0.1, "seed": 3}
     run_dir = RunDir(tmp_path / "lp")
     test = run_dir.read_relations(test=True)
     train = set(run_dir.read_relations())
@@ -120,3 +121,49 @@ def test_two_fits_in_two_threads_equal_two_fits_in_sequence():
         t.join()
     for s, expected in zip(seeds, sequential):
         np.testing.assert_array_equal(results[s], expected)
+
+
+def test_f1_task_trains_on_ganea_split_and_records_its_parts(tmp_path):
+    from hypergensim.datasets import ganea2018_split, read_edge_file
+    from hypergensim.evaluation.classification import evaluate_f1
+
+    mammals = read_edge_file(MAMMALS_TSV, name="mammals")
+    result = run(mammals, task="f1", split={"train_share": 0.25, "remove_root": True, "seed": 2},
+                 run_dir=tmp_path / "f1", **{**FAST, "epochs": 6})
+    assert result.config["split"] == {"method": "ganea2018", "train_share": 0.25, "remove_root": True, "seed": 2}
+    run_dir = RunDir(tmp_path / "f1")
+    assert run_dir.task() == "f1" and "f1" in run_dir.read_metrics()
+    parts = run_dir.read_f1_parts()
+    expected = ganea2018_split(mammals, train_share=0.25, remove_root=True, seed=2)
+    for part in RunDir.F1_PARTS:
+        assert parts[part] == expected.pairs(part)
+    assert set(run_dir.read_relations()) == set(expected.pairs("train"))
+    assert "mammal.n.01" not in {x for pair in run_dir.read_relations() for x in pair}  # the root is gone
+    # the recorded F1 is the evaluator's on the run's own vectors and parts
+    embedding, by_model = result.estimator.evaluation_input()
+    again = evaluate_f1(embedding, *(parts[p] for p in RunDir.F1_PARTS), **by_model)
+    assert result.metrics["f1"]["f1_test"] == again.f1_test and 0 < again.f1_test <= 1
+    resumed = resume(tmp_path / "f1", epochs=8)
+    assert resumed.config["task"] == "f1" and resumed.metrics["epochs"] == 8 and "f1" in resumed.metrics
+
+
+def test_f1_task_ranks_each_model_by_its_own_distance():
+    from hypergensim.datasets import read_edge_file
+
+    mammals = read_edge_file(MAMMALS_TSV, name="mammals")
+    for model in ("euclidean", "translational", "lorentz"):
+        params = {**FAST, "epochs": 3, "model": model}
+        if model != "lorentz":
+            params.update(radius_start=None, radius_warmup=0)
+        result = run(mammals, task="f1", split={"train_share": 0.5}, **params)
+        assert 0 < result.metrics["f1"]["f1_test"] <= 1
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"task": "f1", "split": {"test_fraction": 0.2}}, "unknown split option.*for task 'f1'"),
+    ({"task": "f1", "split": {"method": "nickel2017"}}, "must be 'ganea2018'"),
+    ({"task": "reconstruction", "split": {"train_share": 0.1}}, "split applies only"),
+])
+def test_bad_split_options_name_the_task(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        run("no-such-file.tsv", **kwargs)

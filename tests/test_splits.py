@@ -96,3 +96,35 @@ def test_write_split(tmp_path, mammals):
     assert sorted(p.name for p in paths.values()) == [
         "test.tsv", "test_negatives.tsv", "train.tsv", "valid.tsv", "valid_negatives.tsv"]
     assert len((tmp_path / "out" / "test.tsv").read_text().splitlines()) == len(s.test)
+
+
+def test_ganea2018_can_remove_the_root_first(mammals):
+    from hypergensim.datasets import without_root
+
+    root = mammals.roots[0]
+    g = without_root(mammals)
+    assert root not in g.nodes and g.n_nodes == mammals.n_nodes - 1
+    # the root is an ancestor of every other node: exactly its edges go
+    assert g.n_edges == mammals.n_edges - (mammals.n_nodes - 1)
+    s = ganea2018_split(mammals, train_share=0.0, remove_root=True, seed=1)
+    assert s.nodes == g.nodes and _rows(s.train) == _rows(g.basic)
+    assert root not in s.nodes
+
+
+def test_remove_root_needs_exactly_one_root():
+    from hypergensim.datasets import make_split, without_root
+
+    forest = Hierarchy.from_edges([("a", "r1"), ("b", "r2")], name="forest")
+    with pytest.raises(InputError, match="exactly one root.*has 2"):
+        without_root(forest)
+    tree = Hierarchy.from_edges([("a", "r"), ("b", "r"), ("c", "a")], name="tree")
+    with pytest.raises(InputError, match="ganea2018 split only"):
+        make_split(tree, "nickel2017", remove_root=True)
+
+
+def test_ganea2018_nouns_without_its_root_has_the_published_counts():
+    """Ganea et al. remove entity.n.01 first: 661,127 closure edges, 84,363 basic (dalab/hyperbolic_cones)."""
+    from hypergensim.datasets import load_hierarchy, without_root
+
+    g = without_root(load_hierarchy("nouns"))
+    assert (g.n_edges, len(g.basic)) == (661_127, 84_363)

@@ -39,12 +39,13 @@ from .readers import (
     read_hierarchy_file,
     read_json_tree,
 )
-from .splits import Split, ganea2018_split, make_split, nickel2017_split
+from .splits import GANEA_TRAIN_SHARES, Split, ganea2018_split, make_split, nickel2017_split, without_root
 
 __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
     "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_hierarchy_file",
-    "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "make_split", "NAMED_DATASETS",
+    "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "without_root", "make_split",
+    "GANEA_TRAIN_SHARES", "NAMED_DATASETS",
     "is_dataset_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
 ]
 

@@ -4,8 +4,10 @@ Each positive (a held-out closure edge) and negative (a corrupted edge) gets a
 score; the decision threshold is the one that maximises F1 on the validation
 pairs, and F1 is then reported on the test pairs with that threshold.
 
-Scores: ``"distance"`` (``-d(u, v)``, the default) or ``"entailment"`` (the
-HyperLex score of :mod:`hypergensim.evaluation.entailment`, which also uses norms).
+Scores: ``"distance"`` (``-d(u, v)`` by the model's own distance, the
+default, as Ganea et al. threshold their baselines) or ``"entailment"`` (the
+HyperLex score of :mod:`hypergensim.evaluation.entailment`, which also uses
+norms; Poincaré ball vectors only).
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ import numpy as np
 
 from ..datasets import resolve_relations
 from ..errors import InputError
-from ..manifold import poincare_distance
-from ..vectors import coerce_embedding
+from ..manifold import model_distance
 from .entailment import entailment_score
 from .ranking import key_value_table
-from .tasks import _to_index
+from .tasks import _embedding_for, _to_index
 
 __all__ = ["F1Result", "evaluate_f1", "best_threshold"]
 
@@ -80,7 +81,7 @@ def best_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float
 
 
 def evaluate_f1(embedding: Any, valid: Any, valid_negatives: Any, test: Any, test_negatives: Any, *,
-                score: str = "distance") -> F1Result:
+                score: str = "distance", model: str = "poincare", translation: Any = None) -> F1Result:
     """F1 of edge classification: threshold tuned on valid, reported on test.
 
     Examples
@@ -93,7 +94,9 @@ def evaluate_f1(embedding: Any, valid: Any, valid_negatives: Any, test: Any, tes
     """
     if score not in ("distance", "entailment"):
         raise InputError("score must be 'distance' or 'entailment'", value=score)
-    emb = coerce_embedding(embedding)
+    if score == "entailment" and model != "poincare":
+        raise InputError("the entailment score needs Poincaré ball vectors", value=model)
+    emb = _embedding_for(embedding, model, translation)
     x = emb.vectors.astype(np.float64)
 
     def scored(pos: Any, neg: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -103,7 +106,7 @@ def evaluate_f1(embedding: Any, valid: Any, valid_negatives: Any, test: Any, tes
         n_rows, _ = _to_index(emb, n.pairs, source=n.path, skip_missing=False, what="negatives")
         rows = np.concatenate([p_rows, n_rows])
         u, v = x[rows[:, 0]], x[rows[:, 1]]
-        s = -poincare_distance(u, v) if score == "distance" else entailment_score(u, v)
+        s = -model_distance(u, v, model, translation) if score == "distance" else entailment_score(u, v)
         labels = np.r_[np.ones(len(p_rows), bool), np.zeros(len(n_rows), bool)]
         return s, labels
 

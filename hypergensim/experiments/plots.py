@@ -15,39 +15,61 @@ from .sweep import RUNS, plan
 __all__ = ["plot_metric_vs_dim", "plot_learning_curves"]
 
 
-def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> Any:
-    """Mean rank and MAP against ``dim`` (mean ± std over seeds), paper numbers as crosses."""
-    fig = new_figure(9, 3.8)
-    axes = fig.subplots(1, 2)
-    dims = sorted({r.get("dim") for r in rows if r.get("dim") is not None})
-    for ax, metric, label in ((axes[0], "mean_rank", "mean rank (lower is better)"),
-                              (axes[1], "map", "MAP (higher is better)")):
-        keys = [k for k in spec.grid if k not in ("seed", "dim")]
-        if not dims and keys and rows:  # a grid over presets or models: one bar per setting, the paper's beside
-            _bars(ax, spec, rows, keys, metric)
+def _series_label(row: dict[str, Any], keys: list[str]) -> str:
+    return ", ".join(f"{row.get(k)}" if k == "model" else f"{k}={row.get(k)}" for k in keys)
+
+
+def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: str | None = None) -> Any:
+    """One task's metrics against the dimension, one line per model (mean ± std over seeds), the published
+    numbers as crosses of the same colour.
+
+    For the ``f1`` task the x axis is the train share (one line per model and
+    dimension).  A grid with a single dimension gets one bar per setting.
+    """
+    task = task or spec.tasks()[0]
+    rows = [r for r in rows if r.get("task", task) == task]
+    f1 = task == "f1"
+    metrics = ((("f1", "test F1 (higher is better)"),) if f1 else
+               (("mean_rank", "mean rank (lower is better)"), ("map", "MAP (higher is better)")))
+    fig = new_figure(4.6 * len(metrics), 3.8)
+    axes = np.atleast_1d(fig.subplots(1, len(metrics)))
+    x_key = "train_share" if f1 else "dim"
+    xs = sorted({r.get(x_key) for r in rows if r.get(x_key) is not None})
+    varying = [k for k in spec.grid if k not in ("seed", "task", x_key)]
+    keys = ["model"] + (["dim"] if f1 and "dim" not in varying else []) + \
+        [k for k in varying if k not in ("preset", "model", "dim") or
+         (k == "preset" and len({r.get("model") for r in rows}) < len({r.get("preset") for r in rows}))]
+    for ax, (metric, label) in zip(axes, metrics):
+        if len(xs) <= 1 and len(varying) and rows:  # one dimension, several settings: bars
+            _bars(ax, spec, rows, [k for k in spec.grid if k not in ("seed", "task")], metric)
             ax.set_title(label, fontsize=10)
             ax.grid(alpha=0.3, axis="y")
             continue
-        if dims:
-            means = [np.mean([r[metric] for r in rows if r.get("dim") == d]) for d in dims]
-            stds = [np.std([r[metric] for r in rows if r.get("dim") == d]) for d in dims]
-            ax.errorbar(dims, means, yerr=stds, marker="o", capsize=3, label="hypergensim")
-        elif rows:
-            ax.axhline(np.mean([r[metric] for r in rows]), label="hypergensim")
-        ref = [(x["dim"], x[metric]) for x in spec.reference_rows() if "dim" in x and metric in x
-               and (not dims or x["dim"] in dims)]
-        if ref:
-            ax.scatter(*zip(*ref), marker="x", color="black", s=50, zorder=3, label="paper")
-        if len(dims) > 2:
+        series = sorted({_series_label(r, keys) for r in rows})
+        for i, name in enumerate(series):
+            mine = [r for r in rows if _series_label(r, keys) == name]
+            colour = f"C{i % 10}"
+            px = sorted({r[x_key] for r in mine})
+            means = [np.mean([r[metric] for r in mine if r[x_key] == x]) for x in px]
+            stds = [np.std([r[metric] for r in mine if r[x_key] == x]) for x in px]
+            ax.errorbar(px, means, yerr=stds, marker="o", capsize=3, color=colour, label=name)
+            published = [(r[x_key], r[f"published_{metric}"]) for r in mine
+                         if r.get(f"published_{metric}") is not None and r[f"published_{metric}"] == r[f"published_{metric}"]]
+            if published:
+                ax.scatter(*zip(*sorted(set(published))), marker="x", color=colour, s=60, zorder=3,
+                           label=f"{name} (paper)")
+        if x_key == "dim" and len(xs) > 2:
             ax.set_xscale("log", base=2)
-        if dims:
-            ax.set_xticks(dims, [str(d) for d in dims])
-        ax.set_xlabel("dimension")
+        if xs:
+            ax.set_xticks(xs, [str(x) for x in xs])
+        if metric == "mean_rank" and rows and max(r[metric] for r in rows) > 50 * max(min(r[metric] for r in rows), 1):
+            ax.set_yscale("log")  # mean ranks of 2 and of 2,000 on one axis
+        ax.set_xlabel("share of non-basic edges in train" if f1 else "dimension")
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=6, loc="best")
     source = spec.reference_source()
-    fig.suptitle(f"{spec.name}" + (f"  (paper: {source})" if source else ""), fontsize=9)
+    fig.suptitle(f"{spec.name}: {task}" + (f"  (paper: {source})" if source else ""), fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -61,7 +83,7 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
     for i, m in enumerate(means):
         ax.annotate(f"{m:.3g}", (i, m), ha="center", va="bottom", fontsize=7)
     ref = [(i, row[metric]) for i, s in enumerate(settings)
-           for row in spec.reference_rows(dict(zip(keys, s))) if metric in row]
+           for row in spec.reference_rows({k: v for k, v in zip(keys, s) if k in spec.grid}) if metric in row]
     if ref:
         ax.scatter(*zip(*ref), marker="x", color="black", s=60, zorder=3, label="paper")
     if metric == "mean_rank" and max(means) > 50 * max(min(means), 1e-9):

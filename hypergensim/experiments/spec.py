@@ -15,14 +15,19 @@ published reference numbers::
     seed = [0, 1]
 
 ``[train]`` and ``[grid]`` accept ``preset`` and every parameter of the one
-table in :mod:`hypergensim.params`.  Other tables: ``[split]`` (link
-prediction: ``method``, ``test_fraction``, ``valid_fraction``, ``seed``),
-``[evaluate]`` (``every``, ``sample``) and ``[reference]``: either
-``published = "nickel2017"`` (the shipped published numbers of
-:mod:`hypergensim.published`, matched on dataset, task and dimension) or your
-own ``source`` and ``results`` rows such as ``{dim = 5, mean_rank = 1.26, map =
-0.927}``.  Unknown tables or keys, and values of the wrong type, raise
-:class:`~hypergensim.errors.ConfigError` naming the file and the key.
+table in :mod:`hypergensim.params`; the grid also accepts ``task`` (a table
+over tasks; then ``experiment.task`` is left out) and ``train_share`` (F1).
+Other tables: ``[split]`` (link prediction: ``method``, ``test_fraction``,
+``valid_fraction``, ``seed``; F1: ``train_share``, ``remove_root``,
+``seed``), ``[evaluate]`` (``every``, ``sample``), ``[run]``
+(``time_budget``: seconds of training per cell, after which it stops at an
+epoch's end and is recorded with the epochs it reached) and ``[reference]``:
+either ``published = "nickel2017"`` (the shipped published numbers of
+:mod:`hypergensim.published`, matched on dataset, task, model, dimension and
+train share) or your own ``source`` and ``results`` rows such as ``{dim = 5,
+mean_rank = 1.26, map = 0.927}``.  Unknown tables or keys, and values of the
+wrong type, raise :class:`~hypergensim.errors.ConfigError` naming the file and
+the key.
 
 Shipped specs are package data (``hypergensim/specs/*.toml``), read with
 :mod:`importlib.resources`, so they work from an installed wheel.
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import published
+from ..datasets import GANEA_TRAIN_SHARES
 from ..errors import ConfigError
 from ..params import PARAMETER, spec_types
 from ..presets import resolve
@@ -54,16 +60,23 @@ _SHIPPED = "specs"
 _NOT_SPECS = {"published"}
 
 _TRAIN_KEYS = {"preset": str, **spec_types()}
+#: Grid keys that are not training parameters: the seed, the task and the F1 split's train share.
+CELL_KEYS = {"seed": int, "task": str, "train_share": float}
 _SCHEMA: dict[str, dict[str, Any]] = {
     "experiment": {"name": str, "dataset": str, "task": str, "description": str},
     "train": _TRAIN_KEYS,
-    "grid": {**{k: list for k in _TRAIN_KEYS if k != "preset"}, "seed": list, "preset": list},
-    "split": {"method": str, "test_fraction": float, "valid_fraction": float, "seed": int},
+    "grid": {**{k: list for k in _TRAIN_KEYS if k != "preset"}, **{k: list for k in CELL_KEYS}, "preset": list},
+    "split": {"method": str, "test_fraction": float, "valid_fraction": float, "seed": int, "train_share": float,
+              "remove_root": bool},
     "evaluate": {"every": int, "sample": int},
+    "run": {"time_budget": float},
     "reference": {"published": str, "source": str, "results": list, "note": str},
 }
-_REQUIRED = {"experiment": ("name", "dataset", "task")}
-TASKS = ("reconstruction", "link-prediction")
+_REQUIRED = {"experiment": ("name", "dataset")}
+TASKS = ("reconstruction", "link-prediction", "f1")
+#: The split each held-out task uses, and the options it takes.
+_SPLIT_OPTIONS = {"link-prediction": ("nickel2017", {"test_fraction", "valid_fraction", "seed"}),
+                  "f1": ("ganea2018", {"train_share", "remove_root", "seed"})}
 
 
 @dataclass
@@ -72,7 +85,7 @@ class ExperimentSpec:
 
     name: str
     dataset: str
-    task: str
+    task: str | None
     train: dict[str, Any]
     grid: dict[str, list[Any]]
     split: dict[str, Any] = field(default_factory=dict)
@@ -80,6 +93,26 @@ class ExperimentSpec:
     reference: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     path: str | None = None
+    run: dict[str, Any] = field(default_factory=dict)
+
+    def tasks(self) -> list[str]:
+        """The tasks this spec evaluates (one, or the grid's ``task`` values)."""
+        return list(self.grid["task"]) if "task" in self.grid else [str(self.task)]
+
+    def task_of(self, values: dict[str, Any]) -> str:
+        """The task of the cell with grid ``values``."""
+        return str(values.get("task", self.task))
+
+    def split_of(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The split options of the cell with grid ``values`` (``[split]`` for its task, its train share)."""
+        task = self.task_of(values)
+        if task not in _SPLIT_OPTIONS:
+            return {}
+        allowed = _SPLIT_OPTIONS[task][1]
+        options = {k: v for k, v in self.split.items() if k in allowed}
+        if "train_share" in values:
+            options["train_share"] = float(values["train_share"])
+        return options
 
     def runs(self) -> list[dict[str, Any]]:
         """The grid expanded: one dict of grid values per run (``seed`` defaults to 0)."""
@@ -89,24 +122,32 @@ class ExperimentSpec:
         return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
 
     def params(self, values: dict[str, Any]) -> dict[str, Any]:
-        """The training parameters of the run with grid ``values`` (preset, ``[train]``, grid; not ``seed``)."""
+        """The training parameters of the run with grid ``values`` (preset, ``[train]``, grid; not the
+        :data:`CELL_KEYS`)."""
         preset, overrides = run_settings(self.train, values)
         return resolve(preset, **overrides)
 
     def reference_rows(self, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Published numbers, one dict per row; with grid ``values``, the rows of that run's dimension.
+        """Published numbers, one dict per row; with grid ``values``, the rows of that cell.
 
-        ``published = NAME`` rows are those of this spec's dataset and task;
-        for a run, those of its model and dimension.
+        ``published = NAME`` rows are those of this spec's dataset, tasks and
+        models; for a cell, those of its task, model, dimension and (F1) train
+        share.
         """
         if "published" in self.reference:
-            rows = published.lookup(self.reference["published"], dataset=self.dataset, task=self.task)
+            rows = [r for task in self.tasks()
+                    for r in published.lookup(self.reference["published"], dataset=self.dataset, task=task)]
         else:
             rows = list(self.reference.get("results", []))
-        if values is not None:  # the rows of this run's model and dimension
+        if values is None:  # the rows of this spec's models
+            models = {self.params(v)["model"] for v in self.runs()}
+            return [r for r in rows if r.get("model", "poincare") in models]
+        if values is not None:  # the rows of this cell
             params = self.params(values)
-            rows = [r for r in rows if r.get("dim", params["dim"]) == params["dim"]
-                    and r.get("model", params["model"]) == params["model"]]
+            cell = {"task": self.task_of(values), "dim": params["dim"], "model": params["model"],
+                    **({"train_share": self.split_of(values)["train_share"]} if "train_share" in
+                       self.split_of(values) else {})}
+            rows = [r for r in rows if all(r.get(k, v) == v for k, v in cell.items())]
         return rows
 
     def reference_source(self) -> str | None:
@@ -118,8 +159,9 @@ class ExperimentSpec:
 
 
 def run_settings(train: dict[str, Any], values: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    """``(preset, parameters)`` of one grid point: ``[train]`` then the grid ``values`` (the seed is apart)."""
-    merged = {**train, **{k: v for k, v in values.items() if k != "seed"}}
+    """``(preset, parameters)`` of one grid point: ``[train]`` then the grid ``values`` (not the cell keys: seed,
+    task, train share)."""
+    merged = {**train, **{k: v for k, v in values.items() if k not in CELL_KEYS}}
     preset = merged.pop("preset", None)
     if "init_range" in merged:
         merged["init_range"] = tuple(merged["init_range"])
@@ -152,13 +194,17 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
             if key not in data.get(table, {}):
                 raise ConfigError(f"{where}: missing required key {table}.{key}")
     exp = data["experiment"]
-    if exp["task"] not in TASKS:
-        raise ConfigError(f"{where}: experiment.task must be one of {', '.join(TASKS)}, got {exp['task']!r}")
     grid = data.get("grid", {})
+    if ("task" in exp) == ("task" in grid):
+        raise ConfigError(f"{where}: give the task once, as experiment.task or as grid.task")
+    tasks = grid.get("task") or [exp["task"]]
+    for task in tasks:
+        if task not in TASKS:
+            raise ConfigError(f"{where}: the task must be one of {', '.join(TASKS)}, got {task!r}")
     for key, values in grid.items():
         if not values:
             raise ConfigError(f"{where}: grid.{key} is empty")
-        expected = int if key == "seed" else _TRAIN_KEYS.get(key, str)
+        expected = CELL_KEYS.get(key) or _TRAIN_KEYS.get(key, str)
         for v in values:
             _check_type(where, f"grid.{key}[]", v, expected)
     for table, key, value in [("train", k, v) for k, v in data.get("train", {}).items()] + \
@@ -173,10 +219,28 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
     overlap = set(grid) & set(data.get("train", {}))
     if overlap:
         raise ConfigError(f"{where}: {', '.join(sorted(overlap))} is set in both [train] and [grid]")
-    if exp["task"] == "link-prediction":
-        method = data.get("split", {}).get("method", "nickel2017")
-        if method != "nickel2017":
-            raise ConfigError(f"{where}: split.method must be 'nickel2017' for link prediction, got {method!r}")
+    split = data.get("split", {})
+    held_out = [t for t in tasks if t in _SPLIT_OPTIONS]
+    if split and not held_out:
+        raise ConfigError(f"{where}: [split] applies to link-prediction and f1 tasks only")
+    methods = {_SPLIT_OPTIONS[t][0] for t in held_out}
+    if "method" in split and (len(methods) != 1 or split["method"] not in methods):
+        raise ConfigError(f"{where}: split.method must be {' or '.join(sorted(methods)) or 'absent'} for "
+                          f"{', '.join(held_out)}, got {split['method']!r}")
+    allowed = set().union(*(_SPLIT_OPTIONS[t][1] for t in held_out)) | {"method"} if held_out else set()
+    stray = sorted(set(split) - allowed)
+    if stray:
+        raise ConfigError(f"{where}: split.{stray[0]} does not apply to {', '.join(held_out)}")
+    if "train_share" in grid and "f1" not in tasks:
+        raise ConfigError(f"{where}: grid.train_share applies to the f1 task only")
+    if "train_share" in grid and "train_share" in split:
+        raise ConfigError(f"{where}: train_share is set in both [split] and [grid]")
+    for share in grid.get("train_share", []) + ([split["train_share"]] if "train_share" in split else []):
+        if share not in GANEA_TRAIN_SHARES:
+            raise ConfigError(f"{where}: train_share must be one of {GANEA_TRAIN_SHARES}, got {share!r}")
+    budget = data.get("run", {}).get("time_budget")
+    if budget is not None and budget <= 0:
+        raise ConfigError(f"{where}: run.time_budget must be > 0 seconds, got {budget!r}")
     reference = data.get("reference", {})
     for row in reference.get("results", []):
         if not isinstance(row, dict):
@@ -188,10 +252,10 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
             raise ConfigError(f"{where}: reference.published must be one of {', '.join(published.sources())}, "
                               f"got {reference['published']!r}")
     return ExperimentSpec(
-        name=exp["name"], dataset=exp["dataset"], task=exp["task"], train=dict(data.get("train", {})),
+        name=exp["name"], dataset=exp["dataset"], task=exp.get("task"), train=dict(data.get("train", {})),
         grid={k: list(v) for k, v in grid.items()}, split=dict(data.get("split", {})),
         evaluate=dict(data.get("evaluate", {})), reference=dict(data.get("reference", {})),
-        description=exp.get("description", ""), path=path,
+        description=exp.get("description", ""), path=path, run=dict(data.get("run", {})),
     )
 
 

@@ -31,7 +31,7 @@ from ..errors import ConfigError
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
-__all__ = ["run_id", "run_one", "run_remote", "store_remote", "result_row", "sweep", "collect_results", "plan",
+__all__ = ["run_id", "parse_only", "select", "cell", "run_one", "run_remote", "store_remote", "result_row", "sweep", "collect_results", "plan",
            "RUNS", "RESULTS_CSV", "SUMMARY_MD"]
 
 #: A sweep folder: one run directory per grid point under RUNS, and the two tables rebuilt from them.
@@ -45,14 +45,65 @@ RESULT_METRICS = ("mean_rank", "map", "mrr", "hits_at_10", "n_pairs")
 def run_id(spec: ExperimentSpec, values: dict[str, Any]) -> str:
     """A stable, readable id for one grid point (values plus a short digest of the whole config)."""
     readable = "-".join(f"{k}{v}" for k, v in values.items())
-    payload = json.dumps({"dataset": spec.dataset, "task": spec.task, "train": spec.train, "split": spec.split,
-                          "values": values}, sort_keys=True)
+    config = {"dataset": spec.dataset, "task": spec.task, "train": spec.train, "split": spec.split, "values": values}
+    if spec.run:  # a time budget changes what a cell trains (older specs without one keep their ids)
+        config["run"] = spec.run
+    payload = json.dumps(config, sort_keys=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in readable)[:80]
     return f"{safe}-{hashlib.sha256(payload.encode()).hexdigest()[:8]}"
 
 
-def plan(spec: ExperimentSpec) -> list[dict[str, Any]]:
-    """One picklable job description per grid point.
+def parse_only(text: str | None) -> dict[str, str]:
+    """``--only KEY=VALUE[,KEY=VALUE]`` as a dict (values as written; matched by :func:`select`).
+
+    Examples
+    --------
+    >>> parse_only("model=poincare,dim=10")
+    {'model': 'poincare', 'dim': '10'}
+    """
+    if not text:
+        return {}
+    only: dict[str, str] = {}
+    for item in text.split(","):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigError(f"--only takes KEY=VALUE[,KEY=VALUE], got {item!r}")
+        only[key.strip()] = value.strip()
+    return only
+
+
+def cell(spec: ExperimentSpec, values: dict[str, Any]) -> dict[str, Any]:
+    """Everything a cell is selected and reported by: its grid values, task, train share and resolved parameters."""
+    return {**spec.params(values), "task": spec.task_of(values), **spec.split_of(values), **values}
+
+
+def select(spec: ExperimentSpec, only: dict[str, str]) -> list[dict[str, Any]]:
+    """The grid points whose :func:`cell` matches every ``only`` item (compared as text; numbers as numbers)."""
+    runs = spec.runs()
+    if not only:
+        return runs
+    known = set().union(*(cell(spec, v) for v in runs))
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise ConfigError(f"--only: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+
+    def same(actual: Any, wanted: str) -> bool:
+        if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+            try:
+                return float(wanted) == float(actual)
+            except ValueError:
+                return False
+        return str(actual) == wanted
+
+    chosen = [v for v in runs if all(same(cell(spec, v).get(k), w) for k, w in only.items())]
+    if not chosen:
+        raise ConfigError("--only " + ",".join(f"{k}={v}" for k, v in only.items()) + f" selects no cell of "
+                          f"{spec.name}")
+    return chosen
+
+
+def plan(spec: ExperimentSpec, only: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One picklable job description per grid point (those ``only`` selects, see :func:`select`).
 
     ``dataset`` is the spec's own text (it names the run and its rows);
     ``source`` is what to load: a file resolved against this process's
@@ -62,10 +113,12 @@ def plan(spec: ExperimentSpec) -> list[dict[str, Any]]:
 
     source = spec.dataset if is_dataset_name(spec.dataset) else str(Path(spec.dataset).resolve())
     jobs = []
-    for values in spec.runs():
-        jobs.append({"id": run_id(spec, values), "values": values, "dataset": spec.dataset, "source": source,
-                     "task": spec.task, "train": dict(spec.train), "split": dict(spec.split),
-                     "evaluate": dict(spec.evaluate)})
+    for values in select(spec, only or {}):
+        params = spec.params(values)
+        jobs.append({"id": run_id(spec, values), "values": values, "model": params["model"], "dim": params["dim"], "dataset": spec.dataset, "source": source,
+                     "task": spec.task_of(values), "train": dict(spec.train), "split": spec.split_of(values),
+                     "evaluate": dict(spec.evaluate), "time_budget": spec.run.get("time_budget"),
+                     "published": spec.reference_rows(values)})
     return jobs
 
 
@@ -75,11 +128,10 @@ def _train(job: dict[str, Any], hierarchy: Any, run_dir: Path) -> Any:
 
     values = job["values"]
     preset, params = run_settings(job["train"], values)
-    link = job["task"] == "link-prediction"
-    return run(hierarchy, preset=preset, task=job["task"],
-               split={k: v for k, v in job["split"].items() if k != "method"} if link else None,
+    return run(hierarchy, preset=preset, task=job["task"], split=job["split"] or None,
                run_dir=run_dir, evaluate_every=job["evaluate"].get("every", 0),
-               evaluate_sample=job["evaluate"].get("sample"), random_state=int(values.get("seed", 0)), **params)
+               evaluate_sample=job["evaluate"].get("sample"), time_budget=job.get("time_budget"),
+               random_state=int(values.get("seed", 0)), **params)
 
 
 def run_one(job: dict[str, Any], runs_dir: str) -> dict[str, Any]:
@@ -141,12 +193,23 @@ def _publish(job: dict[str, Any], partial: Path, final: RunDir, metrics: dict[st
 
 
 def result_row(job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
-    """One ``results.csv`` row: the run's id, grid values, task and dataset, then its metrics."""
+    """One ``results.csv`` row: the cell (id, grid values, task, model, dimension), its metrics beside the
+    published ones, and what it cost (epochs, wall time, peak memory, cores)."""
     evaluation = RunDir.evaluation_in(metrics)
-    return {"id": job["id"], **job["values"], "task": job["task"], "dataset": job["dataset"],
-            **{k: evaluation.get(k) for k in RESULT_METRICS}, "final_loss": metrics["final_loss"],
-            "epochs": metrics["epochs"], "fit_seconds": metrics["fit_seconds"],
-            "wall_seconds": metrics.get("wall_seconds")}
+    published = (job.get("published") or [{}])[0]
+    resources = metrics.get("resources", {})
+    row = {"id": job["id"], **job["values"], "task": job["task"], "dataset": job["dataset"]}
+    row.update({"model": job.get("model"), "dim": job.get("dim")})
+    if "train_share" in job.get("split", {}):
+        row["train_share"] = job["split"]["train_share"]
+    row.update({k: evaluation.get(k) for k in RESULT_METRICS})
+    row.update({"f1": evaluation.get("f1_test"), "published_mean_rank": published.get("mean_rank"),
+                "published_map": published.get("map"), "published_f1": published.get("f1"),
+                "final_loss": metrics["final_loss"], "epochs": metrics["epochs"],
+                "fit_seconds": metrics["fit_seconds"], "wall_seconds": metrics.get("wall_seconds"),
+                "peak_rss_mb": resources.get("peak_rss_mb"), "cores": resources.get("cores"),
+                "seed": job["values"].get("seed", 0)})
+    return row
 
 
 def _clean_partials(runs_dir: Path) -> int:
@@ -158,8 +221,10 @@ def _clean_partials(runs_dir: Path) -> int:
 
 
 def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str = "joblib",
-          scheduler: str | None = None, verbose: bool = True) -> list[dict[str, Any]]:
-    """Run every unfinished grid point and write ``results.csv`` and ``summary.md``.
+          scheduler: str | None = None, only: dict[str, str] | None = None, verbose: bool = True
+          ) -> list[dict[str, Any]]:
+    """Run every unfinished grid point (of those ``only`` selects) and write ``results.csv`` and ``summary.md``
+    from all finished ones.
 
     Parameters
     ----------
@@ -171,6 +236,8 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
     backend : {"joblib", "dask"}
     scheduler : str, optional
         ``tcp://HOST:PORT`` of a running Dask scheduler (implies ``backend="dask"``).
+    only : dict, optional
+        Run only the cells matching these ``KEY: VALUE`` items (:func:`parse_only`, :func:`select`).
     """
     if jobs < 1:
         raise ConfigError(f"jobs must be >= 1, got {jobs}")
@@ -182,10 +249,12 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
     runs_dir = out / RUNS
     runs_dir.mkdir(parents=True, exist_ok=True)
     removed = _clean_partials(runs_dir)
-    todo = [j for j in plan(spec) if not RunDir(runs_dir / j["id"]).is_finished()]
+    chosen = plan(spec, only)
+    todo = [j for j in chosen if not RunDir(runs_dir / j["id"]).is_finished()]
     if verbose:
-        done = len(spec.runs()) - len(todo)
-        print(f"{spec.name}: {len(spec.runs())} runs, {done} already finished, {len(todo)} to run"
+        done = len(chosen) - len(todo)
+        picked = f" ({len(chosen)} selected by --only)" if only else ""
+        print(f"{spec.name}: {len(spec.runs())} runs{picked}, {done} already finished, {len(todo)} to run"
               + (f", {removed} partial runs discarded" if removed else ""), flush=True)
     if todo:
         if backend == "dask":
@@ -202,8 +271,7 @@ def _run_joblib(todo: list[dict[str, Any]], runs_dir: str, jobs: int, verbose: b
     for metrics in Parallel(n_jobs=jobs, return_as="generator_unordered")(
             delayed(run_one)(job, runs_dir) for job in todo):
         if verbose:
-            print(f"finished {metrics['id']}: mean rank {metrics['mean_rank']:.3f}, MAP {metrics['map']:.3f}",
-                  flush=True)
+            print(f"finished {metrics['id']}: {describe(metrics)}", flush=True)
 
 
 def _run_dask(todo: list[dict[str, Any]], runs_dir: str, jobs: int, scheduler: str | None, verbose: bool) -> None:
@@ -230,11 +298,18 @@ def _run_dask(todo: list[dict[str, Any]], runs_dir: str, jobs: int, scheduler: s
         for future in as_completed(futures):
             row = store_remote(by_key[future.key], Path(runs_dir), future.result())
             if verbose:
-                print(f"finished {row['id']}: mean rank {row['mean_rank']:.3f}, MAP {row['map']:.3f}", flush=True)
+                print(f"finished {row['id']}: {describe(row)}", flush=True)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def describe(row: dict[str, Any]) -> str:
+    """A results row's metrics in a few words (F1 for the f1 task, mean rank and MAP otherwise)."""
+    if row.get("f1") is not None:
+        return f"F1 {row['f1']:.3f}, {row['epochs']} epochs, {row['wall_seconds']:.0f} s"
+    return f"mean rank {row['mean_rank']:.3f}, MAP {row['map']:.3f}, {row['epochs']} epochs, {row['wall_seconds']:.0f} s"
 
 
 def collect_results(spec: ExperimentSpec, out: str | Path) -> list[dict[str, Any]]:
@@ -252,18 +327,20 @@ def collect_results(spec: ExperimentSpec, out: str | Path) -> list[dict[str, Any
         df.to_csv(fh, index=False)
     grid_keys = [k for k in spec.grid if k != "seed"]
     lines = [f"# {spec.name}", "", f"{len(rows)} of {len(spec.runs())} runs finished.", ""]
+    metrics = [m for m in ("mean_rank", "map", "f1") if m in df and df[m].notna().any()]
+    names = {"mean_rank": "mean rank", "map": "MAP", "f1": "F1"}
     if rows:
-        agg = df.groupby(grid_keys)[["mean_rank", "map"]].agg(["mean", "std", "count"]) if grid_keys else None
+        agg = df.groupby(grid_keys)[metrics].agg(["mean", "std", "count"]) if grid_keys else None
         if agg is not None:
-            lines += ["| " + " | ".join(grid_keys) + " | mean rank | MAP | runs |",
-                      "|" + "---|" * (len(grid_keys) + 3)]
+            lines += ["| " + " | ".join(grid_keys + [names[m] for m in metrics]) + " | runs |",
+                      "|" + "---|" * (len(grid_keys) + len(metrics) + 1)]
             for idx, r in agg.iterrows():
                 idx = idx if isinstance(idx, tuple) else (idx,)
-                lines.append("| " + " | ".join(str(i) for i in idx) +
-                             f" | {r[('mean_rank', 'mean')]:.3f} ± {_std(r[('mean_rank', 'std')])} |"
-                             f" {r[('map', 'mean')]:.3f} ± {_std(r[('map', 'std')])} | {int(r[('map', 'count')])} |")
+                cells = [f"{r[(m, 'mean')]:.3f} ± {_std(r[(m, 'std')])}" if r[(m, "count")] else "" for m in metrics]
+                lines.append("| " + " | ".join([str(i) for i in idx] + cells) +
+                             f" | {int(max(r[(m, 'count')] for m in metrics))} |")
         else:
-            lines.append(f"mean rank {df['mean_rank'].mean():.3f}, MAP {df['map'].mean():.3f}")
+            lines.append(", ".join(f"{names[m]} {df[m].mean():.3f}" for m in metrics))
     from .._atomic import atomic_write_text
 
     atomic_write_text(out / SUMMARY_MD, "\n".join(lines) + "\n")
