@@ -5,7 +5,9 @@ warm, NLTK's own closure loop, a random 100k-node DAG), ``evaluation`` (full
 nouns reconstruction time and peak memory for trained vectors, and the time for
 random and boundary vectors at d=10 and d=200; ratio to gensim's evaluator on the
 same queries), ``training`` (relations/s of gensim, the adapter and the fast
-engine on mammals and nouns, every model on nouns; the mammals quality targets), ``reliability``
+engine on mammals and nouns, every model on nouns; the mammals quality targets), ``throughput``
+(relations/s on nouns for d = 5 to 200, 1 and 2 threads, every model, each beside gensim's loop at the same
+dimension), ``reliability``
 (a 10-million-line relation file streamed, with its peak memory; 20 full
 nouns evaluations in one process, with memory after each).  Every section
 writes ``bench-<section>.json`` under ``--out`` atomically and prints a summary.
@@ -313,8 +315,79 @@ def bench_reliability(*, lines: int = 10_000_000, evaluations: int = 20) -> dict
     return result
 
 
+#: The throughput table's grid: WordNet nouns at each dimension, 1 and 2 threads, every model.
+THROUGHPUT_DIMS = (5, 10, 20, 50, 100, 200)
+THROUGHPUT_WORKERS = (1, 2)
+#: Relations each fast-engine cell trains (a slice of whole epochs' order) and each gensim cell.
+THROUGHPUT_RELATIONS = 1_500_000
+GENSIM_RELATIONS = 20_000
+
+
+def bench_throughput() -> dict[str, Any]:
+    """Relations/s on WordNet nouns for every dimension, thread count and model, each beside gensim's own loop
+    at the same dimension measured in the same run (on a 20,000-relation slice: gensim runs 10-30k/s).
+
+    Every cell starts from the same initial vectors and trains whole passes of
+    the fast engine (10 negatives, batch 10, the paper's objective, no burn-in)
+    until :data:`THROUGHPUT_RELATIONS` relations are seen.
+    """
+    from gensim.models.poincare import PoincareModel
+
+    from .datasets import load_hierarchy
+    from .params import MODELS
+    from .training.fast import FastTrainer
+
+    h = load_hierarchy("nouns")
+    relations = h.relations()
+    rows: list[dict[str, Any]] = []
+    for dim in THROUGHPUT_DIMS:
+        sliced = relations[:: max(1, len(relations) // GENSIM_RELATIONS)][:GENSIM_RELATIONS]
+        g = PoincareModel(sliced, size=dim, negative=10, burn_in=0, seed=0)
+        t = time.perf_counter()
+        g.train(epochs=1, batch_size=10)
+        gensim_rate = len(sliced) / (time.perf_counter() - t)
+        model = PoincareModel(relations, size=dim, negative=10, burn_in=0, seed=0)
+        start = np.array(model.kv.vectors, copy=True)
+        for geometry in MODELS:
+            for workers in THROUGHPUT_WORKERS:
+                model.kv.vectors[:] = start
+                trainer = FastTrainer(model, objective="nickel2017", workers=workers, random_state=0,
+                                      geometry=geometry)
+                trainer.run_epoch(0, lr=0.01, burn_in=False)  # compile (once per signature) and warm the caches
+                seen, seconds, epoch = 0, 0.0, 1
+                while seen < THROUGHPUT_RELATIONS:
+                    t = time.perf_counter()
+                    _, n = trainer.run_epoch(epoch, lr=0.01, burn_in=False)
+                    seconds += time.perf_counter() - t
+                    seen, epoch = seen + n, epoch + 1
+                rows.append({"dim": dim, "model": geometry, "workers": workers, "rel_s": seen / seconds,
+                             "gensim_rel_s": gensim_rate, "vs_gensim": seen / seconds / gensim_rate})
+                print(f"  d={dim:<4} {geometry:<14} {workers} thread(s): {seen / seconds:>12,.0f} relations/s "
+                      f"({seen / seconds / gensim_rate:,.0f}x gensim's {gensim_rate:,.0f})", flush=True)
+    by = {(r["dim"], r["model"], r["workers"]): r["rel_s"] for r in rows}
+    scaling = {f"{m}_d{d}": by[(d, m, 2)] / by[(d, m, 1)] for d in THROUGHPUT_DIMS for m in MODELS}
+    return {"rows": rows, "speedup_2_over_1_thread": scaling, "cores": os.cpu_count(),
+            "table_markdown": throughput_table(rows)}
+
+
+def throughput_table(rows: list[dict[str, Any]]) -> str:
+    """The throughput rows as a Markdown table (millions of relations/s; ratio to gensim in brackets)."""
+    models = sorted({r["model"] for r in rows}, key=["poincare", "lorentz", "euclidean", "translational"].index)
+    dims = sorted({r["dim"] for r in rows})
+    workers = sorted({r["workers"] for r in rows})
+    head = ["d", "gensim (rel/s)"] + [f"{m}, {w} thr" for m in models for w in workers]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for d in dims:
+        cells = {(r["model"], r["workers"]): r for r in rows if r["dim"] == d}
+        first = next(iter(cells.values()))
+        lines.append(f"| {d} | {first['gensim_rel_s']:,.0f} | " + " | ".join(
+            f"{cells[(m, w)]['rel_s'] / 1e6:.2f}M ({cells[(m, w)]['vs_gensim']:,.0f}x)" for m in models
+            for w in workers) + " |")
+    return "\n".join(lines)
+
+
 SECTIONS = {"datasets": bench_datasets, "evaluation": bench_evaluation, "training": bench_training,
-            "reliability": bench_reliability}
+            "throughput": bench_throughput, "reliability": bench_reliability}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,7 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_json(out / f"bench-{name}.json", record)
         print(f"== {name} ({record['wall_s']:.0f} s) -> {out / f'bench-{name}.json'}")
         for key, value in result.items():
-            if not isinstance(value, list):
+            if key == "table_markdown":
+                print(value)
+            elif not isinstance(value, (list, dict)):
                 print(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}")
     return 0
 

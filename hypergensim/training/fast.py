@@ -53,7 +53,17 @@ import numba
 import numpy as np
 
 from ..manifold import lorentz_to_poincare, poincare_to_lorentz
-from ..numerics import arcosh_root, ball_gap, contains_sorted, cosh_distance, exp_neg_distance, prefetch, project_row
+from ..numerics import (
+    KERNEL_FASTMATH,
+    arcosh_root,
+    ball_gap,
+    contains_sorted,
+    cosh_distance,
+    exp_neg_distance,
+    prefetch,
+    prefetch_row,
+    project_row,
+)
 from ..params import MODELS
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
@@ -68,6 +78,8 @@ _POINCARE, _LORENTZ, _EUCLIDEAN, _TRANSLATIONAL = 0, 1, 2, 3
 #: ``γ − 1`` in the Lorentz gradient ``1/sqrt(γ² − 1)`` (their ``_eps``), so coincident points stay finite.
 _LORENTZ_STEP_CLIP = 1.0
 _LORENTZ_GAMMA_EPS = 1e-5
+#: Below this step length the exponential map's cosh and sinh come from their series (exact to 1e-18).
+_LORENTZ_SERIES_BELOW = 0.02
 _PRESHUFFLE_ID = 1 << 31  # seeds the one-time shuffle of the relations (epoch ids stay below; burn-in's are 2**30+)
 
 
@@ -188,7 +200,7 @@ def _sample_negatives(state, u, out, n, prob, alias, pos_ptr, pos_idx, objective
                     break
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
     """Gradients of one batch at the current state, then gensim-ordered updates. Returns the summed loss.
 
@@ -278,7 +290,7 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
     return loss
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _batch_other(vectors, us, vs, negs, lr, model, trans, max_x0, gt, gu, gv, dist, uvec):
     """One batch of the paper's softmax loss for the Lorentz, Euclidean and translational models.
 
@@ -374,25 +386,33 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, max_x0, gt, gu, gv, di
     return loss
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _move(vectors, row, grad, lr, model, max_x0):
     """Step ``vectors[row]`` against ``grad``: the Lorentz exponential map, or SGD renormalised to norm 1."""
     dim = vectors.shape[1]
-    for d in range(dim):
-        if not math.isfinite(grad[d]):
-            return  # a non-finite step is dropped, as in the Poincaré kernel
     if model == _LORENTZ:
         # v = −lr · grad is tangent at x; ‖v‖_L² = −v₀² + Σ vᵢ², clipped to the largest step
-        nv2 = -(lr * grad[0]) ** 2
+        nv2 = -grad[0] * grad[0]
         for d in range(1, dim):
-            nv2 += (lr * grad[d]) ** 2
+            nv2 += grad[d] * grad[d]
+        nv2 *= lr * lr
+        if not math.isfinite(nv2):
+            return  # a non-finite gradient (NaN or inf in any coordinate) is dropped, as in the Poincaré kernel
         nv = math.sqrt(max(nv2, 0.0))
         if nv < 1e-15:
             return
         step = min(nv, _LORENTZ_STEP_CLIP)
-        em1 = math.expm1(step)  # cosh and sinh from one expm1, accurate for the tiny steps too
-        ch = 1.0 + 0.5 * em1 * em1 / (1.0 + em1)
-        sh = 0.5 * (em1 + em1 / (1.0 + em1)) / nv
+        if step < _LORENTZ_SERIES_BELOW:
+            # cosh s and sinh(s)/s by their series to s⁶: the next terms are below 1e-18 for s < 0.02, so the
+            # exponential map stays exact to double precision without a transcendental call (most steps,
+            # the negatives' above all, are this small)
+            s2 = step * step
+            ch = 1.0 + s2 * (1.0 / 2.0 + s2 * (1.0 / 24.0 + s2 * (1.0 / 720.0)))
+            sh = (1.0 + s2 * (1.0 / 6.0 + s2 * (1.0 / 120.0 + s2 * (1.0 / 5040.0)))) * step / nv
+        else:
+            em1 = math.expm1(step)  # cosh and sinh from one expm1
+            ch = 1.0 + 0.5 * em1 * em1 / (1.0 + em1)
+            sh = 0.5 * (em1 + em1 / (1.0 + em1)) / nv
         s = 0.0
         for d in range(1, dim):
             x = ch * vectors[row, d] - sh * lr * grad[d]
@@ -405,6 +425,9 @@ def _move(vectors, row, grad, lr, model, max_x0):
             s = max_x0 * max_x0 - 1.0
         vectors[row, 0] = math.sqrt(1.0 + s)
     else:
+        for d in range(dim):
+            if not math.isfinite(grad[d]):
+                return  # a non-finite step is dropped, as in the Poincaré kernel
         s = 0.0
         for d in range(dim):
             x = vectors[row, d] - lr * grad[d]
@@ -431,10 +454,10 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
     for r in range(b):
         u = us[first + r]
         _sample_negatives(state, u, negs[r], n, prob, alias, pos_ptr, pos_idx, objective)
-        prefetch(vectors, u)
-        prefetch(vectors, vs[first + r])
+        prefetch_row(vectors, u)
+        prefetch_row(vectors, vs[first + r])
         for j in range(negs.shape[1]):
-            prefetch(vectors, negs[r, j])
+            prefetch_row(vectors, negs[r, j])
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -464,9 +487,16 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
                            objective)
         if model == _POINCARE:
             total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
+        # a constant model per call: the inlined kernel is compiled once per model, without its branches
+        elif model == _LORENTZ:
+            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _LORENTZ, trans, eps, gt, gu,
+                                  gv, dist, uvec)
+        elif model == _TRANSLATIONAL:
+            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _TRANSLATIONAL, trans, eps, gt,
+                                  gu, gv, dist, uvec)
         else:
-            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, model, trans, eps, gt, gu, gv,
-                                  dist, uvec)
+            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _EUCLIDEAN, trans, eps, gt, gu,
+                                  gv, dist, uvec)
         i, b, cur = nxt, nb, 1 - cur
     return total
 
