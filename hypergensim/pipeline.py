@@ -214,7 +214,9 @@ def _evaluate_and_record(est: Any, run: RunDir | None, config: dict[str, Any],
         if task is not None:
             embedding, by_model = est.evaluation_input()  # ranked by the model's own distance
             if task == "f1":
-                result = evaluate_f1(embedding, *(held_out[part] for part in RunDir.F1_PARTS), **by_model)
+                # Ganea et al.'s protocol: the is-a score, its alpha and the threshold chosen on valid
+                result = evaluate_f1(embedding, *(held_out[part] for part in RunDir.F1_PARTS), score="is-a",
+                                     **by_model)
                 logger.info("final F1 (test) %.4f at the threshold chosen on valid (F1 %.4f)", result.f1_test,
                             result.f1_valid)
             else:

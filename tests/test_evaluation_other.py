@@ -87,3 +87,52 @@ def test_diagnostics(toy):
     X2[1] = [1 - 1e-6, 0.0]
     d2 = diagnose((keys, X2), toy)
     assert d2.n_nonfinite_rows == 1 and d2.share_at_clip_radius == pytest.approx(1 / 12)
+
+
+def test_is_a_score_chooses_alpha_and_threshold_on_valid_as_ganea_et_al_do():
+    """Ganea et al. (dalab/hyperbolic_cones, eval.py): score (1 + α(‖ancestor‖ − ‖child‖))·d, α among
+    1000 … 0 and the threshold both chosen on valid, F1 on test."""
+    from hypergensim.evaluation.classification import IS_A_ALPHAS
+    from hypergensim.manifold import poincare_distance
+
+    rng = np.random.default_rng(0)
+    keys = [f"n{i}" for i in range(40)]
+    X = rng.uniform(-0.6, 0.6, size=(40, 2))
+    valid = [(keys[i], keys[i + 1]) for i in range(0, 10)]
+    valid_neg = [(keys[i + 1], keys[i]) for i in range(10, 30)]
+    test = [(keys[i], keys[i + 2]) for i in range(0, 10)]
+    test_neg = [(keys[i + 2], keys[i]) for i in range(10, 30)]
+    res = evaluate_f1((keys, X), valid, valid_neg, test, test_neg, score="is-a")
+    assert res.alpha in IS_A_ALPHAS and res.score == "is-a"
+
+    # brute force: the (alpha, threshold) with the best valid F1, then F1 on test with both
+    def scores(pairs, alpha):
+        c = np.array([X[keys.index(a)] for a, _ in pairs])
+        p = np.array([X[keys.index(b)] for _, b in pairs])
+        return -(1 + alpha * (np.linalg.norm(p, axis=1) - np.linalg.norm(c, axis=1))) * poincare_distance(c, p)
+
+    labels_v = np.r_[np.ones(10, bool), np.zeros(20, bool)]
+    best = max(((best_threshold(np.r_[scores(valid, a), scores(valid_neg, a)], labels_v), a) for a in IS_A_ALPHAS),
+               key=lambda t: t[0][1])
+    (threshold, f1_valid), alpha = best
+    st = np.r_[scores(test, alpha), scores(test_neg, alpha)]
+    tp = (st[:10] >= threshold).sum()
+    fp = (st[10:] >= threshold).sum()
+    f1 = 2 * tp / (2 * tp + fp + (10 - tp))
+    assert (res.alpha, res.threshold, res.f1_valid) == (alpha, threshold, f1_valid)
+    assert res.f1_test == pytest.approx(f1)
+    with pytest.raises(InputError, match="score must be one of"):
+        evaluate_f1((keys, X), valid, valid_neg, test, test_neg, score="cosine")
+
+
+def test_is_a_score_of_the_lorentz_model_equals_its_ball_image():
+    from hypergensim.manifold import poincare_to_lorentz
+
+    rng = np.random.default_rng(1)
+    keys = [f"n{i}" for i in range(30)]
+    ball = rng.uniform(-0.5, 0.5, size=(30, 3))
+    parts = ([(keys[i], keys[i + 1]) for i in range(8)], [(keys[i + 1], keys[i]) for i in range(10, 26)],
+             [(keys[i], keys[i + 2]) for i in range(8)], [(keys[i + 2], keys[i]) for i in range(10, 26)])
+    a = evaluate_f1((keys, ball), *parts, score="is-a")
+    b = evaluate_f1((keys, poincare_to_lorentz(ball)), *parts, score="is-a", model="lorentz")
+    assert (a.alpha, a.f1_test) == (b.alpha, b.f1_test) and a.threshold == pytest.approx(b.threshold)

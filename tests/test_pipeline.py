@@ -139,9 +139,10 @@ def test_f1_task_trains_on_ganea_split_and_records_its_parts(tmp_path):
         assert parts[part] == expected.pairs(part)
     assert set(run_dir.read_relations()) == set(expected.pairs("train"))
     assert "mammal.n.01" not in {x for pair in run_dir.read_relations() for x in pair}  # the root is gone
-    # the recorded F1 is the evaluator's on the run's own vectors and parts
+    # the recorded F1 is the evaluator's on the run's own vectors and parts, with Ganea et al.'s is-a score
     embedding, by_model = result.estimator.evaluation_input()
-    again = evaluate_f1(embedding, *(parts[p] for p in RunDir.F1_PARTS), **by_model)
+    again = evaluate_f1(embedding, *(parts[p] for p in RunDir.F1_PARTS), score="is-a", **by_model)
+    assert result.metrics["f1"]["score"] == "is-a" and result.metrics["f1"]["alpha"] == again.alpha
     assert result.metrics["f1"]["f1_test"] == again.f1_test and 0 < again.f1_test <= 1
     resumed = resume(tmp_path / "f1", epochs=8)
     assert resumed.config["task"] == "f1" and resumed.metrics["epochs"] == 8 and "f1" in resumed.metrics

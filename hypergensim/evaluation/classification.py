@@ -4,10 +4,19 @@ Each positive (a held-out closure edge) and negative (a corrupted edge) gets a
 score; the decision threshold is the one that maximises F1 on the validation
 pairs, and F1 is then reported on the test pairs with that threshold.
 
-Scores: ``"distance"`` (``-d(u, v)`` by the model's own distance, the
-default, as Ganea et al. threshold their baselines) or ``"entailment"`` (the
-HyperLex score of :mod:`hypergensim.evaluation.entailment`, which also uses
-norms; Poincaré ball vectors only).
+Scores (higher: more likely an edge ``(child, ancestor)``):
+
+* ``"distance"``: ``-d(child, ancestor)`` by the model's own distance;
+* ``"is-a"``: Ganea et al.'s protocol for their Poincaré and Euclidean
+  baselines (dalab/hyperbolic_cones, ``eval.py``): Nickel & Kiela's is-a score
+  ``-(1 + α(‖ancestor‖ − ‖child‖))·d(child, ancestor)`` with ``α`` chosen with
+  the threshold on valid among :data:`IS_A_ALPHAS` (``α = 0`` is the distance
+  alone).  ``d`` is the hyperbolic distance for ``poincare`` and ``lorentz``
+  (norms taken in the ball), the Euclidean one ``‖u − v‖`` (``‖u − v + r‖``)
+  for ``euclidean`` (``translational``);
+* ``"entailment"``: the HyperLex score of
+  :mod:`hypergensim.evaluation.entailment` with its fixed ``α = 1000``
+  (Poincaré ball vectors only).
 """
 
 from __future__ import annotations
@@ -19,12 +28,16 @@ import numpy as np
 
 from ..datasets import resolve_relations
 from ..errors import InputError
-from ..manifold import model_distance
+from ..manifold import lorentz_to_poincare, model_distance
 from .entailment import entailment_score
 from .ranking import key_value_table
 from .tasks import _embedding_for, _to_index
 
-__all__ = ["F1Result", "evaluate_f1", "best_threshold"]
+__all__ = ["F1Result", "evaluate_f1", "best_threshold", "IS_A_ALPHAS", "SCORES"]
+
+#: The α values Ganea et al. validate for the is-a score (``0``: distance only).
+IS_A_ALPHAS = (1000.0, 100.0, 30.0, 10.0, 3.0, 1.0, 0.3, 0.1, 0.0)
+SCORES = ("distance", "is-a", "entailment")
 
 
 @dataclass
@@ -39,6 +52,7 @@ class F1Result:
     n_valid: int
     n_test: int
     score: str
+    alpha: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict (JSON-serializable)."""
@@ -51,6 +65,7 @@ class F1Result:
             ("precision / recall", f"{self.precision_test:.4f} / {self.recall_test:.4f}"),
             ("F1 (valid)", f"{self.f1_valid:.4f}"),
             ("threshold", f"{self.threshold:.6g} (chosen on valid)"),
+            *([("alpha", f"{self.alpha:g} (chosen on valid)")] if self.alpha is not None else []),
             ("pairs valid / test", f"{self.n_valid:,} / {self.n_test:,}"),
         ])
 
@@ -80,9 +95,20 @@ def best_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float
     return float(s[k]), float(f1[k])
 
 
+def _is_a_parts(emb: Any, model: str, translation: Any) -> tuple[np.ndarray, Any]:
+    """Row vectors and a pair distance for the is-a score: ball points for the hyperbolic models."""
+    x = emb.vectors.astype(np.float64)
+    if model == "lorentz":
+        return lorentz_to_poincare(x), lambda u, v: model_distance(u, v, "poincare")
+    if model == "poincare":
+        return x, lambda u, v: model_distance(u, v, "poincare")
+    return x, lambda u, v: np.sqrt(model_distance(u, v, model, translation))
+
+
 def evaluate_f1(embedding: Any, valid: Any, valid_negatives: Any, test: Any, test_negatives: Any, *,
-                score: str = "distance", model: str = "poincare", translation: Any = None) -> F1Result:
-    """F1 of edge classification: threshold tuned on valid, reported on test.
+                score: str = "distance", model: str = "poincare", translation: Any = None,
+                alphas: tuple[float, ...] = IS_A_ALPHAS) -> F1Result:
+    """F1 of edge classification: threshold (and, for ``is-a``, α) tuned on valid, reported on test.
 
     Examples
     --------
@@ -91,28 +117,42 @@ def evaluate_f1(embedding: Any, valid: Any, valid_negatives: Any, test: Any, tes
     >>> X = np.array([[0.0, 0.0], [0.3, 0.0], [-0.9, 0.0]])
     >>> evaluate_f1((keys, X), [("a", "r")], [("b", "a")], [("a", "r")], [("b", "a")]).f1_test
     1.0
+    >>> evaluate_f1((keys, X), [("a", "r")], [("b", "a")], [("a", "r")], [("b", "a")], score="is-a").f1_test
+    1.0
     """
-    if score not in ("distance", "entailment"):
-        raise InputError("score must be 'distance' or 'entailment'", value=score)
+    if score not in SCORES:
+        raise InputError(f"score must be one of {', '.join(SCORES)}", value=score)
     if score == "entailment" and model != "poincare":
         raise InputError("the entailment score needs Poincaré ball vectors", value=model)
     emb = _embedding_for(embedding, model, translation)
     x = emb.vectors.astype(np.float64)
 
-    def scored(pos: Any, neg: Any) -> tuple[np.ndarray, np.ndarray]:
+    def pairs(pos: Any, neg: Any) -> tuple[np.ndarray, np.ndarray]:
         p = resolve_relations(pos, what="positives")
         n = resolve_relations(neg, what="negatives")
         p_rows, _ = _to_index(emb, p.pairs, source=p.path, skip_missing=False, what="positives")
         n_rows, _ = _to_index(emb, n.pairs, source=n.path, skip_missing=False, what="negatives")
-        rows = np.concatenate([p_rows, n_rows])
-        u, v = x[rows[:, 0]], x[rows[:, 1]]
-        s = -model_distance(u, v, model, translation) if score == "distance" else entailment_score(u, v)
-        labels = np.r_[np.ones(len(p_rows), bool), np.zeros(len(n_rows), bool)]
-        return s, labels
+        return np.concatenate([p_rows, n_rows]), np.r_[np.ones(len(p_rows), bool), np.zeros(len(n_rows), bool)]
 
-    sv, lv = scored(valid, valid_negatives)
-    st, lt = scored(test, test_negatives)
+    (rows_v, lv), (rows_t, lt) = pairs(valid, valid_negatives), pairs(test, test_negatives)
+    if score == "is-a":
+        points, dist = _is_a_parts(emb, model, translation)
+        norms = np.linalg.norm(points, axis=1)
+
+        def scored(rows: np.ndarray, alpha: float) -> np.ndarray:
+            d = dist(points[rows[:, 0]], points[rows[:, 1]])
+            return -(1.0 + alpha * (norms[rows[:, 1]] - norms[rows[:, 0]])) * d
+
+        best = max(((best_threshold(scored(rows_v, a), lv), a) for a in alphas), key=lambda t: t[0][1])
+        (threshold, f1_valid), alpha = best
+        f1, precision, recall = _f1_at(scored(rows_t, alpha), lt, threshold)
+        return F1Result(f1, f1_valid, threshold, precision, recall, len(rows_v), len(rows_t), score, float(alpha))
+    if score == "distance":
+        sv = -model_distance(x[rows_v[:, 0]], x[rows_v[:, 1]], model, translation)
+        st = -model_distance(x[rows_t[:, 0]], x[rows_t[:, 1]], model, translation)
+    else:
+        sv = entailment_score(x[rows_v[:, 0]], x[rows_v[:, 1]])
+        st = entailment_score(x[rows_t[:, 0]], x[rows_t[:, 1]])
     threshold, f1_valid = best_threshold(sv, lv)
     f1, precision, recall = _f1_at(st, lt, threshold)
-    return F1Result(f1, f1_valid, threshold, precision, recall, len(sv), len(st), score)
-
+    return F1Result(f1, f1_valid, threshold, precision, recall, len(rows_v), len(rows_t), score)
