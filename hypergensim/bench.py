@@ -366,8 +366,57 @@ def bench_throughput() -> dict[str, Any]:
                       f"({seen / seconds / gensim_rate:,.0f}x gensim's {gensim_rate:,.0f})", flush=True)
     by = {(r["dim"], r["model"], r["workers"]): r["rel_s"] for r in rows}
     scaling = {f"{m}_d{d}": by[(d, m, 2)] / by[(d, m, 1)] for d in THROUGHPUT_DIMS for m in MODELS}
-    return {"rows": rows, "speedup_2_over_1_thread": scaling, "cores": os.cpu_count(),
+    limits = machine_limits()
+    for r in rows:  # what a relation moves: 12 rows (u, v, 10 negatives) read and written once each
+        width = r["dim"] + (1 if r["model"] == "lorentz" else 0)
+        r["row_bytes_gb_s"] = r["rel_s"] * 12 * width * 8 * 2 / 1e9
+        r["share_of_copy_bandwidth"] = r["row_bytes_gb_s"] / limits["copy_gb_s"][f"{r['workers']}_threads"]
+    return {"rows": rows, "speedup_2_over_1_thread": scaling, "cores": os.cpu_count(), "limits": limits,
             "table_markdown": throughput_table(rows)}
+
+
+def machine_limits() -> dict[str, Any]:
+    """This machine's memory bandwidth (a 512 MB copy, read + write bytes per second, on 1 and 2 threads) and
+    its rate of dependent random loads from an array larger than the last-level cache (latency)."""
+    import numba
+
+    @numba.njit(parallel=True, nogil=True, cache=False)
+    def copy(dst, src, parts):  # pragma: no cover - compiled
+        n = src.shape[0]
+        for p in numba.prange(parts):
+            for i in range(p * n // parts, (p + 1) * n // parts):
+                dst[i] = src[i]
+
+    @numba.njit(nogil=True, cache=False)
+    def chase(nxt, steps):  # pragma: no cover - compiled
+        i = 0
+        for _ in range(steps):
+            i = nxt[i]
+        return i
+
+    src = np.ones(64 * 2**20)
+    dst = np.empty_like(src)
+    out: dict[str, Any] = {"copy_gb_s": {}}
+    for parts in (1, 2):
+        copy(dst, src, parts)
+        best = min(_timed(lambda p=parts: copy(dst, src, p)) for _ in range(3))
+        out["copy_gb_s"][f"{parts}_threads"] = 2 * src.nbytes / best / 1e9
+    del src, dst
+    n = 32 * 2**20  # 256 MB of int64: far beyond the 32 MB last-level cache
+    order = np.random.default_rng(0).permutation(n)
+    nxt = np.empty(n, dtype=np.int64)
+    nxt[order[:-1]] = order[1:]
+    nxt[order[-1]] = order[0]
+    steps = 2_000_000
+    chase(nxt, 1000)
+    out["dram_latency_ns"] = _timed(lambda: chase(nxt, steps)) / steps * 1e9
+    return out
+
+
+def _timed(fn: Any) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def throughput_table(rows: list[dict[str, Any]]) -> str:
