@@ -394,14 +394,13 @@ def machine_limits() -> dict[str, Any]:
             i = nxt[i]
         return i
 
-    src = np.ones(64 * 2**20)
-    dst = np.empty_like(src)
-    out: dict[str, Any] = {"copy_gb_s": {}}
-    for parts in (1, 2):
+    def bandwidth(parts: int) -> float:
+        src = np.ones(64 * 2**20)  # 512 MB, freed on return
+        dst = np.empty_like(src)
         copy(dst, src, parts)
-        best = min(_timed(lambda p=parts: copy(dst, src, p)) for _ in range(3))
-        out["copy_gb_s"][f"{parts}_threads"] = 2 * src.nbytes / best / 1e9
-    del src, dst
+        return 2 * src.nbytes / min(_timed(lambda: copy(dst, src, parts)) for _ in range(3)) / 1e9
+
+    out: dict[str, Any] = {"copy_gb_s": {f"{parts}_threads": bandwidth(parts) for parts in (1, 2)}}
     n = 32 * 2**20  # 256 MB of int64: far beyond the 32 MB last-level cache
     order = np.random.default_rng(0).permutation(n)
     nxt = np.empty(n, dtype=np.int64)
