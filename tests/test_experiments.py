@@ -322,6 +322,9 @@ results = [{{ task = "f1", model = "poincare", dim = 2, train_share = 0.5, f1 = 
     assert sorted(df["train_share"]) == [0.0, 0.5] and df["f1"].between(0, 1).all()
     assert df.set_index("train_share").loc[0.5, "published_f1"] == 0.42
     assert "## f1" in text and "| 0.42 |" in text and (tmp_path / "rep" / "metric_vs_dim.png").stat().st_size > 10_000
+    rows = [line for line in text.splitlines() if line.startswith("| poincare |")]
+    assert [r.split("|")[3].strip() for r in rows] == ["0.0", "0.5"]  # one model column; shares in order
+    assert text.splitlines()[text.splitlines().index("## f1") + 2].count("model") == 1
 
 
 @pytest.mark.parametrize(("extra", "message"), [

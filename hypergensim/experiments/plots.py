@@ -36,7 +36,7 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
     x_key = "train_share" if f1 else "dim"
     xs = sorted({r.get(x_key) for r in rows if r.get(x_key) is not None})
     varying = [k for k in spec.grid if k not in ("seed", "task", x_key)]
-    keys = ["model"] + (["dim"] if f1 and "dim" not in varying else []) + \
+    keys = ["model"] + (["dim"] if f1 else []) + \
         [k for k in varying if k not in ("preset", "model", "dim") or
          (k == "preset" and len({r.get("model") for r in rows}) < len({r.get("preset") for r in rows}))]
     for ax, (metric, label) in zip(axes, metrics):

@@ -40,7 +40,7 @@ def figure_name(spec: ExperimentSpec, task: str) -> str:
 def _cell_keys(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> list[str]:
     """What tells the cells apart: model and dimension, the train share, and any other varying grid key."""
     keys = ["model", "dim"] + (["train_share"] if any("train_share" in r for r in rows) else [])
-    extra = [k for k in spec.grid if k not in ("seed", "task", "dim", "train_share", "preset")]
+    extra = [k for k in spec.grid if k not in ("seed", "task", "model", "dim", "train_share", "preset")]
     if "preset" in spec.grid and len({r.get("preset") for r in rows}) > len({r.get("model") for r in rows}):
         extra.insert(0, "preset")  # two presets of one model: the preset tells them apart
     return keys + extra
@@ -53,7 +53,7 @@ def comparison_table(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> list[d
     for r in rows:
         groups.setdefault((r["task"], *(r.get(k) for k in keys)), []).append(r)
     table = []
-    for values, runs in sorted(groups.items(), key=lambda kv: tuple(str(v).zfill(8) for v in kv[0])):
+    for values, runs in sorted(groups.items(), key=lambda kv: tuple(_order(v) for v in kv[0])):
         entry = {"task": values[0], **dict(zip(keys, values[1:])), "runs": len(runs)}
         for metric in _METRICS[values[0]]:
             vals = np.array([r[metric] for r in runs], dtype=float)
@@ -68,6 +68,13 @@ def comparison_table(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> list[d
             entry[cost] = float(np.mean(found)) if found else None
         table.append(entry)
     return table
+
+
+def _order(value: Any) -> tuple:
+    """Sort key: numbers by value, before text (so 0.1 < 0.25 < 0.5 and 5 < 10 < 200)."""
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
 
 
 def _fmt(mean: float, std: float) -> str:
