@@ -122,7 +122,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .vectors import read_vectors
 
     by_model: dict[str, Any] = {}
-    if RunDir(args.vectors).is_run() and args.task in ("reconstruction", "link-prediction"):
+    if RunDir(args.vectors).is_run() and args.task in ("reconstruction", "link-prediction", "f1"):
         from .training import PoincareEmbedding
 
         emb, by_model = PoincareEmbedding.load(args.vectors).evaluation_input()  # the run's own model
@@ -153,11 +153,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         from .datasets import Split
         from .evaluation.classification import evaluate_f1
 
-        d = Path(args.split_dir or "")
-        if not args.split_dir:
-            raise InputError("--task f1 needs --split-dir DIR written by 'build --split ganea2018'")
-        result = evaluate_f1(emb, *(d / Split.file_name(part) for part in ("valid", "valid_negatives", "test",
-                                                                       "test_negatives")))
+        run = RunDir(args.vectors)
+        if args.split_dir:
+            d = Path(args.split_dir)
+            parts: list[Any] = [d / Split.file_name(part) for part in RunDir.F1_PARTS]
+        elif run.is_run() and run.has_f1_parts():  # an F1 run keeps its own valid and test parts
+            parts = [run.path / name for name in RunDir.F1_PARTS.values()]
+        else:
+            raise InputError("--task f1 needs --split-dir DIR written by 'build --split ganea2018' (or an F1 run)")
+        result = evaluate_f1(emb, *parts, score=args.score, **by_model)
     payload = result.as_dict()
     if args.diagnostics:
         from .datasets import load_hierarchy
@@ -361,7 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train", help="train relations TSV (link prediction)")
     p.add_argument("--test", help="test relations TSV (link prediction)")
     p.add_argument("--hyperlex", help="HyperLex file (entailment)")
-    p.add_argument("--split-dir", help="directory from 'build --split ganea2018' (f1)")
+    p.add_argument("--split-dir", help="directory from 'build --split ganea2018' (f1; default: an F1 run's own "
+                                       "parts)")
+    p.add_argument("--score", choices=["is-a", "distance", "entailment"], default="is-a",
+                   help="f1: the is-a score with its alpha chosen on valid (Ganea et al.; default), the distance "
+                        "alone, or the HyperLex entailment score")
     p.add_argument("--symmetric", action="store_true", help="evaluate the undirected closure")
     p.add_argument("--sample", type=int, help="evaluate a random sample of this many query nodes")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample")

@@ -114,3 +114,17 @@ def test_f1_prints_a_table_like_the_other_tasks(tmp_path):
     lines = r.stdout.splitlines()
     assert lines[0].startswith("task") and any(ln.startswith("F1 (test)") for ln in lines)
     assert any(ln.startswith("pairs valid / test") for ln in lines)
+
+
+def test_f1_of_an_f1_run_reads_its_own_parts_and_model(tmp_path):
+
+    from hypergensim.pipeline import run
+
+    result = run(MAMMALS_TSV, preset="nickel2018-lorentz", task="f1", split={"train_share": 0.5}, dim=3, epochs=3,
+                 radius_warmup=2, workers=1, run_dir=tmp_path / "f1")
+    r = run_cli("evaluate", tmp_path / "f1", "--task", "f1", "--json")
+    assert r.returncode == 0, r.stderr
+    again = json.loads(r.stdout)
+    assert again["f1_test"] == result.metrics["f1"]["f1_test"] and again["score"] == "is-a"  # same model, same parts
+    r = run_cli("evaluate", tmp_path / "f1", "--task", "f1", "--score", "distance", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["score"] == "distance"
