@@ -324,8 +324,9 @@ GENSIM_RELATIONS = 20_000
 
 
 def bench_throughput() -> dict[str, Any]:
-    """Relations/s on WordNet nouns for every dimension, thread count and model, each beside gensim's own loop
-    at the same dimension measured in the same run (on a 20,000-relation slice: gensim runs 10-30k/s).
+    """Relations/s on WordNet nouns for every dimension, thread count and model (and the Poincaré model with
+    float32 storage), each beside gensim's own loop at the same dimension measured in the same run (on a
+    20,000-relation slice: gensim runs 10-30k/s).
 
     Every cell starts from the same initial vectors and trains whole passes of
     the fast engine (10 negatives, batch 10, the paper's objective, no burn-in)
@@ -348,11 +349,13 @@ def bench_throughput() -> dict[str, Any]:
         gensim_rate = len(sliced) / (time.perf_counter() - t)
         model = PoincareModel(relations, size=dim, negative=10, burn_in=0, seed=0)
         start = np.array(model.kv.vectors, copy=True)
-        for geometry in MODELS:
+        narrow = PoincareModel(relations, size=dim, negative=10, burn_in=0, seed=0, dtype=np.float32)
+        for geometry in (*MODELS, "poincare-float32"):
             for workers in THROUGHPUT_WORKERS:
-                model.kv.vectors[:] = start
-                trainer = FastTrainer(model, objective="nickel2017", workers=workers, random_state=0,
-                                      geometry=geometry)
+                target = narrow if geometry == "poincare-float32" else model
+                target.kv.vectors[:] = start
+                trainer = FastTrainer(target, objective="nickel2017", workers=workers, random_state=0,
+                                      geometry=geometry.split("-")[0])
                 trainer.run_epoch(0, lr=0.01, burn_in=False)  # compile (once per signature) and warm the caches
                 seen, seconds, epoch = 0, 0.0, 1
                 while seen < THROUGHPUT_RELATIONS:
@@ -365,11 +368,12 @@ def bench_throughput() -> dict[str, Any]:
                 print(f"  d={dim:<4} {geometry:<14} {workers} thread(s): {seen / seconds:>12,.0f} relations/s "
                       f"({seen / seconds / gensim_rate:,.0f}x gensim's {gensim_rate:,.0f})", flush=True)
     by = {(r["dim"], r["model"], r["workers"]): r["rel_s"] for r in rows}
-    scaling = {f"{m}_d{d}": by[(d, m, 2)] / by[(d, m, 1)] for d in THROUGHPUT_DIMS for m in MODELS}
+    scaling = {f"{m}_d{d}": by[(d, m, 2)] / by[(d, m, 1)] for d in THROUGHPUT_DIMS
+               for m in (*MODELS, "poincare-float32")}
     limits = machine_limits()
     for r in rows:  # what a relation moves: 12 rows (u, v, 10 negatives) read and written once each
         width = r["dim"] + (1 if r["model"] == "lorentz" else 0)
-        r["row_bytes_gb_s"] = r["rel_s"] * 12 * width * 8 * 2 / 1e9
+        r["row_bytes_gb_s"] = r["rel_s"] * 12 * width * (4 if r["model"].endswith("float32") else 8) * 2 / 1e9
         r["share_of_copy_bandwidth"] = r["row_bytes_gb_s"] / limits["copy_gb_s"][f"{r['workers']}_threads"]
     return {"rows": rows, "speedup_2_over_1_thread": scaling, "cores": os.cpu_count(), "limits": limits,
             "table_markdown": throughput_table(rows)}
@@ -420,7 +424,8 @@ def _timed(fn: Any) -> float:
 
 def throughput_table(rows: list[dict[str, Any]]) -> str:
     """The throughput rows as a Markdown table (millions of relations/s; ratio to gensim in brackets)."""
-    models = sorted({r["model"] for r in rows}, key=["poincare", "lorentz", "euclidean", "translational"].index)
+    models = sorted({r["model"] for r in rows},
+                    key=["poincare", "poincare-float32", "lorentz", "euclidean", "translational"].index)
     dims = sorted({r["dim"] for r in rows})
     workers = sorted({r["workers"] for r in rows})
     head = ["d", "gensim (rel/s)"] + [f"{m}, {w} thr" for m in models for w in workers]
