@@ -3,7 +3,8 @@
 Two resolvers, one per need:
 
 * :func:`load_hierarchy` turns a dataset name (``mammals``, ``nouns``,
-  ``verbs``, ``wordnet:SYNSET``) or a hierarchy file into a :class:`Hierarchy`
+  ``verbs``, ``wordnet:SYNSET``, ``generated:FAMILY:NODES[:SEED]`` from
+  :mod:`~hypergensim.datasets.generated`) or a hierarchy file into a :class:`Hierarchy`
   (whose relations are the transitive closure);
 * :func:`resolve_relations` turns anything that holds relations (a
   ``Hierarchy``, a dataset name, a ``child<TAB>ancestor`` file used as given,
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .generated import PREFIX as GENERATED_PREFIX
+from .generated import generated_hierarchy, parse_generated
 from .hierarchy import EdgeStats, Hierarchy, HierarchySummary
 from .readers import (
     EdgeLayout,
@@ -45,7 +48,7 @@ __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
     "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "without_root", "make_split",
-    "GANEA_TRAIN_SHARES", "NAMED_DATASETS",
+    "GANEA_TRAIN_SHARES", "NAMED_DATASETS", "generated_hierarchy",
     "is_dataset_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
 ]
 
@@ -53,8 +56,9 @@ NAMED_DATASETS = ("mammals", "nouns", "verbs")
 
 
 def is_dataset_name(text: str) -> bool:
-    """Whether ``text`` names a built-in dataset (``mammals``, ``nouns``, ``verbs``, ``wordnet:SYNSET``)."""
-    return text in NAMED_DATASETS or text.startswith("wordnet:")
+    """Whether ``text`` names a built-in dataset (``mammals``, ``nouns``, ``verbs``, ``wordnet:SYNSET``,
+    ``generated:FAMILY:NODES[:SEED]``)."""
+    return text in NAMED_DATASETS or text.startswith(("wordnet:", GENERATED_PREFIX))
 
 
 def load_hierarchy(spec: str | Path | Hierarchy, *, use_cache: bool = True, **options: Any) -> Hierarchy:
@@ -76,10 +80,14 @@ def load_hierarchy(spec: str | Path | Hierarchy, *, use_cache: bool = True, **op
             return wordnet.wordnet_verbs(use_cache=use_cache)
         if text.startswith("wordnet:"):
             return wordnet.wordnet_subtree(text.split(":", 1)[1], use_cache=use_cache)
+        if text.startswith(GENERATED_PREFIX):
+            family, nodes, seed = parse_generated(text)
+            return generated_hierarchy(family, nodes, seed=seed)
     path = Path(text)
     if not path.exists():
         raise InputError(
-            f"no such file, and not a dataset name ({', '.join(NAMED_DATASETS)}, wordnet:SYNSET)", value=text
+            f"no such file, and not a dataset name ({', '.join(NAMED_DATASETS)}, wordnet:SYNSET, "
+            f"{GENERATED_PREFIX}FAMILY:NODES)", value=text
         )
     return read_hierarchy_file(path, **options)
 
