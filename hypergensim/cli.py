@@ -264,7 +264,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
     reproduce(args.name, args.out or f"reproduce-{Path(args.name).stem}", jobs=args.jobs,
               backend="dask" if args.scheduler else "joblib", scheduler=args.scheduler, only=parse_only(args.only),
-              time_budget=args.time_budget)
+              time_budget=args.time_budget, train=not args.no_train)
     return 0
 
 
@@ -425,6 +425,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-budget", type=float, metavar="SECONDS",
                    help="seconds of training per cell, overriding the spec's [run] time_budget (changes the "
                         "cells' ids: a budgeted cell is another cell)")
+    p.add_argument("--no-train", action="store_true",
+                   help="train nothing: rebuild results.csv, report.md and the figures from the finished cells")
 
     p = sub.add_parser("sweep", help="run a spec's grid locally (joblib) or on Dask; resumable",
                        description="Run every grid point of SPEC into OUT/runs/<run-id>/ atomically. Re-running "

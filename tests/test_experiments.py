@@ -294,6 +294,13 @@ def test_reproduce_cli_with_only_writes_one_figure_per_task(tmp_path):
         img = imread(tmp_path / "rep" / f"metric_vs_dim-{task}.png")
         assert img.shape[0] > 200 and img[..., :3].std() > 0.05
     assert_clean_error(run_cli("reproduce", path, "--out", tmp_path / "rep", "--only", "size=2"), "unknown key")
+    # --no-train rewrites the report from what is finished and trains nothing
+    (tmp_path / "rep" / "report.md").unlink()
+    before = sorted(p.name for p in (tmp_path / "rep" / "runs").iterdir())
+    r = run_cli("reproduce", path, "--out", tmp_path / "rep", "--no-train")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "rep" / "runs").iterdir()) == before
+    assert "4 of 8 cells finished" in (tmp_path / "rep" / "report.md").read_text()
 
 
 def test_f1_spec_with_train_shares_reports_f1_beside_the_paper(tmp_path):

@@ -104,12 +104,14 @@ def _task_lines(spec: ExperimentSpec, task: str, table: list[dict[str, Any]], ke
 
 
 def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "joblib", scheduler: str | None = None,
-              only: dict[str, str] | None = None, time_budget: float | None = None, verbose: bool = True) -> Path:
+              only: dict[str, str] | None = None, time_budget: float | None = None, train: bool = True,
+              verbose: bool = True) -> Path:
     """Run the spec ``name`` (shipped name or path) into ``out`` and write the report and plots.
 
     ``only`` selects cells (:func:`hypergensim.experiments.sweep.select`);
     ``time_budget`` overrides the spec's ``[run] time_budget`` (seconds of
-    training per cell).
+    training per cell); ``train=False`` trains nothing and writes the report of
+    the cells already finished.
     """
     import gensim
 
@@ -122,7 +124,7 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
         spec.run = {**spec.run, "time_budget": float(time_budget)}
     out = Path(out)
     started = time.perf_counter()
-    rows = sweep(spec, out, jobs=jobs, backend=backend, scheduler=scheduler, only=only, verbose=verbose)
+    rows = sweep(spec, out, jobs=jobs, backend=backend, scheduler=scheduler, only=only, train=train, verbose=verbose)
     wall = time.perf_counter() - started
     table = comparison_table(spec, rows)
     keys = _cell_keys(spec, rows)

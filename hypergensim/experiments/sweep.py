@@ -221,8 +221,8 @@ def _clean_partials(runs_dir: Path) -> int:
 
 
 def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str = "joblib",
-          scheduler: str | None = None, only: dict[str, str] | None = None, verbose: bool = True
-          ) -> list[dict[str, Any]]:
+          scheduler: str | None = None, only: dict[str, str] | None = None, train: bool = True,
+          verbose: bool = True) -> list[dict[str, Any]]:
     """Run every unfinished grid point (of those ``only`` selects) and write ``results.csv`` and ``summary.md``
     from all finished ones.
 
@@ -238,6 +238,8 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
         ``tcp://HOST:PORT`` of a running Dask scheduler (implies ``backend="dask"``).
     only : dict, optional
         Run only the cells matching these ``KEY: VALUE`` items (:func:`parse_only`, :func:`select`).
+    train : bool
+        ``False`` runs nothing and only rebuilds the tables from the finished cells.
     """
     if jobs < 1:
         raise ConfigError(f"jobs must be >= 1, got {jobs}")
@@ -248,13 +250,14 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
     out = Path(out).resolve()  # relative to this process, whatever the workers' folders are
     runs_dir = out / RUNS
     runs_dir.mkdir(parents=True, exist_ok=True)
-    removed = _clean_partials(runs_dir)
+    removed = _clean_partials(runs_dir) if train else 0
     chosen = plan(spec, only)
-    todo = [j for j in chosen if not RunDir(runs_dir / j["id"]).is_finished()]
+    todo = [j for j in chosen if not RunDir(runs_dir / j["id"]).is_finished()] if train else []
     if verbose:
         done = len(chosen) - len(todo)
         picked = f" ({len(chosen)} selected by --only)" if only else ""
         print(f"{spec.name}: {len(spec.runs())} runs{picked}, {done} already finished, {len(todo)} to run"
+              + ("" if train else " (--no-train: the tables only)")
               + (f", {removed} partial runs discarded" if removed else ""), flush=True)
     if todo:
         if backend == "dask":
