@@ -460,7 +460,9 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
             prefetch_row(vectors, negs[r, j])
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+# fast-math here too: the kernels inlined into this function (the non-Poincaré models' batch and move) are
+# compiled with the flags of the function they are inlined into
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, gt, negs,
               gu, gv, dist, uvec):
     """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
