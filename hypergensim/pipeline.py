@@ -132,7 +132,8 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
     if split is not None and task not in SPLIT_DEFAULTS:
         raise ConfigError(f"split applies only to task {' or '.join(map(repr, SPLIT_DEFAULTS))}")
     config_params = resolve(preset, **params)
-    added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget)
+    f1_parts: dict[str, list[tuple[str, str]]] = {}  # filled once the split is made
+    added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget, f1_parts if task == "f1" else None)
     est = PoincareEmbedding(**config_params, callbacks=(*callbacks, *added), verbose=verbose)
     est._check_params()  # before the data is loaded: a typo costs nothing
     split_options = _split_options(task, split) if task in SPLIT_DEFAULTS else None
@@ -149,6 +150,7 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
                 parts = ganea2018_split(hierarchy, train_share=split_options["train_share"],
                                         remove_root=split_options["remove_root"], seed=split_options["seed"])
                 held_out = {part: parts.pairs(part) for part in RunDir.F1_PARTS}
+                f1_parts.update(held_out)
             train, source = parts.pairs("train"), hierarchy.name
         else:
             train = resolve_relations(dataset, what="training relations")
@@ -185,10 +187,10 @@ def resume(run_dir: str | Path, *, epochs: int | None = None, callbacks: Sequenc
     started = time.perf_counter()
     run = RunDir(run_dir)
     config = run.read_config()
-    added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget)
     task = run.task()
     held_out = ({"test": run.read_relations(test=True)} if task == "link-prediction"
                 else run.read_f1_parts() if task == "f1" else {})
+    added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget, held_out if task == "f1" else None)
     with PeakMemory() as peak:
         est = PoincareEmbedding.resume(run.path, epochs=epochs, callbacks=(*callbacks, *added), verbose=verbose,
                                        trust_pickle=trust_pickle, final_evaluation=False)
@@ -219,11 +221,17 @@ def _evaluate_and_record(est: Any, run: RunDir | None, config: dict[str, Any],
                                      **by_model)
                 logger.info("final F1 (test) %.4f at the threshold chosen on valid (F1 %.4f)", result.f1_test,
                             result.f1_valid)
+                evaluation = result.as_dict()
+                checked = [h for h in est.history_ if "f1_valid" in h]
+                if checked:  # Ganea et al. report the test F1 of the evaluation with the best valid F1
+                    best = max(checked, key=lambda h: h["f1_valid"])  # the first of equals
+                    evaluation["selected_on_valid"] = {k: best[k] for k in ("epoch", "f1_valid", "f1_test",
+                                                                            "f1_alpha")}
             else:
                 result = (evaluate_reconstruction(embedding, est.relations_, **by_model) if task == "reconstruction"
                           else evaluate_link_prediction(embedding, est.relations_, held_out["test"], **by_model))
                 logger.info("final %s: mean rank %.4f, MAP %.4f", result.task, result.mean_rank, result.map)
-            evaluation = result.as_dict()
+                evaluation = result.as_dict()
     wall = time.perf_counter() - started
     resources = {"peak_rss_mb": round(peak.sample(), 1), **machine()}
     timings = {"load_seconds": load_seconds, "fit_seconds": est.fit_seconds_,
@@ -242,12 +250,16 @@ def _evaluate_and_record(est: Any, run: RunDir | None, config: dict[str, Any],
                      metrics=metrics, paths=paths, estimator=est)
 
 
-def _progress_callbacks(evaluate_every: int, evaluate_sample: int | float | None,
-                        time_budget: float | None) -> list[Any]:
-    """Periodic evaluation, then the time budget last, so the evaluation's time counts toward it."""
-    from .training import EvaluateEvery, TimeBudget
+def _progress_callbacks(evaluate_every: int, evaluate_sample: int | float | None, time_budget: float | None,
+                        f1_parts: dict[str, Any] | None = None) -> list[Any]:
+    """Periodic evaluation (F1 on the held-out parts for the f1 task, else sampled reconstruction), then the time
+    budget last, so the evaluation's time counts toward it."""
+    from .training import EvaluateEvery, EvaluateF1Every, TimeBudget
 
-    added: list[Any] = [EvaluateEvery(evaluate_every, sample=evaluate_sample)] if evaluate_every else []
+    added: list[Any] = []
+    if evaluate_every:
+        added.append(EvaluateF1Every(evaluate_every, f1_parts) if f1_parts is not None
+                     else EvaluateEvery(evaluate_every, sample=evaluate_sample))
     if time_budget is not None:
         added.append(TimeBudget(time_budget))
     return added

@@ -53,7 +53,7 @@ __all__ = ["RunDir"]
 
 logger = logging.getLogger("hypergensim.training")
 
-_HISTORY_FIELDS = ("epoch", "loss", "mean_rank", "map", "mrr", "hits_at_10")
+_HISTORY_FIELDS = ("epoch", "loss", "mean_rank", "map", "mrr", "hits_at_10", "f1_valid", "f1_test")
 
 
 class RunDir:
@@ -227,7 +227,7 @@ class RunDir:
         with open(self.history_path, newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 losses.append(float(row["loss"]))
-                if row.get("map"):
+                if row.get("map") or row.get("f1_test"):
                     evaluated.append({"epoch": int(row["epoch"]),
                                       **{k: float(row[k]) for k in _HISTORY_FIELDS[2:] if row.get(k)}})
         return losses, evaluated

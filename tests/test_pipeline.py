@@ -148,6 +148,24 @@ def test_f1_task_trains_on_ganea_split_and_records_its_parts(tmp_path):
     assert resumed.config["task"] == "f1" and resumed.metrics["epochs"] == 8 and "f1" in resumed.metrics
 
 
+def test_f1_reports_the_evaluation_with_the_best_valid_f1(tmp_path):
+    """Ganea et al.'s rule: every ``evaluate_every`` epochs valid and test F1 are measured; the run reports the test
+    F1 of the evaluation whose valid F1 is best (the first of equals)."""
+    from hypergensim.datasets import read_edge_file
+
+    mammals = read_edge_file(MAMMALS_TSV, name="mammals")
+    result = run(mammals, task="f1", split={"train_share": 0.25}, evaluate_every=2, run_dir=tmp_path / "f1",
+                 **{**FAST, "epochs": 7})
+    checked = [h for h in result.estimator.history_ if "f1_valid" in h]
+    assert [h["epoch"] for h in checked] == [2, 4, 6, 7]
+    best = max(checked, key=lambda h: h["f1_valid"])
+    chosen = result.metrics["f1"]["selected_on_valid"]
+    assert chosen == {k: best[k] for k in ("epoch", "f1_valid", "f1_test", "f1_alpha")}
+    assert checked[-1]["f1_test"] == result.metrics["f1"]["f1_test"]  # the last evaluation is the final one
+    _, evaluated = RunDir(tmp_path / "f1").read_history()
+    assert [h["epoch"] for h in evaluated] == [2, 4, 6, 7] and all("f1_test" in h for h in evaluated)
+
+
 def test_f1_task_ranks_each_model_by_its_own_distance():
     from hypergensim.datasets import read_edge_file
 

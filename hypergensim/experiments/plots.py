@@ -96,6 +96,7 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     """Training loss (and MAP where evaluated) of every finished run."""
     fig = new_figure(9, 3.8)
     axes = fig.subplots(1, 2)
+    axes[1].set_title("MAP during training (evaluated epochs)", fontsize=10)
     for job in plan(spec):
         run = RunDir(Path(out) / RUNS / job["id"])
         if not run.is_finished():
@@ -103,12 +104,14 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
         losses, evaluated = run.read_history()
         label = ", ".join(f"{k}={v}" for k, v in job["values"].items())
         axes[0].plot(range(1, len(losses) + 1), losses, lw=1, label=label)
-        if evaluated:
-            axes[1].plot([h["epoch"] for h in evaluated], [h["map"] for h in evaluated], marker=".", lw=1,
-                         label=label)
+        metric = "map" if any("map" in h for h in evaluated) else "f1_test"
+        points = [(h["epoch"], h[metric]) for h in evaluated if metric in h]
+        if points:
+            axes[1].plot(*zip(*points), marker=".", lw=1, label=label)
+            axes[1].set_title("test F1 during training (evaluated epochs)" if metric == "f1_test"
+                              else "MAP during training (evaluated epochs)", fontsize=10)
     axes[0].set_title("training loss", fontsize=10)
     axes[0].set_xlabel("epoch")
-    axes[1].set_title("MAP during training (evaluated epochs)", fontsize=10)
     axes[1].set_xlabel("epoch")
     axes[1].set_ylim(0, 1)
     for ax in axes:

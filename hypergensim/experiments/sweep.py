@@ -203,7 +203,8 @@ def result_row(job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
     if "train_share" in job.get("split", {}):
         row["train_share"] = job["split"]["train_share"]
     row.update({k: evaluation.get(k) for k in RESULT_METRICS})
-    row.update({"f1": evaluation.get("f1_test"), "published_mean_rank": published.get("mean_rank"),
+    selected = evaluation.get("selected_on_valid", {})  # f1: the evaluation with the best valid F1
+    row.update({"f1": selected.get("f1_test", evaluation.get("f1_test")), "f1_epoch": selected.get("epoch"),"published_mean_rank": published.get("mean_rank"),
                 "published_map": published.get("map"), "published_f1": published.get("f1"),
                 "final_loss": metrics["final_loss"], "epochs": metrics["epochs"],
                 "fit_seconds": metrics["fit_seconds"], "wall_seconds": metrics.get("wall_seconds"),

@@ -11,9 +11,9 @@ Examples
 from __future__ import annotations
 
 from ..presets import PRESETS, preset_params
-from .callbacks import Callback, CSVLogger, EarlyStopping, EvaluateEvery, ProgressBar, TimeBudget
+from .callbacks import Callback, CSVLogger, EarlyStopping, EvaluateEvery, EvaluateF1Every, ProgressBar, TimeBudget
 from .estimator import PoincareEmbedding
 
-__all__ = ["PoincareEmbedding", "Callback", "ProgressBar", "EvaluateEvery", "EarlyStopping", "TimeBudget",
+__all__ = ["PoincareEmbedding", "Callback", "ProgressBar", "EvaluateEvery", "EvaluateF1Every", "EarlyStopping", "TimeBudget",
            "CSVLogger",
            "PRESETS", "preset_params"]

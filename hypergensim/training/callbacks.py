@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["Callback", "ProgressBar", "EvaluateEvery", "EarlyStopping", "TimeBudget", "CSVLogger"]
+__all__ = ["Callback", "ProgressBar", "EvaluateEvery", "EvaluateF1Every", "EarlyStopping", "TimeBudget", "CSVLogger"]
 
 logger = logging.getLogger("hypergensim.training")
 
@@ -137,6 +137,39 @@ class EvaluateEvery(Callback):
                     eval_seconds=r.seconds)
         if r.sampled:
             logs.update(mean_rank_stderr=r.mean_rank_stderr, map_stderr=r.map_stderr)
+        estimator.history_.append(dict(logs))
+
+
+class EvaluateF1Every(Callback):
+    """Score edge classification every ``every`` epochs (and after the last) and add it to the logs.
+
+    Ganea et al.'s protocol (dalab/hyperbolic_cones, ``all.py``): every 20
+    epochs the is-a score's α and the threshold are chosen on valid and test F1
+    is measured with them; the run reports the test F1 of the evaluation with
+    the best valid F1.  The logs get ``f1_valid``, ``f1_test`` and ``f1_alpha``.
+
+    Parameters
+    ----------
+    every : int
+    parts : dict
+        ``valid``, ``valid_negatives``, ``test``, ``test_negatives``: ``(child, ancestor)`` pairs.
+    """
+
+    def __init__(self, every: int, parts: dict[str, Any]) -> None:
+        if every < 1:
+            raise ConfigError(f"EvaluateF1Every needs every >= 1, got {every}")
+        self.every = every
+        self.parts = parts
+
+    def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        if logs["epoch"] % self.every and logs["epoch"] != estimator.epochs:
+            return
+        from ..evaluation.classification import evaluate_f1
+
+        embedding, by_model = estimator.evaluation_input()
+        r = evaluate_f1(embedding, self.parts["valid"], self.parts["valid_negatives"], self.parts["test"],
+                        self.parts["test_negatives"], score="is-a", **by_model)
+        logs.update(f1_valid=r.f1_valid, f1_test=r.f1_test, f1_alpha=r.alpha, f1_threshold=r.threshold)
         estimator.history_.append(dict(logs))
 
 
