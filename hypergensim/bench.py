@@ -32,7 +32,7 @@ import numpy as np
 
 from ._atomic import atomic_write_json
 
-__all__ = ["main", "random_dag_edges"]
+__all__ = ["main"]
 
 
 def _python(code: str, *, env: dict[str, str] | None = None) -> tuple[dict[str, Any], float]:
@@ -44,28 +44,10 @@ def _python(code: str, *, env: dict[str, str] | None = None) -> tuple[dict[str, 
     return json.loads(out.stdout.strip().splitlines()[-1]), max(peak, before) / 1024.0
 
 
-def random_dag_edges(n: int, *, seed: int = 0, branching: float = 3.0, extra_parent: float = 0.1) -> np.ndarray:
-    """A random layered DAG (child, parent): a tree of mean branching ``branching`` plus some second parents."""
-    rng = np.random.default_rng(seed)
-    parent = np.zeros(n, dtype=np.int64)
-    level = np.zeros(n, dtype=np.int64)
-    for i in range(1, n):
-        parent[i] = int(rng.integers(max(0, int((i - 1) / branching) - 2), int((i - 1) / branching) + 1))
-        level[i] = level[parent[i]] + 1
-    edges = [np.stack([np.arange(1, n), parent[1:]], axis=1)]
-    extra = rng.random(n) < extra_parent
-    extra[0] = False
-    cand = np.flatnonzero(extra)
-    # a second parent on the same level as the first keeps the graph acyclic
-    second = np.clip(parent[cand] + rng.integers(-3, 4, len(cand)), 0, None)
-    ok = (level[second] == level[parent[cand]]) & (second != parent[cand]) & (second < cand)
-    edges.append(np.stack([cand[ok], second[ok]], axis=1))
-    return np.unique(np.concatenate(edges), axis=0)
-
-
 def bench_datasets() -> dict[str, Any]:
     """Nouns closure cold/warm against NLTK's closure loop; a 100k-node DAG."""
     from .datasets import Hierarchy
+    from .datasets.generated import random_dag_edges
 
     cold_code = ("import time, json; t=time.perf_counter();"
                  "from hypergensim.datasets.wordnet import wordnet_nouns;"

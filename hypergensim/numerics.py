@@ -22,9 +22,9 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-__all__ = ["GAP_FLOOR", "KERNEL_FASTMATH", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance", "project_row",
-           "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "bisect_left", "bisect_right", "contains_sorted", "prefetch",
-           "prefetch_row"]
+__all__ = ["GAP_FLOOR", "KERNEL_FASTMATH", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance",
+           "project_row", "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "bisect_left",
+           "bisect_right", "contains_sorted", "prefetch", "prefetch_row"]
 
 #: LLVM fast-math flags of the training kernels' arithmetic: ``reassoc`` lets the sums over a row's coordinates
 #: (squared norms and differences) run in vector registers with several accumulators instead of one long chain

@@ -11,8 +11,9 @@ is accepted (``load_hierarchy``, ``train``, specs), for instance
   branching is about one;
 * ``forest``: a wide, shallow forest with many roots (``NODES / 100``), every
   other node a child of an earlier node at depth at most 2;
-* ``dag``: a layered DAG of mean branching 3 in which 30% of the nodes have a
-  second parent on their first parent's level (so no cycle can form).
+* ``dag``: :func:`random_dag_edges`, a layered DAG of mean branching 3 in
+  which about 30% of the nodes have a second parent on their first parent's
+  level (so no cycle can form).
 
 The same name and seed give the same hierarchy on every machine (NumPy's
 ``default_rng``); node names are ``n0, n1, ...`` in generation order.
@@ -35,7 +36,7 @@ import numpy as np
 from ..errors import InputError
 from .hierarchy import Hierarchy
 
-__all__ = ["generated_hierarchy", "parse_generated", "FAMILIES", "PREFIX", "MAX_NODES"]
+__all__ = ["generated_hierarchy", "parse_generated", "random_dag_edges", "FAMILIES", "PREFIX", "MAX_NODES"]
 
 PREFIX = "generated:"
 #: The families and what their name may carry (``balanced-bK`` with K from 2 to 50).
@@ -66,10 +67,30 @@ def parse_generated(name: str) -> tuple[str, int, int]:
     return family, nodes, seed
 
 
-def _parents(family: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """First parents (``-1`` for a root) and extra ``(child, parent)`` edges of one family."""
+def random_dag_edges(n: int, *, seed: int = 0, branching: float = 3.0, extra_parent: float = 0.1) -> np.ndarray:
+    """A random layered DAG ``(child, parent)``: a tree of mean branching ``branching``, then a second parent on
+    the first parent's level for each node drawn with probability ``extra_parent`` (kept when that level has
+    another node nearby; ``make bench`` times the closure of 100,000 nodes with the defaults)."""
+    rng = np.random.default_rng(seed)
+    parent = np.zeros(n, dtype=np.int64)
+    level = np.zeros(n, dtype=np.int64)
+    for i in range(1, n):
+        parent[i] = int(rng.integers(max(0, int((i - 1) / branching) - 2), int((i - 1) / branching) + 1))
+        level[i] = level[parent[i]] + 1
+    edges = [np.stack([np.arange(1, n), parent[1:]], axis=1)]
+    extra = rng.random(n) < extra_parent
+    extra[0] = False
+    cand = np.flatnonzero(extra)
+    # a second parent on the same level as the first keeps the graph acyclic
+    second = np.clip(parent[cand] + rng.integers(-3, 4, len(cand)), 0, None)
+    ok = (level[second] == level[parent[cand]]) & (second != parent[cand]) & (second < cand)
+    edges.append(np.stack([cand[ok], second[ok]], axis=1))
+    return np.unique(np.concatenate(edges), axis=0)
+
+
+def _parents(family: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The parent of every node (``-1`` for a root) of one of the tree families."""
     idx = np.arange(n)
-    extra = np.zeros((0, 2), dtype=np.int64)
     if family.startswith("balanced-b"):
         k = int(family[len("balanced-b"):])
         parent = (idx - 1) // k
@@ -87,30 +108,23 @@ def _parents(family: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray,
                 if depth[p] <= 1:
                     break
             parent[i], depth[i] = p, depth[p] + 1
-        return parent, extra
-    else:  # dag
-        parent = np.maximum((idx - 1) // 3 - rng.integers(0, 3, n), 0)
-        level = np.zeros(n, dtype=np.int64)
-        for i in range(1, n):
-            level[i] = level[parent[i]] + 1
-        cand = np.flatnonzero(rng.random(n) < 0.3)
-        cand = cand[cand > 0]
-        second = np.clip(parent[cand] + rng.integers(-4, 5, len(cand)), 0, None)
-        ok = (level[second] == level[parent[cand]]) & (second != parent[cand])
-        extra = np.stack([cand[ok], second[ok]], axis=1).astype(np.int64)
+        return parent
+    else:
+        raise InputError("unknown generated family", value=family)
     parent = parent.astype(np.int64)
     parent[0] = -1
-    return parent, extra
+    return parent
 
 
 def generated_hierarchy(family: str, nodes: int, *, seed: int = 0) -> Hierarchy:
     """The hierarchy of ``family`` (see the module docstring) with ``nodes`` nodes, closed transitively."""
     name = f"{PREFIX}{family}:{nodes}" + (f":{seed}" if seed else "")
     parse_generated(name)  # the same checks as a name
-    rng = np.random.default_rng([seed, nodes, sum(map(ord, family))])
-    parent, extra = _parents(family, nodes, rng)
-    child = np.flatnonzero(parent >= 0)
-    edges = np.concatenate([np.stack([child, parent[child]], axis=1), extra])
-    edges = np.unique(edges, axis=0)
+    if family == "dag":  # 40% drawn, about 30% kept (the rest find no other parent on their level)
+        edges = random_dag_edges(nodes, seed=seed, branching=3.0, extra_parent=0.4)
+    else:
+        parent = _parents(family, nodes, np.random.default_rng([seed, nodes, sum(map(ord, family))]))
+        child = np.flatnonzero(parent >= 0)
+        edges = np.stack([child, parent[child]], axis=1)
     names = [f"n{i}" for i in range(nodes)]
     return Hierarchy.from_index_edges(names, edges, name=name, meta={"generated": family, "seed": seed})

@@ -139,20 +139,18 @@ def evaluate_f1(embedding: Any, valid: Any, valid_negatives: Any, test: Any, tes
         points, dist = _is_a_parts(emb, model, translation)
         norms = np.linalg.norm(points, axis=1)
 
-        def scored(rows: np.ndarray, alpha: float) -> np.ndarray:
+        def scored(rows: np.ndarray, alpha: float | None) -> np.ndarray:
             d = dist(points[rows[:, 0]], points[rows[:, 1]])
             return -(1.0 + alpha * (norms[rows[:, 1]] - norms[rows[:, 0]])) * d
-
-        best = max(((best_threshold(scored(rows_v, a), lv), a) for a in alphas), key=lambda t: t[0][1])
-        (threshold, f1_valid), alpha = best
-        f1, precision, recall = _f1_at(scored(rows_t, alpha), lt, threshold)
-        return F1Result(f1, f1_valid, threshold, precision, recall, len(rows_v), len(rows_t), score, float(alpha))
-    if score == "distance":
-        sv = -model_distance(x[rows_v[:, 0]], x[rows_v[:, 1]], model, translation)
-        st = -model_distance(x[rows_t[:, 0]], x[rows_t[:, 1]], model, translation)
     else:
-        sv = entailment_score(x[rows_v[:, 0]], x[rows_v[:, 1]])
-        st = entailment_score(x[rows_t[:, 0]], x[rows_t[:, 1]])
-    threshold, f1_valid = best_threshold(sv, lv)
-    f1, precision, recall = _f1_at(st, lt, threshold)
-    return F1Result(f1, f1_valid, threshold, precision, recall, len(rows_v), len(rows_t), score)
+        def scored(rows: np.ndarray, alpha: float | None) -> np.ndarray:
+            u, v = x[rows[:, 0]], x[rows[:, 1]]
+            return -model_distance(u, v, model, translation) if score == "distance" else entailment_score(u, v)
+
+    # the threshold, and for the is-a score its alpha, are those of the best valid F1 (the first of equals)
+    (threshold, f1_valid), alpha = max(((best_threshold(scored(rows_v, a), lv), a)
+                                        for a in (alphas if score == "is-a" else (None,))), key=lambda t: t[0][1])
+    f1, precision, recall = _f1_at(scored(rows_t, alpha), lt, threshold)
+    return F1Result(f1, f1_valid, threshold, precision, recall, len(rows_v), len(rows_t), score,
+                    None if alpha is None else float(alpha))
+

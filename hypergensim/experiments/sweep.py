@@ -31,7 +31,8 @@ from ..errors import ConfigError
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
-__all__ = ["run_id", "parse_only", "select", "cell", "run_one", "run_remote", "store_remote", "result_row", "sweep", "collect_results", "plan",
+__all__ = ["run_id", "parse_only", "select", "cell", "run_one", "run_remote", "store_remote", "result_row", "sweep",
+           "collect_results", "plan",
            "RUNS", "RESULTS_CSV", "SUMMARY_MD"]
 
 #: A sweep folder: one run directory per grid point under RUNS, and the two tables rebuilt from them.
@@ -82,7 +83,8 @@ def select(spec: ExperimentSpec, only: dict[str, str]) -> list[dict[str, Any]]:
     runs = spec.runs()
     if not only:
         return runs
-    known = set().union(*(cell(spec, v) for v in runs))
+    cells = [cell(spec, v) for v in runs]
+    known = set().union(*cells)
     unknown = sorted(set(only) - known)
     if unknown:
         raise ConfigError(f"--only: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -95,7 +97,7 @@ def select(spec: ExperimentSpec, only: dict[str, str]) -> list[dict[str, Any]]:
                 return False
         return str(actual) == wanted
 
-    chosen = [v for v in runs if all(same(cell(spec, v).get(k), w) for k, w in only.items())]
+    chosen = [v for v, c in zip(runs, cells) if all(same(c.get(k), w) for k, w in only.items())]
     if not chosen:
         raise ConfigError("--only " + ",".join(f"{k}={v}" for k, v in only.items()) + f" selects no cell of "
                           f"{spec.name}")
@@ -115,7 +117,8 @@ def plan(spec: ExperimentSpec, only: dict[str, str] | None = None) -> list[dict[
     jobs = []
     for values in select(spec, only or {}):
         params = spec.params(values)
-        jobs.append({"id": run_id(spec, values), "values": values, "model": params["model"], "dim": params["dim"], "dataset": spec.dataset, "source": source,
+        jobs.append({"id": run_id(spec, values), "values": values, "model": params["model"], "dim": params["dim"],
+                     "dataset": spec.dataset, "source": source,
                      "task": spec.task_of(values), "train": dict(spec.train), "split": spec.split_of(values),
                      "evaluate": dict(spec.evaluate), "time_budget": spec.run.get("time_budget"),
                      "published": spec.reference_rows(values)})
@@ -204,7 +207,8 @@ def result_row(job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
         row["train_share"] = job["split"]["train_share"]
     row.update({k: evaluation.get(k) for k in RESULT_METRICS})
     selected = evaluation.get("selected_on_valid", {})  # f1: the evaluation with the best valid F1
-    row.update({"f1": selected.get("f1_test", evaluation.get("f1_test")), "f1_epoch": selected.get("epoch"),"published_mean_rank": published.get("mean_rank"),
+    row.update({"f1": selected.get("f1_test", evaluation.get("f1_test")), "f1_epoch": selected.get("epoch"),
+                "published_mean_rank": published.get("mean_rank"),
                 "published_map": published.get("map"), "published_f1": published.get("f1"),
                 "final_loss": metrics["final_loss"], "epochs": metrics["epochs"],
                 "fit_seconds": metrics["fit_seconds"], "wall_seconds": metrics.get("wall_seconds"),
@@ -313,7 +317,8 @@ def describe(row: dict[str, Any]) -> str:
     """A results row's metrics in a few words (F1 for the f1 task, mean rank and MAP otherwise)."""
     if row.get("f1") is not None:
         return f"F1 {row['f1']:.3f}, {row['epochs']} epochs, {row['wall_seconds']:.0f} s"
-    return f"mean rank {row['mean_rank']:.3f}, MAP {row['map']:.3f}, {row['epochs']} epochs, {row['wall_seconds']:.0f} s"
+    return (f"mean rank {row['mean_rank']:.3f}, MAP {row['map']:.3f}, {row['epochs']} epochs, "
+            f"{row['wall_seconds']:.0f} s")
 
 
 def collect_results(spec: ExperimentSpec, out: str | Path) -> list[dict[str, Any]]:

@@ -27,7 +27,8 @@ from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["Callback", "ProgressBar", "EvaluateEvery", "EvaluateF1Every", "EarlyStopping", "TimeBudget", "CSVLogger"]
+__all__ = ["Callback", "ProgressBar", "EvaluateEvery", "EvaluateF1Every", "EarlyStopping", "TimeBudget",
+           "CSVLogger"]
 
 logger = logging.getLogger("hypergensim.training")
 
