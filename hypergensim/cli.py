@@ -201,11 +201,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
     for handler in logging.getLogger().handlers:  # a run raises its logger to INFO for train.log; keep --quiet quiet
         handler.setLevel(level)
     progress = {"evaluate_every": args.eval_every, "evaluate_sample": args.eval_sample,
-                "time_budget": args.time_budget, "verbose": 0 if args.quiet else 1}
+                "verbose": 0 if args.quiet else 1}
     if args.resume:
         if args.data:
             raise InputError("give either DATA with --out, or --resume RUN_DIR")
-        result = pipeline.resume(args.resume, epochs=args.epochs, trust_pickle=args.trust_pickle, **progress)
+        result = pipeline.resume(args.resume, epochs=args.epochs, time_budget=args.time_budget,
+                                 trust_pickle=args.trust_pickle, **progress)
         run_dir = args.resume
     else:
         if not args.data or not args.out:
@@ -392,17 +393,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust-pickle", action="store_true",
                    help="allow resuming from gensim's pickle (model.gensim) when no state.npz exists; "
                         "loading a pickle runs code from the file")
-    p.add_argument("--preset", help=f"named configuration: {', '.join(PRESETS)}; the defaults below are those "
-                                    "without a preset, and any flag overrides a preset's value")
+    p.add_argument("--preset", help=f"named configuration: {', '.join(PRESETS)}; without one, every setting "
+                                    "marked 'auto' below is chosen from the hierarchy and the time budget (and "
+                                    "printed), and any flag overrides a preset's value or the schedule's choice")
     _add_file_options(p)
     add_cli_flags(p)  # one option per parameter of hypergensim.params (e.g. --dim, --burn-in-alpha, --seed)
     p.add_argument("--eval-every", type=int, default=0, help="evaluate reconstruction every K epochs (default: 0, never)")
     p.add_argument("--eval-sample", type=int, help="evaluate a seeded sample of this many query nodes (default: all)")
     p.add_argument("--checkpoint-every", type=int, default=0,
                    help="atomic checkpoint every K epochs (default: 0, only at the end)")
-    p.add_argument("--time-budget", type=float, metavar="SECONDS",
-                   help="stop before the epoch (burn-in included) that would end past this wall time; the run "
-                        "stays resumable (default: none)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
     p = sub.add_parser("export", help="export a run's vectors (word2vec, npz, projector, csv)",

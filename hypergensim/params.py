@@ -52,7 +52,8 @@ class Parameter:
     itself is excluded.  ``flag`` is the ``train`` option (``None``: no flag);
     ``in_specs`` says whether specs and presets may set it.  ``measured`` is the
     range of values whose results we have measured: a value outside it is
-    allowed, with a warning (:func:`unmeasured`).
+    allowed, with a warning (:func:`unmeasured`).  ``auto`` marks a default
+    ``None`` that means "chosen by the schedule" (:mod:`hypergensim.training.schedule`).
     """
 
     name: str
@@ -69,6 +70,7 @@ class Parameter:
     in_specs: bool = True
     doc_type: str = ""
     measured: tuple[float, float] | None = None
+    auto: bool = False
 
     @property
     def option(self) -> str | None:
@@ -94,6 +96,8 @@ class Parameter:
                 text = noun
         else:
             text = self.doc_type or self.kind.__name__
+        if self.auto:
+            return text + " (or None: chosen by the schedule)"
         return ("None or " + text) if self.allow_none else text
 
     def check(self, value: Any) -> None:
@@ -161,8 +165,10 @@ def _is_real(x: Any) -> bool:
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("dim", int, 10, "Dimension of the embedding (the Lorentz model adds one coordinate).", low=1,
               measured=(2, 200)),
-    Parameter("negative", int, 10, "Negatives per positive relation.", low=1, measured=(1, 100)),
-    Parameter("alpha", float, 0.1, "Learning rate after burn-in.", low=0, low_open=True, measured=(0.001, 1.0)),
+    Parameter("negative", int, None, "Negatives per positive relation.  None: 10, fewer when a node of a tiny "
+              "hierarchy has fewer candidates.", low=1, allow_none=True, doc_type="int or None", measured=(1, 100), auto=True),
+    Parameter("alpha", float, None, "Learning rate after burn-in.  None: 0.5 with the radius warm-up, else 0.1.",
+              low=0, low_open=True, allow_none=True, doc_type="float or None", measured=(0.001, 1.0), auto=True),
     Parameter("alpha_final", float, None,
               "Learning rate at the last epoch: after the radius warm-up (or from the first epoch without one) the "
               "rate falls linearly from ``alpha`` to this.  None keeps ``alpha`` constant.",
@@ -170,11 +176,14 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("burn_in", int, 10, "Burn-in epochs (run once, before ``epochs``; 0 disables).", low=0),
     Parameter("burn_in_alpha", float, 0.01, "Learning rate during burn-in.", low=0, low_open=True,
               measured=(1e-4, 0.1)),
-    Parameter("epochs", int, 50, "Training epochs after burn-in.", low=1),
+    Parameter("epochs", int, None, "Training epochs after burn-in.  None: as many as fit in ``time_budget`` "
+              "(the first epoch is timed), at most 2,000, with a stop on a sampled-MAP plateau after the warm-up.",
+              low=1, allow_none=True, doc_type="int or None", auto=True),
     Parameter("batch_size", int, 10, "Relations per batch.", low=1),
-    Parameter("regularization_coeff", float, 1.0,
-              "gensim's l2 regularization of the positive vectors (0 disables; objective 'gensim' only).", low=0,
-              flag="regularization"),
+    Parameter("regularization_coeff", float, None,
+              "gensim's l2 regularization of the positive vectors (0 disables; objective 'gensim' only).  None: "
+              "gensim's 1.0 with objective 'gensim', else 0.", low=0, allow_none=True, doc_type="float or None",
+              flag="regularization", auto=True),
     Parameter("epsilon", float, 1e-5, "Margin from the boundary kept by the projection (norms up to 1 − ε).",
               low=0, high=0.5, low_open=True, high_open=True),
     Parameter("radius_start", float, None,
@@ -183,20 +192,24 @@ PARAMETERS: tuple[Parameter, ...] = (
               "``epsilon`` boundary (radius ``ln((2−ε)/ε)``, 12.2 for 1e-5) over ``radius_warmup`` epochs.  Nodes "
               "then settle their directions while moving is still cheap, instead of being pushed out to where an "
               "angular move costs ``sinh(r)`` times more; on WordNet nouns this is what takes the mean rank from "
-              "~30 to 2.8 (preset ``nickel2017-warmup``).  None disables it.",
-              low=0, low_open=True, allow_none=True, doc_type="float or None"),
-    Parameter("radius_warmup", int, 0, "Epochs over which the warm-up bound grows from ``radius_start`` to the "
-              "boundary.", low=0),
+              "~30 to 2.8 (preset ``nickel2017-warmup``).  None: 2.0 for the hyperbolic models unless "
+              "``radius_warmup=0``, which turns the warm-up off.",
+              low=0, low_open=True, allow_none=True, doc_type="float or None", auto=True),
+    Parameter("radius_warmup", int, None, "Epochs over which the warm-up bound grows from ``radius_start`` to the "
+              "boundary; 0: no warm-up.  None: 80% of the epochs (hyperbolic models), else 0.", low=0,
+              allow_none=True, doc_type="int or None", auto=True),
     Parameter("init_range", tuple, (-0.001, 0.001), "Uniform initialisation range ``(low, high)``.",
               doc_type="tuple of float"),
     Parameter("dtype", str, "float64", "Vector dtype.", choices=DTYPES),
     Parameter("random_state", int, 0, "Seed of initialisation, shuffling and negative sampling.", flag="seed"),
-    Parameter("engine", str, "gensim", "``gensim``: gensim's own training loop.  ``fast``: the compiled multi-core "
-              "kernel of :mod:`hypergensim.training.fast`, training the same gensim model.", choices=ENGINES),
-    Parameter("objective", str, "gensim", "``gensim``: gensim's loss, regularization, sampling and clipping (the "
-              "only one the gensim engine can run).  ``nickel2017``: the paper's objective (fast engine only).",
-              choices=OBJECTIVES),
-    Parameter("workers", int, 1, "Threads; gensim trains on one thread only, the fast engine on many.", low=1),
+    Parameter("engine", str, None, "``gensim``: gensim's own training loop.  ``fast``: the compiled multi-core "
+              "kernel of :mod:`hypergensim.training.fast`, training the same gensim model.  None: fast.",
+              choices=ENGINES, allow_none=True, auto=True),
+    Parameter("objective", str, None, "``gensim``: gensim's loss, regularization, sampling and clipping (the "
+              "only one the gensim engine can run).  ``nickel2017``: the paper's objective (fast engine only).  "
+              "None: gensim with engine 'gensim', else nickel2017.", choices=OBJECTIVES, allow_none=True, auto=True),
+    Parameter("workers", int, None, "Threads; gensim trains on one thread only, the fast engine on many.  None: "
+              "every usable core (fast), 1 (gensim).", low=1, allow_none=True, doc_type="int or None", auto=True),
     Parameter("callbacks", object, (), "Called after every epoch, in order.", flag=None, in_specs=False,
               doc_type="sequence of Callback"),
     Parameter("verbose", int, 1, "0 silent, 1 progress bar (or log lines when not on a terminal).", low=0,
@@ -207,6 +220,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               "``translational``: d = ‖u − v + r‖² with one learned r, the baselines of Nickel & Kiela (2017), "
               "rows kept within norm 1.  Every model but poincare needs engine='fast' and objective='nickel2017'.",
               choices=MODELS),
+    Parameter("time_budget", float, None, "Seconds of training (burn-in included): training stops before an "
+              "epoch that would end past it.  None: 480 when ``epochs`` is None (the schedule fits the epochs to "
+              "it; with loading and the final evaluation a 100,000-node hierarchy is done in ten minutes on two "
+              "cores), else no limit.", low=0, low_open=True, allow_none=True, doc_type="float or None", auto=True),
 )
 
 #: The same parameters by name.
@@ -247,7 +264,7 @@ def add_cli_flags(parser: argparse.ArgumentParser) -> None:
     for p in PARAMETERS:
         if p.option is None:
             continue
-        default = "none" if p.default is None else " ".join(map(str, p.default)) if p.kind is tuple else p.default
+        default = "auto" if p.auto else "none" if p.default is None else " ".join(map(str, p.default)) if p.kind is tuple else p.default
         kw: dict[str, Any] = {"dest": p.name, "default": None, "help": f"{_first_sentence(p.help)} (default: {default})",
                               "metavar": p.option[2:].upper().replace("-", "_")}
         if p.choices:

@@ -90,7 +90,7 @@ class RunResult:
 def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstruction",
         split: dict[str, Any] | None = None, run_dir: str | Path | None = None, callbacks: Sequence[Any] = (),
         checkpoint_every: int = 0, evaluate_every: int = 0, evaluate_sample: int | float | None = None,
-        time_budget: float | None = None, verbose: int = 0, **params: Any) -> RunResult:
+        verbose: int = 0, **params: Any) -> RunResult:
     """Train on ``dataset`` and evaluate ``task``; the keyword-only front door.
 
     Parameters
@@ -115,13 +115,12 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
         Atomic checkpoints every this many epochs (needs ``run_dir``).
     evaluate_every, evaluate_sample : int, optional
         Evaluate reconstruction every this many epochs (on a seeded sample of query nodes).
-    time_budget : float, optional
-        Stop before the epoch that would end past this many seconds of training.
     verbose : int
         0 silent, 1 progress.
     **params
-        Training parameters (:data:`hypergensim.params.PARAMETERS`); unknown names raise
-        :class:`~hypergensim.errors.ConfigError`.
+        Training parameters (:data:`hypergensim.params.PARAMETERS`, ``time_budget`` among them); unknown names
+        raise :class:`~hypergensim.errors.ConfigError`.  Those left out take the preset's value, or without a
+        preset the automatic schedule's (:mod:`hypergensim.training.schedule`).
     """
     from .training import PoincareEmbedding
     from .training.estimator import versions
@@ -133,7 +132,7 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
         raise ConfigError(f"split applies only to task {' or '.join(map(repr, SPLIT_DEFAULTS))}")
     config_params = resolve(preset, **params)
     f1_parts: dict[str, list[tuple[str, str]]] = {}  # filled once the split is made
-    added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget, f1_parts if task == "f1" else None)
+    added = _progress_callbacks(evaluate_every, evaluate_sample, f1_parts if task == "f1" else None)
     est = PoincareEmbedding(**config_params, callbacks=(*callbacks, *added), verbose=verbose)
     est._check_params()  # before the data is loaded: a typo costs nothing
     split_options = _split_options(task, split) if task in SPLIT_DEFAULTS else None
@@ -190,10 +189,11 @@ def resume(run_dir: str | Path, *, epochs: int | None = None, callbacks: Sequenc
     task = run.task()
     held_out = ({"test": run.read_relations(test=True)} if task == "link-prediction"
                 else run.read_f1_parts() if task == "f1" else {})
-    added = _progress_callbacks(evaluate_every, evaluate_sample, time_budget, held_out if task == "f1" else None)
+    added = _progress_callbacks(evaluate_every, evaluate_sample, held_out if task == "f1" else None)
     with PeakMemory() as peak:
-        est = PoincareEmbedding.resume(run.path, epochs=epochs, callbacks=(*callbacks, *added), verbose=verbose,
-                                       trust_pickle=trust_pickle, final_evaluation=False)
+        est = PoincareEmbedding.resume(run.path, epochs=epochs, time_budget=time_budget,
+                                       callbacks=(*callbacks, *added), verbose=verbose, trust_pickle=trust_pickle,
+                                       final_evaluation=False)
         fit_done = time.perf_counter()
         recorded = config.get("pipeline", {})
         source = config.get("data", {}).get("source")
@@ -250,19 +250,16 @@ def _evaluate_and_record(est: Any, run: RunDir | None, config: dict[str, Any],
                      metrics=metrics, paths=paths, estimator=est)
 
 
-def _progress_callbacks(evaluate_every: int, evaluate_sample: int | float | None, time_budget: float | None,
+def _progress_callbacks(evaluate_every: int, evaluate_sample: int | float | None,
                         f1_parts: dict[str, Any] | None = None) -> list[Any]:
-    """Periodic evaluation (F1 on the held-out parts for the f1 task, else sampled reconstruction), then the time
-    budget last, so the evaluation's time counts toward it."""
-    from .training import EvaluateEvery, EvaluateF1Every, TimeBudget
+    """Periodic evaluation: F1 on the held-out parts for the f1 task, else sampled reconstruction (the estimator
+    puts its time budget after these, so their time counts toward it)."""
+    from .training import EvaluateEvery, EvaluateF1Every
 
-    added: list[Any] = []
-    if evaluate_every:
-        added.append(EvaluateF1Every(evaluate_every, f1_parts) if f1_parts is not None
-                     else EvaluateEvery(evaluate_every, sample=evaluate_sample))
-    if time_budget is not None:
-        added.append(TimeBudget(time_budget))
-    return added
+    if not evaluate_every:
+        return []
+    return [EvaluateF1Every(evaluate_every, f1_parts) if f1_parts is not None
+            else EvaluateEvery(evaluate_every, sample=evaluate_sample)]
 
 
 def _split_options(task: str, split: dict[str, Any] | None) -> dict[str, Any]:

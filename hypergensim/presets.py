@@ -1,4 +1,9 @@
-"""Named training configurations: each preset is the parameters it changes from the table's defaults.
+"""Named training configurations: each preset is the parameters it changes from gensim's defaults.
+
+A preset fixes every parameter the automatic schedule would otherwise choose
+(:mod:`hypergensim.training.schedule`): what it does not set itself keeps
+gensim's ``PoincareModel`` default (:data:`GENSIM_DEFAULTS`), the values these
+presets were measured with.
 
 Use ``PoincareEmbedding.from_preset(name, **overrides)``,
 ``pipeline.run(..., preset=name)`` or ``--preset NAME`` on the command line;
@@ -34,10 +39,16 @@ from typing import Any
 from .errors import ConfigError
 from .params import check_names, defaults
 
-__all__ = ["PRESETS", "PRESET_NOTES", "preset_params", "resolve"]
+__all__ = ["GENSIM_DEFAULTS", "PRESETS", "PRESET_NOTES", "preset_params", "resolve"]
 
-#: What each preset sets; every other parameter keeps its default from :data:`hypergensim.params.PARAMETERS`.
-PRESETS: dict[str, dict[str, Any]] = {
+#: gensim's ``PoincareModel`` defaults for the parameters the automatic schedule chooses (one thread, gensim's
+#: loop and objective, lr 0.1, l2 1.0, 50 epochs, no warm-up, no time limit): what a preset does not set.
+GENSIM_DEFAULTS: dict[str, Any] = {"engine": "gensim", "objective": "gensim", "alpha": 0.1, "negative": 10,
+                                   "epochs": 50, "regularization_coeff": 1.0, "radius_warmup": 0, "workers": 1}
+
+#: What each preset sets over :data:`GENSIM_DEFAULTS`; every other parameter keeps its default from
+#: :data:`hypergensim.params.PARAMETERS`.
+_PRESETS: dict[str, dict[str, Any]] = {
     "gensim-default": {},
     "nickel2017": {"engine": "fast", "objective": "nickel2017", "dim": 5, "regularization_coeff": 0.0,
                    "epochs": 300},
@@ -72,6 +83,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "burn_in_alpha": 0.003, "epochs": 300, "regularization_coeff": 0.0,
     },
 }
+
+#: Every preset with :data:`GENSIM_DEFAULTS` filled in, so none is left to the automatic schedule.
+PRESETS: dict[str, dict[str, Any]] = {name: {**GENSIM_DEFAULTS, **own} for name, own in _PRESETS.items()}
 
 PRESET_NOTES: dict[str, str] = {
     "gensim-default": "gensim's PoincareModel defaults: l2 regularization 1.0, lr 0.1, burn-in 10 epochs at 0.01. "
@@ -141,8 +155,8 @@ def resolve(preset: str | None = None, **overrides: Any) -> dict[str, Any]:
 
     Examples
     --------
-    >>> resolve("nickel2017", dim=10)["dim"], resolve()["engine"]
-    (10, 'gensim')
+    >>> resolve("nickel2017", dim=10)["dim"], resolve("gensim-default")["engine"], resolve()["engine"]
+    (10, 'gensim', None)
     """
     check_names(overrides, where="parameters", specs_only=False)
     params = {k: v for k, v in defaults().items() if k not in ("callbacks", "verbose")}

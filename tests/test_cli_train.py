@@ -64,11 +64,12 @@ def test_export_formats(run_dir, tmp_path, fmt):
         (["--dim", "0"], ["dim must be an integer >= 1"]),
         (["--epochs", "0"], ["epochs must be"]),
         (["--alpha", "-0.1"], ["alpha must be a finite number > 0"]),
-        (["--workers", "2"], ["workers=2 needs engine='fast'"]),
+        (["--engine", "gensim", "--workers", "2"], ["workers=2 needs engine='fast'"]),
         (["--negative", "50"], ["negative=50 is too large"]),
         (["--preset", "nope"], ["unknown preset 'nope'", "nickel2017-warmup"]),
-        (["--time-budget", "0"], ["time budget must be a finite number of seconds > 0, got 0.0"]),
-        (["--radius-start", "2", "--radius-warmup", "3"], ["radius_start needs objective='nickel2017'"]),
+        (["--time-budget", "0"], ["time_budget must be a finite number > 0", "got 0.0"]),
+        (["--objective", "gensim", "--radius-start", "2", "--radius-warmup", "3"],
+         ["radius_start needs objective='nickel2017'"]),
         (["--engine", "fast", "--preset", "nickel2017", "--radius-start", "20", "--radius-warmup", "3"],
          ["radius_start must be a number in (0, 12.21)", "got 20.0"]),
     ],
@@ -151,9 +152,10 @@ def test_train_help_shows_every_default():
     text = " ".join(run_cli("train", "--help").stdout.split())
     for p in PARAMETERS:
         if p.option:
-            shown = "none" if p.default is None else " ".join(map(str, p.default)) if p.kind is tuple else p.default
+            shown = ("auto" if p.auto else "none" if p.default is None else " ".join(map(str, p.default))
+                     if p.kind is tuple else p.default)
             assert f"(default: {shown})" in text, p.name
-    assert "--engine {gensim,fast} gensim: gensim's own training loop (default: gensim)" in text.replace("``", "")
+    assert "--engine {gensim,fast} gensim: gensim's own training loop (default: auto)" in text.replace("``", "")
 
 
 def test_a_typo_in_dim_is_refused_before_anything_is_allocated(tmp_path):

@@ -66,7 +66,8 @@ def test_mammals_quality_short_run(mammals):
 
 
 def test_workers_one_is_deterministic(mammals):
-    kw = {"dim": 5, "epochs": 5, "engine": "fast", "objective": "nickel2017", "verbose": 0, "random_state": 3}
+    kw = {"dim": 5, "epochs": 5, "engine": "fast", "objective": "nickel2017", "workers": 1, "verbose": 0,
+          "random_state": 3}
     a = PoincareEmbedding(**kw).fit(mammals)
     b = PoincareEmbedding(**kw).fit(mammals)
     np.testing.assert_array_equal(a.kv_.vectors, b.kv_.vectors)
@@ -97,8 +98,8 @@ def test_no_nan_at_lr_10_from_the_boundary(mammals, dtype):
 
 
 def test_resume_fast_equals_uninterrupted(tmp_path):
-    kw = {"dim": 3, "negative": 2, "burn_in": 2, "engine": "fast", "objective": "nickel2017", "verbose": 0,
-          "random_state": 9}
+    kw = {"dim": 3, "negative": 2, "burn_in": 2, "engine": "fast", "objective": "nickel2017", "workers": 1,
+          "verbose": 0, "random_state": 9}
     full = PoincareEmbedding(epochs=6, **kw).fit(TOY_BASIC)
     PoincareEmbedding(epochs=4, **kw).fit(TOY_BASIC, run_dir=tmp_path / "run", checkpoint_every=2)
     resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=6, verbose=0)
@@ -107,7 +108,7 @@ def test_resume_fast_equals_uninterrupted(tmp_path):
 
 def test_objective_needs_fast_engine():
     with pytest.raises(ConfigError, match="needs engine='fast'"):
-        PoincareEmbedding(objective="nickel2017", verbose=0).fit(TOY_BASIC)
+        PoincareEmbedding(engine="gensim", objective="nickel2017", verbose=0).fit(TOY_BASIC)
 
 
 def test_nouns_preset_keeps_improving_in_a_short_run():
@@ -186,11 +187,12 @@ WARMUP = {"engine": "fast", "objective": "nickel2017", "radius_start": 1.5, "rad
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"radius_start": 2.0, "radius_warmup": 5}, "needs objective='nickel2017'"),
+    ({"radius_start": 2.0, "radius_warmup": 5, "objective": "gensim"}, "needs objective='nickel2017'"),
     ({**WARMUP, "radius_warmup": 0}, "radius_warmup >= 1"),
-    ({**WARMUP, "radius_start": None}, "radius_warmup needs radius_start"),
+    ({**WARMUP, "objective": "gensim", "engine": "gensim", "radius_start": None}, "radius_warmup needs radius_start"),
     ({**WARMUP, "radius_start": 13.0}, r"radius_start must be a number in \(0, 12.21\)"),
-    ({**WARMUP, "radius_start": -1.0}, "radius_start must be None or a finite number > 0, got -1.0"),
+    ({**WARMUP, "radius_start": -1.0}, r"radius_start must be a finite number > 0 \(or None: chosen by the schedule\), "
+                                        "got -1.0"),
     ({**WARMUP, "radius_warmup": 2.5}, "radius_warmup must be an integer"),
 ])
 def test_radius_warmup_rejects_what_it_cannot_do(params, message):
@@ -208,7 +210,7 @@ def test_radius_warmup_schedule_grows_to_the_boundary():
     assert eps[6:] == [est.epsilon] * 3  # epoch 7 on: the ordinary boundary
     radii = [boundary_radius(e) for e in eps[:7]]
     np.testing.assert_allclose(np.diff(radii), (boundary_radius(1e-5) - 1.5) / 6)  # linear in radius
-    assert PoincareEmbedding(engine="fast", objective="nickel2017").epsilon_at(1) == 1e-5  # no warm-up
+    assert PoincareEmbedding(engine="fast", objective="nickel2017", radius_warmup=0).epsilon_at(1) == 1e-5  # none
 
 
 def test_radius_warmup_bounds_every_vector_at_every_epoch(mammals):
@@ -231,7 +233,7 @@ def test_radius_warmup_bounds_every_vector_at_every_epoch(mammals):
 
 
 def test_resume_in_the_middle_of_a_radius_warmup_equals_uninterrupted(tmp_path):
-    kw = {"dim": 3, "negative": 2, "burn_in": 2, "verbose": 0, "random_state": 5, **WARMUP}
+    kw = {"dim": 3, "negative": 2, "burn_in": 2, "verbose": 0, "random_state": 5, "workers": 1, **WARMUP}
     full = PoincareEmbedding(epochs=8, **kw).fit(TOY_BASIC)
     PoincareEmbedding(epochs=3, **kw).fit(TOY_BASIC, run_dir=tmp_path / "run", checkpoint_every=3)
     resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=8, verbose=0)

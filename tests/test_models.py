@@ -176,8 +176,8 @@ def test_the_nan_guard_covers_the_hyperboloid(tmp_path):
 
 @pytest.mark.parametrize(("params", "message"), [
     ({"model": "hyperbolic"}, "model must be one of poincare, lorentz, euclidean, translational"),
-    ({"model": "lorentz"}, "model='lorentz' needs engine='fast'"),
-    ({"model": "euclidean", "engine": "fast"}, "model='euclidean' needs objective='nickel2017'"),
+    ({"model": "lorentz", "engine": "gensim"}, "model='lorentz' needs engine='fast'"),
+    ({"model": "euclidean", "engine": "fast", "objective": "gensim"}, "model='euclidean' needs objective='nickel2017'"),
     ({"model": "euclidean", "engine": "fast", "objective": "nickel2017", "radius_start": 2.0, "radius_warmup": 5},
      "radius_start (the radius warm-up) is for the hyperbolic models"),
     ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "epsilon": 1e-3},

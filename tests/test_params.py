@@ -24,7 +24,7 @@ def test_the_estimator_signature_is_the_table():
 
 def test_positional_and_keyword_construction_store_only():
     est = PoincareEmbedding(4, 3, alpha=0.2)
-    assert (est.dim, est.negative, est.alpha, est.epochs) == (4, 3, 0.2, 50)
+    assert (est.dim, est.negative, est.alpha, est.epochs) == (4, 3, 0.2, None)  # None: the schedule chooses
     with pytest.raises(TypeError):
         PoincareEmbedding(dimension=4)
     PoincareEmbedding(dim=-1)  # __init__ only stores; fit validates
@@ -69,7 +69,7 @@ def test_specs_check_values_too():
     base = {"experiment": {"name": "x", "dataset": "mammals", "task": "reconstruction"}}
     with pytest.raises(ConfigError, match=r"s.toml: train.dim: dim must be an integer >= 1, got 0"):
         parse_spec({**base, "train": {"dim": 0}}, path="s.toml")
-    with pytest.raises(ConfigError, match=r"s.toml: grid.engine: engine must be one of gensim, fast, got 'turbo'"):
+    with pytest.raises(ConfigError, match=r"s.toml: grid.engine: engine must be one of gensim, fast \(or None: chosen by the schedule\), got 'turbo'"):
         parse_spec({**base, "grid": {"engine": ["fast", "turbo"]}}, path="s.toml")
     with pytest.raises(ConfigError, match="s.toml: grid.preset: unknown preset 'nope'"):
         parse_spec({**base, "grid": {"preset": ["nope"]}}, path="s.toml")

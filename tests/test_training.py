@@ -27,7 +27,7 @@ def toy_pairs():
 
 
 def test_init_only_stores_and_sklearn_api():
-    est = PoincareEmbedding(dim=3, epochs=-5)  # invalid values are accepted until fit
+    est = PoincareEmbedding(engine="gensim", dim=3, epochs=-5)  # invalid values are accepted until fit
     assert est.get_params()["dim"] == 3
     est.set_params(epochs=2)
     c = clone(est)
@@ -35,7 +35,7 @@ def test_init_only_stores_and_sklearn_api():
 
 
 def test_same_vectors_as_raw_gensim(toy_pairs):
-    est = PoincareEmbedding(dim=4, negative=3, epochs=6, burn_in=2, verbose=0, random_state=7).fit(toy_pairs)
+    est = PoincareEmbedding(engine="gensim", dim=4, negative=3, epochs=6, burn_in=2, verbose=0, random_state=7).fit(toy_pairs)
     raw = PoincareModel(toy_pairs, size=4, negative=3, burn_in=2, seed=7)
     raw.train(epochs=6)
     np.testing.assert_array_equal(raw.kv.vectors, est.kv_.vectors)
@@ -72,16 +72,16 @@ def test_loss_capture_equals_gensim_batches(toy_pairs):
 
 
 def test_same_seed_is_deterministic(toy_pairs):
-    a = PoincareEmbedding(dim=3, negative=2, epochs=4, verbose=0, random_state=3).fit(toy_pairs)
-    b = PoincareEmbedding(dim=3, negative=2, epochs=4, verbose=0, random_state=3).fit(toy_pairs)
-    c = PoincareEmbedding(dim=3, negative=2, epochs=4, verbose=0, random_state=4).fit(toy_pairs)
+    a = PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=4, verbose=0, random_state=3).fit(toy_pairs)
+    b = PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=4, verbose=0, random_state=3).fit(toy_pairs)
+    c = PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=4, verbose=0, random_state=4).fit(toy_pairs)
     np.testing.assert_array_equal(a.kv_.vectors, b.kv_.vectors)
     assert not np.array_equal(a.kv_.vectors, c.kv_.vectors)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_dtypes(toy_pairs, dtype):
-    est = PoincareEmbedding(dim=3, negative=2, epochs=2, dtype=dtype, verbose=0).fit(toy_pairs)
+    est = PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=2, dtype=dtype, verbose=0).fit(toy_pairs)
     assert est.kv_.vectors.dtype == np.dtype(dtype)
 
 
@@ -100,7 +100,7 @@ def test_dtypes(toy_pairs, dtype):
     ],
 )
 def test_bad_parameters_fail_before_training(toy_pairs, params, message):
-    est = PoincareEmbedding(**{"verbose": 0, "epochs": 1, "negative": 2, **params})
+    est = PoincareEmbedding(**{"verbose": 0, "epochs": 1, "negative": 2, "engine": "gensim", **params})
     with pytest.raises(ConfigError, match=message):
         est.fit(toy_pairs)
     assert not hasattr(est, "model_")
@@ -116,7 +116,7 @@ def test_bad_data():
 
 
 def test_callbacks_history_and_early_stopping(toy_pairs, tmp_path):
-    est = PoincareEmbedding(dim=2, negative=2, epochs=30, verbose=0, callbacks=[
+    est = PoincareEmbedding(engine="gensim", dim=2, negative=2, epochs=30, verbose=0, callbacks=[
         EvaluateEvery(1), EarlyStopping("loss", patience=1, min_delta=10.0), CSVLogger(tmp_path / "h.csv")])
     est.fit(toy_pairs)
     assert est.n_epochs_trained_ == 2  # the loss cannot improve by 10, so patience 1 stops after epoch 2
@@ -131,7 +131,7 @@ def test_nan_guard_names_epoch_and_keeps_checkpoint(toy_pairs, tmp_path):
             if logs["epoch"] == 3:
                 estimator.model_.kv.vectors[0, 0] = np.nan
 
-    est = PoincareEmbedding(dim=2, negative=2, epochs=6, verbose=0, callbacks=[Poison(1)])
+    est = PoincareEmbedding(engine="gensim", dim=2, negative=2, epochs=6, verbose=0, callbacks=[Poison(1)])
     with pytest.raises(NumericalError, match=r"diverged at epoch 4.*last good checkpoint \(epoch 2\)"):
         est.fit(toy_pairs, run_dir=tmp_path / "run", checkpoint_every=2)
     with np.load(tmp_path / "run" / "state.npz", allow_pickle=False) as s:
@@ -140,7 +140,7 @@ def test_nan_guard_names_epoch_and_keeps_checkpoint(toy_pairs, tmp_path):
 
 def test_run_directory_and_safe_load(toy_pairs, tmp_path):
     run = tmp_path / "run"
-    est = PoincareEmbedding(dim=3, negative=2, epochs=4, verbose=0).fit(toy_pairs, run_dir=run, checkpoint_every=2)
+    est = PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=4, verbose=0).fit(toy_pairs, run_dir=run, checkpoint_every=2)
     for name in ["config.json", "relations.tsv", "state.npz", "vectors.txt", "vectors.npz", "keys.json",
                  "metrics.json", "history.csv", "train.log", "model.gensim"]:
         assert (run / name).is_file(), name
@@ -158,9 +158,9 @@ def test_run_directory_and_safe_load(toy_pairs, tmp_path):
 
 
 def test_resume_equals_uninterrupted(toy_pairs, tmp_path):
-    full = PoincareEmbedding(dim=3, negative=2, epochs=6, burn_in=2, verbose=0, random_state=5)
+    full = PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=6, burn_in=2, verbose=0, random_state=5)
     full.fit(toy_pairs)
-    part = PoincareEmbedding(dim=3, negative=2, epochs=4, burn_in=2, verbose=0, random_state=5)
+    part = PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=4, burn_in=2, verbose=0, random_state=5)
     part.fit(toy_pairs, run_dir=tmp_path / "run", checkpoint_every=2)
     resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=6, verbose=0)
     np.testing.assert_array_equal(resumed.kv_.vectors, full.kv_.vectors)
@@ -169,7 +169,7 @@ def test_resume_equals_uninterrupted(toy_pairs, tmp_path):
 
 def test_resume_refuses_other_data_and_pickle_only(toy_pairs, tmp_path):
     run = tmp_path / "run"
-    PoincareEmbedding(dim=2, negative=2, epochs=2, verbose=0).fit(toy_pairs, run_dir=run)
+    PoincareEmbedding(engine="gensim", dim=2, negative=2, epochs=2, verbose=0).fit(toy_pairs, run_dir=run)
     with pytest.raises(ConfigError, match="does not match the data"):
         PoincareEmbedding.resume(run, relations=toy_pairs[:-1], epochs=3, verbose=0)
     (run / "state.npz").unlink()
@@ -186,7 +186,7 @@ class Slow(Callback):
     def on_epoch_end(self, est, logs):
         print(logs["epoch"], flush=True)
         time.sleep(0.3)
-PoincareEmbedding(dim=3, negative=2, epochs=int(sys.argv[2]), burn_in=2, verbose=0, random_state=11,
+PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=int(sys.argv[2]), burn_in=2, verbose=0, random_state=11,
                   callbacks=[Slow()]).fit(sys.argv[3], run_dir=sys.argv[1], checkpoint_every=2)
 """
 
@@ -204,7 +204,7 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
         saved = int(s["epoch"][0])
     assert 2 <= saved < 12
     resumed = PoincareEmbedding.resume(run, verbose=0)
-    full = PoincareEmbedding(dim=3, negative=2, epochs=12, burn_in=2, verbose=0, random_state=11).fit(TOY_BASIC)
+    full = PoincareEmbedding(engine="gensim", dim=3, negative=2, epochs=12, burn_in=2, verbose=0, random_state=11).fit(TOY_BASIC)
     np.testing.assert_array_equal(resumed.kv_.vectors, full.kv_.vectors)
     assert resumed.n_epochs_trained_ == 12
 
@@ -230,10 +230,10 @@ def test_time_budget_stops_before_the_epoch_that_would_overrun(toy_pairs, monkey
         def on_epoch_end(self, est, logs):
             clock[0] += 10.0
 
-    est = PoincareEmbedding(dim=2, negative=1, epochs=50, verbose=0, callbacks=[Tick(), TimeBudget(35)])
+    est = PoincareEmbedding(engine="gensim", dim=2, negative=1, epochs=50, verbose=0, callbacks=[Tick(), TimeBudget(35)])
     est.fit(toy_pairs)
     assert est.n_epochs_trained_ == 3
-    est = PoincareEmbedding(dim=2, negative=1, epochs=50, verbose=0, callbacks=[Tick(), TimeBudget(45)])
+    est = PoincareEmbedding(engine="gensim", dim=2, negative=1, epochs=50, verbose=0, callbacks=[Tick(), TimeBudget(45)])
     assert est.fit(toy_pairs).n_epochs_trained_ == 4  # the bound is the budget, not a fixed epoch count
 
 
@@ -297,7 +297,8 @@ def test_time_budget_and_progress_cover_burn_in_and_resume_stays_exact(engine, t
         def on_burn_in_epoch_end(self, est, logs):
             clock[0] += 10.0
 
-    params = {"dim": 3, "negative": 2, "epochs": 4, "burn_in": 5, "engine": engine, "random_state": 5}
+    params = {"dim": 3, "negative": 2, "epochs": 4, "burn_in": 5, "engine": engine, "objective": "gensim",
+              "random_state": 5}
     caplog.set_level(logging.INFO, logger="hypergensim.training")
     est = PoincareEmbedding(**params, callbacks=[Tick(), TimeBudget(25)], verbose=1)
     est.fit(TOY_BASIC, run_dir=tmp_path / "run")
@@ -315,7 +316,7 @@ def test_time_budget_and_progress_cover_burn_in_and_resume_stays_exact(engine, t
 def test_alpha_final_decays_the_learning_rate_after_the_warm_up(toy_pairs):
     """The engine trains at alpha_at(epoch): a decay changes the result, and the rate ends at alpha_final."""
     base = {"dim": 3, "negative": 2, "epochs": 8, "engine": "fast", "objective": "nickel2017", "verbose": 0,
-            "random_state": 1}
+            "random_state": 1, "alpha": 0.1, "radius_warmup": 0}
     constant = PoincareEmbedding(**base).fit(toy_pairs)
     decayed = PoincareEmbedding(**base, alpha_final=0.001).fit(toy_pairs)
     assert decayed.alpha_at(8) == pytest.approx(0.001) and decayed.alpha_at(1) == decayed.alpha

@@ -70,8 +70,14 @@ class ProgressBar(Callback):
         if self.verbose and sys.stderr.isatty():
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=estimator.epochs, initial=logs.get("epoch", 0), unit="epoch",
+            self._bar = tqdm(total=estimator.params_.epochs, initial=logs.get("epoch", 0), unit="epoch",
                              desc="training", dynamic_ncols=True, leave=True)
+
+    def set_total(self, epochs: int) -> None:
+        """The number of epochs, once the schedule has chosen it."""
+        if self._bar is not None:
+            self._bar.total = epochs
+            self._bar.refresh()
 
     def on_burn_in_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
         if not self.verbose:
@@ -91,9 +97,9 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.set_postfix(loss=f"{logs['loss']:.4f}", rel_s=f"{logs['relations_per_s']:,.0f}")
             self._bar.update(1)
-        elif logs["epoch"] % self.log_every == 0 or logs["epoch"] == estimator.epochs:
+        elif logs["epoch"] % self.log_every == 0 or logs["epoch"] == estimator.params_.epochs:
             extra = "".join(f" {k}={v:.4f}" for k, v in logs.items() if k in ("mean_rank", "map"))
-            logger.info("epoch %d/%d loss=%.4f relations/s=%.0f%s", logs["epoch"], estimator.epochs,
+            logger.info("epoch %d/%d loss=%.4f relations/s=%.0f%s", logs["epoch"], estimator.params_.epochs,
                         logs["loss"], logs["relations_per_s"], extra)
 
     def on_train_end(self, estimator: Any, logs: dict[str, Any]) -> None:
@@ -127,7 +133,7 @@ class EvaluateEvery(Callback):
         self.random_state = random_state
 
     def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
-        if logs["epoch"] % self.every and logs["epoch"] != estimator.epochs:
+        if logs["epoch"] % self.every and logs["epoch"] != estimator.params_.epochs:
             return
         from ..evaluation import evaluate_reconstruction
 
@@ -163,7 +169,7 @@ class EvaluateF1Every(Callback):
         self.parts = parts
 
     def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
-        if logs["epoch"] % self.every and logs["epoch"] != estimator.epochs:
+        if logs["epoch"] % self.every and logs["epoch"] != estimator.params_.epochs:
             return
         from ..evaluation.classification import evaluate_f1
 
@@ -236,7 +242,7 @@ class TimeBudget(Callback):
         self._stop_if_next_overruns(estimator, f"burn-in epoch {logs['burn_in_epoch']}")
 
     def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
-        if logs["epoch"] < estimator.epochs:
+        if logs["epoch"] < estimator.params_.epochs:
             self._stop_if_next_overruns(estimator, f"epoch {logs['epoch']}")
 
     def _stop_if_next_overruns(self, estimator: Any, after: str) -> None:

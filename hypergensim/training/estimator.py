@@ -20,6 +20,7 @@ import platform
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -32,9 +33,10 @@ from ..manifold import boundary_radius, epsilon_for_radius
 from ..params import PARAMETER, PARAMETERS, numpydoc_parameters, unmeasured
 from ..presets import resolve
 from ..rundir import RunDir
-from .callbacks import Callback, ProgressBar
+from .callbacks import Callback, ProgressBar, TimeBudget
 from .gensim_internals import LossMeter, capture_loss, restore_state, resume_state
 from .memory import check_fits, estimate
+from .schedule import AUTO, HierarchyProfile, PlateauStop, choose_epochs, choose_static, usable_cores
 
 __all__ = ["PoincareEmbedding", "relations_digest", "versions"]
 
@@ -96,6 +98,12 @@ class PoincareEmbedding(BaseEstimator):
 
     Attributes
     ----------
+    params_ : types.SimpleNamespace
+        Every parameter as trained with: the ones left at ``None`` filled in by the
+        schedule (:mod:`hypergensim.training.schedule`).
+    schedule_ : dict
+        Why each of those was chosen (parameter name → reason), and ``profile``: the
+        :class:`~hypergensim.training.schedule.HierarchyProfile` of the training relations.
     model_ : gensim.models.poincare.PoincareModel
     kv_ : gensim.models.poincare.PoincareKeyedVectors
     relations_ : list of (str, str)
@@ -145,63 +153,75 @@ class PoincareEmbedding(BaseEstimator):
             raise ConfigError(" ".join(str(exc).split())) from None
         for p in PARAMETERS:  # what the constraints leave open: NaN and inf, booleans as integers, the init pair
             p.check(getattr(self, p.name))
-        self._check_combinations()
+        self._plan()
 
-    def _check_combinations(self) -> None:
+    def _plan(self) -> None:
+        """``params_`` and ``schedule_`` from what the schedule can choose before the data, then the checks
+        that involve several parameters (on the values training will use)."""
+        given = self.get_params(deep=False)
+        static, why = choose_static(given, cores=usable_cores())
+        self.params_ = SimpleNamespace(**{**given, **static})
+        self.schedule_: dict[str, Any] = dict(why)
+        self._check_combinations(self.params_)
+
+    @staticmethod
+    def _check_combinations(p: SimpleNamespace) -> None:
         def need(ok: bool, message: str) -> None:
             if not ok:
                 raise ConfigError(message)
 
-        if self.radius_start is None:
-            need(self.radius_warmup == 0, "radius_warmup needs radius_start (the radius the warm-up starts from)")
+        if p.radius_start is None:
+            need(p.radius_warmup in (0, None), "radius_warmup needs radius_start (the radius the warm-up starts from)")
         else:
-            r_max = boundary_radius(float(self.epsilon))
-            need(self.radius_start < r_max,
+            r_max = boundary_radius(float(p.epsilon))
+            need(p.radius_start < r_max,
                  f"radius_start must be a number in (0, {r_max:.4g}) (the radius of the epsilon boundary), "
-                 f"got {self.radius_start!r}")
-            need(self.radius_warmup >= 1, "radius_start needs radius_warmup >= 1 (epochs to reach the boundary)")
-            need(self.objective == "nickel2017",
+                 f"got {p.radius_start!r}")
+            need(p.radius_warmup is None or p.radius_warmup >= 1,
+                 "radius_start needs radius_warmup >= 1 (epochs to reach the boundary)")
+            need(p.objective == "nickel2017",
                  f"radius_start needs objective='nickel2017' (the paper's projection to 1-eps); "
-                 f"objective={self.objective!r} clips the gensim way")
-        need(not (self.engine == "gensim" and self.objective != "gensim"),
-             f"objective={self.objective!r} needs engine='fast'; gensim's own loop trains only objective='gensim'")
-        need(not (self.engine == "gensim" and self.workers > 1),
-             f"workers={self.workers} needs engine='fast': gensim's PoincareModel trains on one thread only")
-        need(all(isinstance(cb, Callback) for cb in self.callbacks), "callbacks must be Callback instances")
-        if self.model != "poincare":  # what means nothing for another model is an error, not ignored
-            need(self.engine == "fast", f"model={self.model!r} needs engine='fast' (gensim's loop trains the "
-                                        "Poincaré ball only)")
-            need(self.objective == "nickel2017", f"model={self.model!r} needs objective='nickel2017' (the paper's "
-                                                 "softmax; gensim's objective is the Poincaré ball's)")
-            need(self.radius_start is None or self.model == "lorentz",
+                 f"objective={p.objective!r} clips the gensim way")
+        need(not (p.engine == "gensim" and p.objective != "gensim"),
+             f"objective={p.objective!r} needs engine='fast'; gensim's own loop trains only objective='gensim'")
+        need(not (p.engine == "gensim" and p.workers > 1),
+             f"workers={p.workers} needs engine='fast': gensim's PoincareModel trains on one thread only")
+        need(all(isinstance(cb, Callback) for cb in p.callbacks), "callbacks must be Callback instances")
+        if p.model != "poincare":  # what means nothing for another model is an error, not ignored
+            need(p.engine == "fast", f"model={p.model!r} needs engine='fast' (gensim's loop trains the "
+                                     "Poincaré ball only)")
+            need(p.objective == "nickel2017", f"model={p.model!r} needs objective='nickel2017' (the paper's "
+                                              "softmax; gensim's objective is the Poincaré ball's)")
+            need(p.radius_start is None or p.model == "lorentz",
                  f"radius_start (the radius warm-up) is for the hyperbolic models (poincare, lorentz); "
-                 f"model={self.model!r} has no such bound")
-            need(self.epsilon == PARAMETER["epsilon"].default,
-                 f"epsilon (the margin from the ball's boundary) means nothing for model={self.model!r}")
+                 f"model={p.model!r} has no such bound")
+            need(p.epsilon == PARAMETER["epsilon"].default,
+                 f"epsilon (the margin from the ball's boundary) means nothing for model={p.model!r}")
 
-    def _check_data(self, relations: list[tuple[str, str]]) -> None:
+    def _check_data(self, relations: list[tuple[str, str]]) -> HierarchyProfile:
+        """The relations' profile; a tiny hierarchy caps the schedule's negatives, or refuses the user's."""
         if not relations:
             raise InputError("no relations to train on (training needs at least 2 nodes and a relation)")
-        neighbours: dict[str, set[str]] = {}
-        for a, b in relations:
-            neighbours.setdefault(a, set()).add(b)
-            neighbours.setdefault(b, set())
-        n = len(neighbours)
-        if n < 2:
-            raise InputError(f"training needs at least 2 nodes, got {n}")
-        worst, node = min(((n - 1 - len(s - {k}), k) for k, s in neighbours.items()), key=lambda t: t[0])
-        # gensim's count of remaining nodes includes u itself: negative >= that count is impossible
-        if self.negative > worst:
+        profile = HierarchyProfile.from_pairs(relations)
+        if profile.nodes < 2:
+            raise InputError(f"training needs at least 2 nodes, got {profile.nodes}")
+        worst = profile.min_negatives  # a node is never its own negative, nor one of its ancestors'
+        if self.negative is None:
+            self.params_.negative = min(self.params_.negative, worst)
+            if self.params_.negative < 10:
+                self.schedule_["negative"] = f"{self.params_.negative}: the most a node of this hierarchy allows"
+        if self.params_.negative > worst or worst < 1:
             raise ConfigError(
-                f"negative={self.negative} is too large: node {node!r} has only {worst} possible negatives "
-                f"({n} nodes); use negative <= {worst}"
+                f"negative={self.params_.negative} is too large: node {profile.tightest_node!r} has only {worst} "
+                f"possible negatives ({profile.nodes} nodes); use negative <= {max(worst, 1)}"
             )
+        return profile
 
-    def _check_memory(self, pairs: list[tuple[str, str]]) -> None:
+    def _check_memory(self, profile: HierarchyProfile) -> None:
         """Refuse a run that cannot fit in memory before anything is allocated (see :mod:`.memory`)."""
-        n_nodes = len({x for pair in pairs for x in pair})
-        check_fits(estimate(n_nodes=n_nodes, n_relations=len(pairs), dim=self.dim, negative=self.negative,
-                            batch_size=self.batch_size, workers=self.workers, engine=self.engine, dtype=self.dtype))
+        p = self.params_
+        check_fits(estimate(n_nodes=profile.nodes, n_relations=profile.relations, dim=p.dim, negative=p.negative,
+                            batch_size=p.batch_size, workers=p.workers, engine=p.engine, dtype=p.dtype))
 
     # ------------------------------------------------------------------- fit
     def fit(self, relations: Any, y: None = None, *, run_dir: str | Path | None = None, checkpoint_every: int = 0,
@@ -232,8 +252,11 @@ class PoincareEmbedding(BaseEstimator):
             raise ConfigError("checkpoint_every needs a run_dir and must be >= 0")
         rel = resolve_relations(relations, what="training relations")
         pairs = [(a, b) for a, b in rel.pairs if a != b]
-        self._check_data(pairs)
-        self._check_memory(pairs)
+        profile = self._check_data(pairs)
+        self.schedule_["profile"] = profile.as_dict()
+        if self.verbose and any(getattr(self, name) is None for name in AUTO):
+            logger.info("schedule for %s: %s", profile, self._schedule_text())
+        self._check_memory(profile)
         self.relations_ = pairs
         self._build_model(pairs)
         self.loss_history_: list[float] = []
@@ -253,17 +276,30 @@ class PoincareEmbedding(BaseEstimator):
             run.write_config(self._config(rel.source))
         return self._train(start_epoch=0, final_evaluation=final_evaluation)
 
-    def plain_params(self) -> dict[str, Any]:
-        """The parameters as plain data (JSON): all but the callbacks, the init range as a list."""
-        params = self.get_params(deep=False)
+    def plain_params(self, *, given: bool = False) -> dict[str, Any]:
+        """The parameters as plain data (JSON): all but the callbacks, the init range as a list.
+
+        Once fitted, the values trained with (``params_``: the schedule's choices filled in);
+        ``given=True``: the values as set (``None`` where the schedule chose).
+        """
+        fitted = getattr(self, "params_", None)
+        params = dict(vars(fitted)) if fitted is not None and not given else self.get_params(deep=False)
         params.pop("callbacks", None)
         params["init_range"] = list(params["init_range"])
         return params
 
+    def _schedule_text(self) -> str:
+        """The schedule's choices and reasons, one clause each (what ``fit`` logs)."""
+        return "; ".join(f"{name}={getattr(self.params_, name)!r} ({why})" for name, why in self.schedule_.items()
+                         if name != "profile")
+
     def _config(self, source: str | None) -> dict[str, Any]:
-        """What ``config.json`` records of this fit: parameters, seed, data, versions."""
+        """What ``config.json`` records of this fit: parameters trained with, as given, the schedule, seed, data,
+        versions."""
         return {
             "params": self.plain_params(),
+            "given": self.plain_params(given=True),
+            "schedule": self.schedule_,
             "seed": self.random_state,
             "data": {"source": source, "relations_file": RunDir.RELATIONS, "sha256": relations_digest(self.relations_),
                      "n_relations": len(self.relations_), "n_nodes": len(self.kv_)},
@@ -275,19 +311,36 @@ class PoincareEmbedding(BaseEstimator):
 
     def _train(self, start_epoch: int, *, final_evaluation: bool) -> PoincareEmbedding:
         self.stop_training_ = False
+        p = self.params_
         callbacks: list[Callback] = [ProgressBar(self.verbose), *self.callbacks]
+        plateau = self.schedule_.get("plateau")
+        if plateau is not None:  # a resumed run of the schedule's keeps its plateau stop
+            callbacks.append(PlateauStop(every=plateau["every"], start=plateau["start"]))
+        if p.time_budget is not None:  # last, so the longest gap it measures includes the others' work
+            callbacks.append(TimeBudget(p.time_budget))
         n_rel = len(self.model_.all_relations)
         run = None if self.run_dir_ is None else RunDir(self.run_dir_)
         with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
             begin = {"epoch": start_epoch}
             for cb in callbacks:
                 cb.on_train_begin(self, begin)
+            started = time.perf_counter()
             while self.burn_in_epochs_done_ < self.burn_in and not self.stop_training_:
                 logs = self._burn_in_epoch(n_rel)
+                if p.epochs is None:
+                    self._fit_epochs(time.perf_counter() - started, logs["seconds"], callbacks, run)
                 for cb in callbacks:
                     cb.on_burn_in_epoch_end(self, logs)
-            first = self.epochs + 1 if self.stop_training_ else start_epoch + 1
-            for epoch in range(first, self.epochs + 1):
+            first = start_epoch + 1
+            if p.epochs is None and not self.stop_training_:  # no burn-in: the first epoch is the one timed
+                logs = self._one_epoch(1, n_rel)
+                self._fit_epochs(time.perf_counter() - started, logs["seconds"], callbacks, run)
+                for cb in callbacks:
+                    cb.on_epoch_end(self, logs)
+                first = 2
+            if self.stop_training_:
+                first = (p.epochs or 0) + 1
+            for epoch in range(first, p.epochs + 1):
                 logs = self._one_epoch(epoch, n_rel)
                 for cb in callbacks:
                     cb.on_epoch_end(self, logs)
@@ -300,6 +353,31 @@ class PoincareEmbedding(BaseEstimator):
             if run is not None:
                 self._finish(run, evaluate=final_evaluation)
         return self
+
+    def _fit_epochs(self, seconds_used: float, seconds_per_epoch: float, callbacks: list[Callback],
+                    run: RunDir | None) -> None:
+        """Once the first epoch is timed: the epochs that fit the budget, the warm-up's length, the plateau stop."""
+        p = self.params_
+        values, why = choose_epochs(epochs=None, radius_warmup=p.radius_warmup, radius_start=p.radius_start,
+                                    time_budget=p.time_budget, seconds_used=seconds_used,
+                                    seconds_per_epoch=seconds_per_epoch,
+                                    burn_in_left=self.burn_in - self.burn_in_epochs_done_)
+        for name, value in values.items():
+            setattr(p, name, value)
+        self.schedule_.update(why)
+        start = (p.radius_warmup or 0) + 1
+        plateau = {"every": max(1, p.epochs // 20), "start": start}
+        self.schedule_["plateau"] = plateau
+        self.schedule_["plateau_rule"] = (f"sampled MAP (1,000 queries) every {plateau['every']} epochs from epoch "
+                                          f"{start}; stop after two evaluations that gain < 0.001")
+        callbacks.insert(len(callbacks) - (p.time_budget is not None), PlateauStop(**plateau))
+        for cb in callbacks:
+            if isinstance(cb, ProgressBar):
+                cb.set_total(p.epochs)
+        if self.verbose:
+            logger.info("schedule: epochs=%d (%s), radius_warmup=%d", p.epochs, why["epochs"], p.radius_warmup)
+        if run is not None:  # the values trained with, before any checkpoint can be written
+            run.write_config({**run.read_config(), "params": self.plain_params(), "schedule": self.schedule_})
 
     def training_metrics(self) -> dict[str, Any]:
         """The training part of ``metrics.json``: epochs, final and burn-in loss, fit seconds."""
@@ -342,27 +420,28 @@ class PoincareEmbedding(BaseEstimator):
         """A fresh gensim ``PoincareModel`` over ``pairs`` from this estimator's parameters, and its engine."""
         from gensim.models.poincare import PoincareModel
 
+        p = self.params_
         self.model_ = PoincareModel(
-            pairs, size=self.dim, alpha=self.alpha, negative=self.negative, workers=1, epsilon=self.epsilon,
-            regularization_coeff=self.regularization_coeff, burn_in=self.burn_in, burn_in_alpha=self.burn_in_alpha,
-            init_range=tuple(self.init_range), dtype=np.dtype(self.dtype).type, seed=self.random_state,
+            pairs, size=p.dim, alpha=p.alpha, negative=p.negative, workers=1, epsilon=p.epsilon,
+            regularization_coeff=p.regularization_coeff, burn_in=p.burn_in, burn_in_alpha=p.burn_in_alpha,
+            init_range=tuple(p.init_range), dtype=np.dtype(p.dtype).type, seed=p.random_state,
         )
         self.kv_ = self.model_.kv
         self._make_engine()
 
     def _make_engine(self) -> None:
         self._fast = None
-        if self.engine == "fast":
+        if self.params_.engine == "fast":
             from .fast import FastTrainer
 
-            self._fast = FastTrainer(self.model_, objective=self.objective, workers=self.workers,
+            self._fast = FastTrainer(self.model_, objective=self.params_.objective, workers=self.params_.workers,
                                      random_state=self.random_state, geometry=self.model)
             self._fast.batch_size = self.batch_size
 
     def _one_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:
         """One training epoch (burn-in is done by then); returns the epoch's logs."""
         started = time.perf_counter()
-        if self.engine == "fast":
+        if self.params_.engine == "fast":
             loss_sum, seen = self._fast.run_epoch(epoch, lr=self.alpha_at(epoch), burn_in=False,
                                                   epsilon=self.epsilon_at(epoch), max_radius=self.radius_at(epoch))
         else:
@@ -379,7 +458,7 @@ class PoincareEmbedding(BaseEstimator):
         """The next burn-in epoch, one at a time so progress, budgets and checkpoints cover burn-in too."""
         k = self.burn_in_epochs_done_ + 1
         started = time.perf_counter()
-        if self.engine == "fast":
+        if self.params_.engine == "fast":
             loss_sum, seen = self._fast.run_epoch(_BURN_IN_EPOCH_ID + k - 1, lr=self.burn_in_alpha, burn_in=True,
                                                   epsilon=self.epsilon_at(1), max_radius=self.radius_at(1))
         else:
@@ -422,13 +501,14 @@ class PoincareEmbedding(BaseEstimator):
         >>> [round(est.alpha_at(e), 2) for e in (1, 5, 6, 8, 10)]
         [0.5, 0.5, 0.5, 0.3, 0.1]
         """
-        if self.alpha_final is None:
-            return float(self.alpha)
-        first = self.radius_warmup + 1 if self.radius_start is not None else 1
-        if epoch <= first or self.epochs <= first:
-            return float(self.alpha)
-        progress = min((epoch - first) / (self.epochs - first), 1.0)
-        return float(self.alpha + (self.alpha_final - self.alpha) * progress)
+        p = self._trained_with()
+        if p.alpha_final is None or epoch <= 1:
+            return float(p.alpha)
+        first = p.radius_warmup + 1 if p.radius_start is not None else 1
+        if epoch <= first or p.epochs <= first:
+            return float(p.alpha)
+        progress = min((epoch - first) / (p.epochs - first), 1.0)
+        return float(p.alpha + (p.alpha_final - p.alpha) * progress)
 
     def radius_at(self, epoch: int) -> float:
         """The bound on every point's hyperbolic distance from the origin at ``epoch`` (``inf`` when none).
@@ -444,10 +524,13 @@ class PoincareEmbedding(BaseEstimator):
         >>> est.radius_at(1), round(est.radius_at(6), 3), est.radius_at(11)
         (2.0, 7.103, inf)
         """
-        r_max = boundary_radius(float(self.epsilon))
-        if self.radius_start is None or epoch - 1 >= self.radius_warmup:
-            return r_max if self.model == "poincare" else float("inf")
-        return self.radius_start + (r_max - self.radius_start) * max(epoch - 1, 0) / self.radius_warmup
+        p = self._trained_with()
+        r_max = boundary_radius(float(p.epsilon))
+        if p.radius_start is not None and epoch <= 1:
+            return float(p.radius_start)
+        if p.radius_start is None or epoch - 1 >= p.radius_warmup:
+            return r_max if p.model == "poincare" else float("inf")
+        return p.radius_start + (r_max - p.radius_start) * max(epoch - 1, 0) / p.radius_warmup
 
     def epsilon_at(self, epoch: int) -> float:
         """The boundary margin in force at training epoch ``epoch`` (burn-in counts as epoch 1).
@@ -462,19 +545,26 @@ class PoincareEmbedding(BaseEstimator):
         >>> round(est.epsilon_at(1), 4), est.epsilon_at(11) == est.epsilon
         (0.2384, True)
         """
-        if self.radius_start is None:
-            return float(self.epsilon)
-        r_max = boundary_radius(float(self.epsilon))
-        progress = max(epoch - 1, 0) / self.radius_warmup
+        p = self._trained_with()
+        if p.radius_start is None:
+            return float(p.epsilon)
+        r_max = boundary_radius(float(p.epsilon))
+        progress = max(epoch - 1, 0) / p.radius_warmup if epoch > 1 else 0.0
         if progress >= 1.0:
-            return float(self.epsilon)
-        return epsilon_for_radius(self.radius_start + (r_max - self.radius_start) * progress)
+            return float(p.epsilon)
+        return epsilon_for_radius(p.radius_start + (r_max - p.radius_start) * progress)
+
+    def _trained_with(self) -> SimpleNamespace:
+        """``params_`` once planned (in ``fit``), else the parameters as set (the schedule's rules applied)."""
+        if getattr(self, "params_", None) is None:
+            self._plan()
+        return self.params_
 
     def _diverged(self, epoch: int, what: str) -> None:
         where = ""
         if self.run_dir_ is not None and self.last_checkpoint_epoch_ is not None:
             where = f"; the last good checkpoint (epoch {self.last_checkpoint_epoch_}) is kept in {self.run_dir_}"
-        raise NumericalError(f"training diverged at epoch {epoch}: {what}; lower alpha (now {self.alpha}){where}")
+        raise NumericalError(f"training diverged at epoch {epoch}: {what}; lower alpha (now {self.params_.alpha}){where}")
 
     # ------------------------------------------------------------- transform
     def transform(self, keys: Sequence[str]) -> np.ndarray:
@@ -512,7 +602,10 @@ class PoincareEmbedding(BaseEstimator):
         from ..vectors import to_keyed_vectors
 
         run = RunDir(run_dir)
-        est = cls._from_config(run.read_config())
+        config = run.read_config()
+        est = cls._from_config(config)
+        est._plan()
+        est.schedule_ = {**config.get("schedule", {}), **est.schedule_}
         emb = run.read_vectors(validate=est.model in ("poincare", "lorentz"))  # the Euclidean models reach norm 1
         est.kv_ = to_keyed_vectors(emb.keys, emb.vectors)
         est.model_ = None
@@ -536,8 +629,8 @@ class PoincareEmbedding(BaseEstimator):
 
     @classmethod
     def resume(cls, run_dir: str | Path, *, relations: Any = None, epochs: int | None = None,
-               callbacks: Sequence[Callback] = (), verbose: int | None = None, trust_pickle: bool = False,
-               final_evaluation: bool = True) -> PoincareEmbedding:
+               time_budget: float | None = None, callbacks: Sequence[Callback] = (), verbose: int | None = None,
+               trust_pickle: bool = False, final_evaluation: bool = True) -> PoincareEmbedding:
         """Continue a run from its last checkpoint; with the same seed the result equals an uninterrupted run.
 
         Resumes from the pickle-free ``state.npz``.  Only when that is missing,
@@ -545,9 +638,10 @@ class PoincareEmbedding(BaseEstimator):
         """
         run = RunDir(run_dir)
         config = run.read_config()
-        est = cls._from_config(config, epochs=epochs, verbose=verbose)
+        est = cls._from_config(config, epochs=epochs, time_budget=time_budget, verbose=verbose)
         est.callbacks = tuple(callbacks)
         est._check_params()
+        est.schedule_ = {**config.get("schedule", {}), **est.schedule_}
         pairs = resolve_relations(relations if relations is not None else run.relations_path).pairs
         if relations_digest(pairs) != config["data"]["sha256"]:
             raise ConfigError(f"resume directory {run.path} does not match the data: the relations differ from "
@@ -570,7 +664,7 @@ class PoincareEmbedding(BaseEstimator):
         est.run_dir_ = run.path
         est.checkpoint_every_ = int(config.get("run", {}).get("checkpoint_every", 0))
         est.last_checkpoint_epoch_ = est.n_epochs_trained_
-        logger.info("resuming %s at epoch %d of %d", run.path, est.n_epochs_trained_, est.epochs)
+        logger.info("resuming %s at epoch %d of %d", run.path, est.n_epochs_trained_, est.params_.epochs)
         return est._train(start_epoch=est.n_epochs_trained_, final_evaluation=final_evaluation)
 
     @classmethod

@@ -1,0 +1,274 @@
+"""The automatic schedule: the training settings a hierarchy gets for every parameter left at ``None``.
+
+One job: from the shape of the training relations (:class:`HierarchyProfile`),
+the machine and a time budget, choose the parameters the user did not set, and
+say why.  :class:`~hypergensim.training.PoincareEmbedding` calls it in ``fit``;
+what it chose is the estimator's ``params_`` and is recorded in the run
+(``config.json``: ``params`` holds the values trained with, ``given`` what the
+user set, ``schedule`` the reasons and the profile).
+
+The rules, and the measurements behind them (``evaluation/results/defaults/``):
+
+* engine ``fast`` with the paper's objective (``nickel2017``), no
+  regularization, every usable core: gensim's own loop trains about 15k
+  relations/s on one thread, the compiled engine millions.  A user who picks
+  ``engine="gensim"`` or ``objective="gensim"`` gets gensim's own defaults for
+  the rest (lr 0.1, l2 1.0, one thread, no warm-up).
+* a radius warm-up from hyperbolic radius 2 over the first 80 % of the epochs
+  at lr 0.5 (the hyperbolic models): without it, every schedule we tried
+  stalls far from the optimum on WordNet nouns (MR ~30 against 2.8).
+* epochs from the time budget: the first epoch is timed, and the schedule
+  takes as many epochs as fit in the budget (default
+  :data:`DEFAULT_TIME_BUDGET`), at most :data:`MAX_EPOCHS`.  Shallow, wide
+  hierarchies need many more epochs than WordNet (a 50-ary tree of 20,000
+  nodes: MAP 0.68 after 200 epochs, 0.996 after 1,000), and small ones cost
+  nothing per epoch.
+* 10 negatives, fewer when a node of a tiny hierarchy has fewer candidates.
+* a plateau stop (:class:`PlateauStop`) after the warm-up: sampled MAP every
+  ``epochs / 20`` epochs, stop when it gains less than 0.001 twice running.
+
+Examples
+--------
+>>> profile = HierarchyProfile.from_pairs([("a", "r"), ("b", "r"), ("c", "a"), ("c", "r")])
+>>> profile.nodes, profile.roots, profile.max_ancestors, profile.multi_parent_share
+(4, 1, 2, 0.0)
+>>> static, why = choose_static({"engine": None, "objective": None, "alpha": None, "negative": None,
+...                              "epochs": 30, "radius_start": None, "radius_warmup": None, "workers": None,
+...                              "regularization_coeff": None, "time_budget": None, "model": "poincare"}, cores=2)
+>>> static["engine"], static["alpha"], static["workers"], static["radius_start"]
+('fast', 0.5, 2, 2.0)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, InputError
+from ..params import PARAMETERS
+from ..presets import GENSIM_DEFAULTS
+from .callbacks import Callback
+
+__all__ = ["AUTO", "DEFAULT_TIME_BUDGET", "MAX_EPOCHS", "HierarchyProfile", "PlateauStop", "choose_static",
+           "choose_epochs", "usable_cores"]
+
+logger = logging.getLogger("hypergensim.training")
+
+#: The parameters whose default ``None`` means "chosen by this schedule".
+AUTO = tuple(p.name for p in PARAMETERS if p.auto)
+#: Seconds of training (burn-in included) when the schedule chooses the epochs: with the final full evaluation
+#: and loading, a 100,000-node hierarchy finishes within ten minutes on two cores.
+DEFAULT_TIME_BUDGET = 480.0
+#: The most epochs the schedule chooses (small hierarchies would otherwise train for minutes to no gain).
+MAX_EPOCHS = 2000
+#: The fewest: below this a budget is too small for the warm-up to open, and the schedule says so.
+MIN_EPOCHS = 20
+#: Share of the epochs over which the radius warm-up opens the bound.
+WARMUP_SHARE = 0.8
+#: The learning rate of the warm-up schedule (hyperbolic models) and of the Euclidean baselines.
+WARMUP_ALPHA = 0.5
+BASELINE_ALPHA = 0.1
+#: gensim's own defaults (but the epochs), for a user who picks gensim's loop or objective.
+GENSIM_CHOICES = {k: v for k, v in GENSIM_DEFAULTS.items() if k != "epochs"}
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class HierarchyProfile:
+    """The shape of a set of training relations (usually a transitive closure), measured before training.
+
+    ``max_ancestors``/``mean_ancestors`` are the depth in a tree's closure;
+    ``multi_parent_share`` is the share of nodes with more than one basic
+    parent (exact for a closure: a node has one parent ``p`` exactly when its
+    ancestors are ``p`` and ``p``'s ancestors); ``mean_branching`` is the number
+    of non-root nodes per node that has descendants; ``min_negatives`` the
+    fewest candidates any node has as negatives (nodes other than itself and
+    its ancestors: what ``negative`` may be at most), ``tightest_node`` that node.
+    """
+
+    nodes: int
+    relations: int
+    roots: int
+    leaves: int
+    max_ancestors: int
+    mean_ancestors: float
+    multi_parent_share: float
+    mean_branching: float
+    min_negatives: int
+    tightest_node: str
+
+    @classmethod
+    def from_pairs(cls, pairs: Sequence[tuple[str, str]]) -> HierarchyProfile:
+        """Measure ``(child, ancestor)`` pairs (self-loops must be removed already)."""
+        index: dict[str, int] = {}
+        flat = np.fromiter((index.setdefault(x, len(index)) for pair in pairs for x in pair), dtype=np.int64,
+                           count=2 * len(pairs)).reshape(-1, 2)
+        n = len(index)
+        if n == 0:
+            raise InputError("no relations to profile")
+        flat = np.unique(flat, axis=0)
+        child, anc = flat[:, 0], flat[:, 1]
+        n_anc = np.bincount(child, minlength=n)
+        n_desc = np.bincount(anc, minlength=n)
+        deepest_ancestor = np.zeros(n, dtype=np.int64)
+        np.maximum.at(deepest_ancestor, child, n_anc[anc])
+        has_anc = n_anc > 0
+        multi = has_anc & (n_anc > deepest_ancestor + 1)
+        inner = int(np.sum(n_desc > 0))
+        roots = int(np.sum(~has_anc))
+        tightest = int(np.argmax(n_anc))  # a node's ancestors are never its negatives
+        return cls(nodes=n, relations=len(flat), roots=roots, leaves=int(np.sum(n_desc == 0)),
+                   max_ancestors=int(n_anc.max()), mean_ancestors=float(n_anc.mean()),
+                   multi_parent_share=float(multi.sum() / max(int(has_anc.sum()), 1)),
+                   mean_branching=float((n - roots) / max(inner, 1)),
+                   min_negatives=int(n - 1 - n_anc[tightest]), tightest_node=next(
+                       name for name, i in index.items() if i == tightest))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The profile as plain data (recorded in ``config.json``)."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return (f"{self.nodes:,} nodes, {self.relations:,} relations, {self.roots:,} roots, "
+                f"depth up to {self.max_ancestors} (mean {self.mean_ancestors:.1f}), branching "
+                f"{self.mean_branching:.1f}, {100 * self.multi_parent_share:.1f}% multi-parent")
+
+
+def choose_static(given: dict[str, Any], *, cores: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """The choices that need neither the data nor a timing: ``(values, reasons)`` for the ``None`` parameters.
+
+    ``given`` holds at least the :data:`AUTO` parameters and ``model``;
+    values the user set are kept as they are.  The negatives' cap and the
+    epochs come later (:func:`choose_epochs`, and the estimator's data check).
+    """
+    out = {k: given[k] for k in AUTO}
+    why: dict[str, str] = {}
+    gensim_way = given["engine"] == "gensim" or given["objective"] == "gensim"
+
+    def pick(name: str, value: Any, reason: str) -> None:
+        if out[name] is None:
+            out[name] = value
+            why[name] = reason
+
+    if gensim_way:
+        for name, value in GENSIM_CHOICES.items():
+            pick(name, value, "gensim's own default (gensim's loop or objective was chosen)")
+        pick("time_budget", DEFAULT_TIME_BUDGET if given["epochs"] is None else None,
+             "epochs chosen from the budget" if given["epochs"] is None else "epochs were given: no limit")
+        return out, why
+    pick("engine", "fast", "the compiled Hogwild engine (gensim's own loop trains ~15k relations/s on one thread)")
+    pick("objective", "nickel2017", "the paper's softmax over uniform negatives (the fast engine's objective)")
+    pick("regularization_coeff", 0.0, "the paper's objective has no regularization")
+    pick("workers", max(1, cores), "every usable core")
+    pick("negative", 10, "the paper's 10 negatives")
+    hyperbolic = given["model"] in ("poincare", "lorentz")
+    if hyperbolic and given["radius_warmup"] != 0:
+        pick("radius_start", 2.0, "a radius warm-up: nodes settle their directions while moves are cheap")
+        pick("alpha", WARMUP_ALPHA, "the warm-up schedule's rate (WordNet nouns: MR 2.8 against ~30 without)")
+    else:
+        pick("radius_warmup", 0, f"no radius warm-up for model={given['model']!r}")
+        pick("alpha", BASELINE_ALPHA, "the rate of the schedules without a warm-up (nickel2017, the baselines)")
+    pick("time_budget", DEFAULT_TIME_BUDGET if given["epochs"] is None else None,
+         f"{DEFAULT_TIME_BUDGET:.0f} s of training, so a 100k-node hierarchy is done in ten minutes"
+         if given["epochs"] is None else "epochs were given: no limit")
+    if out["epochs"] is not None and out["radius_warmup"] is None:  # given epochs: the warm-up's share of them
+        values, reasons = choose_epochs(epochs=out["epochs"], radius_warmup=None, radius_start=out["radius_start"],
+                                        time_budget=out["time_budget"], seconds_used=0.0, seconds_per_epoch=0.0,
+                                        burn_in_left=0)
+        out.update(values)
+        why.update(reasons)
+    return out, why
+
+
+def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start: float | None,
+                  time_budget: float | None, seconds_used: float, seconds_per_epoch: float,
+                  burn_in_left: int) -> tuple[dict[str, int], dict[str, str]]:
+    """Epochs and the warm-up's length once the first epoch has been timed: ``(values, reasons)``.
+
+    Examples
+    --------
+    >>> values, why = choose_epochs(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=100.0,
+    ...                             seconds_used=1.0, seconds_per_epoch=0.5, burn_in_left=9)
+    >>> values
+    {'epochs': 179, 'radius_warmup': 143}
+    """
+    values: dict[str, int] = {}
+    why: dict[str, str] = {}
+    if epochs is None:
+        if time_budget is None:
+            raise ConfigError("epochs=None needs a time_budget (the schedule fits the epochs to it)")
+        per_epoch = max(seconds_per_epoch, 1e-6)
+        # 5% of the budget is left for the plateau checks and the progress of the epochs around them
+        fit = int((0.95 * time_budget - seconds_used - burn_in_left * per_epoch) / per_epoch)
+        epochs = max(MIN_EPOCHS, min(MAX_EPOCHS, fit))
+        values["epochs"] = epochs
+        if fit < MIN_EPOCHS:
+            why["epochs"] = (f"only {max(fit, 0)} epochs of {per_epoch:.2f} s fit in the {time_budget:.0f} s budget; "
+                             f"{MIN_EPOCHS} is the least the warm-up needs, so the budget will stop it early: "
+                             f"raise time_budget")
+        elif fit > MAX_EPOCHS:
+            why["epochs"] = f"the most the schedule takes ({fit} would fit in the budget)"
+        else:
+            why["epochs"] = f"what fits in the {time_budget:.0f} s budget at {per_epoch:.3f} s per epoch"
+    if radius_warmup is None:
+        warm = max(1, int(round(WARMUP_SHARE * epochs))) if radius_start is not None else 0
+        values["radius_warmup"] = warm
+        why["radius_warmup"] = (f"{int(100 * WARMUP_SHARE)}% of the {epochs} epochs" if warm
+                                else "no radius warm-up")
+    return values, why
+
+
+class PlateauStop(Callback):
+    """Stop once sampled reconstruction MAP has stopped rising, after the radius warm-up.
+
+    Every ``every`` epochs from ``start`` on it evaluates MAP on a seeded
+    sample of ``sample`` query nodes (the same every time) and adds it to the
+    logs and the history; training stops after ``patience`` evaluations in a
+    row that each gained less than ``min_delta``.
+
+    Examples
+    --------
+    >>> from hypergensim.training import PoincareEmbedding
+    >>> rel = [("a", "r"), ("b", "r"), ("c", "a"), ("c", "r"), ("d", "b"), ("d", "r")]
+    >>> stop = PlateauStop(every=1, start=1, patience=1, min_delta=1.0)
+    >>> est = PoincareEmbedding(dim=2, negative=1, epochs=50, verbose=0, callbacks=[stop]).fit(rel)
+    >>> est.n_epochs_trained_
+    2
+    """
+
+    def __init__(self, *, every: int, start: int, sample: int = 1000, patience: int = 2, min_delta: float = 0.001,
+                 random_state: int = 0) -> None:
+        if every < 1 or start < 0 or patience < 1 or not math.isfinite(min_delta) or min_delta < 0:
+            raise ConfigError("PlateauStop needs every >= 1, start >= 0, patience >= 1 and min_delta >= 0")
+        self.every, self.start, self.sample = every, start, sample
+        self.patience, self.min_delta, self.random_state = patience, min_delta, random_state
+        self.best = -math.inf
+        self.flat = 0
+
+    def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
+        epoch = logs["epoch"]
+        if epoch < self.start or (epoch - self.start) % self.every:
+            return
+        from ..evaluation import evaluate_reconstruction
+
+        embedding, by_model = estimator.evaluation_input()
+        r = evaluate_reconstruction(embedding, estimator.relations_, sample=self.sample,
+                                    random_state=self.random_state, **by_model)
+        logs.update(map_sampled=r.map, mean_rank_sampled=r.mean_rank)
+        estimator.history_.append(dict(logs))
+        self.flat = self.flat + 1 if r.map < self.best + self.min_delta else 0
+        self.best = max(self.best, r.map)
+        if self.flat >= self.patience:
+            estimator.stop_training_ = True
+            logger.info("plateau: sampled MAP %.4f has gained less than %g in %d evaluations; stopping at epoch %d",
+                        r.map, self.min_delta, self.patience, epoch)
