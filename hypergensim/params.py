@@ -220,6 +220,11 @@ PARAMETERS: tuple[Parameter, ...] = (
               "``translational``: d = ‖u − v + r‖² with one learned r, the baselines of Nickel & Kiela (2017), "
               "rows kept within norm 1.  Every model but poincare needs engine='fast' and objective='nickel2017'.",
               choices=MODELS),
+    Parameter("virtual_root", str, None, "``on``: train with one extra node, ``VIRTUAL_ROOT``, above every node, "
+              "so a forest's roots spread out from a common centre instead of crowding the origin; it is left out of "
+              "the vectors, the evaluation and the exports.  ``off``: train on the relations as given.  None: on "
+              "for the hyperbolic models when the relations have more than one root.", choices=("on", "off"),
+              allow_none=True, auto=True),
     Parameter("time_budget", float, None, "Seconds of training (burn-in included): training stops before an "
               "epoch that would end past it.  None: 480 when ``epochs`` is None (the schedule fits the epochs to "
               "it; with loading and the final evaluation a 100,000-node hierarchy is done in ten minutes on two "

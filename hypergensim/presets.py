@@ -42,9 +42,11 @@ from .params import check_names, defaults
 __all__ = ["GENSIM_DEFAULTS", "PRESETS", "PRESET_NOTES", "preset_params", "resolve"]
 
 #: gensim's ``PoincareModel`` defaults for the parameters the automatic schedule chooses (one thread, gensim's
-#: loop and objective, lr 0.1, l2 1.0, 50 epochs, no warm-up, no time limit): what a preset does not set.
+#: loop and objective, lr 0.1, l2 1.0, 50 epochs, no warm-up, no virtual root, no time limit): what a preset does
+#: not set.
 GENSIM_DEFAULTS: dict[str, Any] = {"engine": "gensim", "objective": "gensim", "alpha": 0.1, "negative": 10,
-                                   "epochs": 50, "regularization_coeff": 1.0, "radius_warmup": 0, "workers": 1}
+                                   "epochs": 50, "regularization_coeff": 1.0, "radius_warmup": 0, "workers": 1,
+                                   "virtual_root": "off"}
 
 #: What each preset sets over :data:`GENSIM_DEFAULTS`; every other parameter keeps its default from
 #: :data:`hypergensim.params.PARAMETERS`.

@@ -3,7 +3,7 @@
 Two resolvers, one per need:
 
 * :func:`load_hierarchy` turns a dataset name (``mammals``, ``nouns``,
-  ``verbs``, ``wordnet:SYNSET``, ``generated:FAMILY:NODES[:SEED]`` from
+  ``verbs``, ``mime`` (:mod:`~hypergensim.datasets.mime`), ``wordnet:SYNSET``, ``generated:FAMILY:NODES[:SEED]`` from
   :mod:`~hypergensim.datasets.generated`) or a hierarchy file into a :class:`Hierarchy`
   (whose relations are the transitive closure);
 * :func:`resolve_relations` turns anything that holds relations (a
@@ -49,16 +49,21 @@ __all__ = [
     "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "without_root", "make_split",
     "GANEA_TRAIN_SHARES", "NAMED_DATASETS", "generated_hierarchy",
-    "is_dataset_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
+    "is_dataset_name", "is_wordnet_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
 ]
 
-NAMED_DATASETS = ("mammals", "nouns", "verbs")
+NAMED_DATASETS = ("mammals", "nouns", "verbs", "mime")
 
 
 def is_dataset_name(text: str) -> bool:
-    """Whether ``text`` names a built-in dataset (``mammals``, ``nouns``, ``verbs``, ``wordnet:SYNSET``,
+    """Whether ``text`` names a built-in dataset (``mammals``, ``nouns``, ``verbs``, ``mime``, ``wordnet:SYNSET``,
     ``generated:FAMILY:NODES[:SEED]``)."""
     return text in NAMED_DATASETS or text.startswith(("wordnet:", GENERATED_PREFIX))
+
+
+def is_wordnet_name(text: str) -> bool:
+    """Whether ``text`` names a WordNet dataset (whose records carry the WordNet version)."""
+    return text in ("mammals", "nouns", "verbs") or text.startswith("wordnet:")
 
 
 def load_hierarchy(spec: str | Path | Hierarchy, *, use_cache: bool = True, **options: Any) -> Hierarchy:
@@ -83,6 +88,10 @@ def load_hierarchy(spec: str | Path | Hierarchy, *, use_cache: bool = True, **op
         if text.startswith(GENERATED_PREFIX):
             family, nodes, seed = parse_generated(text)
             return generated_hierarchy(family, nodes, seed=seed)
+        if text == "mime":
+            from .mime import mime_hierarchy
+
+            return mime_hierarchy()
     path = Path(text)
     if not path.exists():
         raise InputError(

@@ -40,6 +40,7 @@ DATASETS: dict[str, dict[str, Any]] = {
     "nouns": {"kind": "nouns", "dims": (10,)},
     "mammals": {"kind": "mammals", "dims": (5, 10)},
     "verbs": {"kind": "wordnet", "dims": (10,)},
+    "mime": {"kind": "real", "dims": (10,)},
 }
 #: The targets: (largest mean rank, smallest MAP) by kind and dimension (``None``: any dimension).
 TARGETS: dict[tuple[str, int | None], tuple[float, float]] = {

@@ -36,7 +36,17 @@ from ..rundir import RunDir
 from .callbacks import Callback, ProgressBar, TimeBudget
 from .gensim_internals import LossMeter, capture_loss, restore_state, resume_state
 from .memory import check_fits, estimate
-from .schedule import AUTO, HierarchyProfile, PlateauStop, choose_epochs, choose_static, usable_cores
+from .schedule import (
+    AUTO,
+    VIRTUAL_ROOT,
+    HierarchyProfile,
+    PlateauStop,
+    choose_epochs,
+    choose_static,
+    choose_virtual_root,
+    most_epochs,
+    usable_cores,
+)
 
 __all__ = ["PoincareEmbedding", "relations_digest", "versions"]
 
@@ -59,11 +69,11 @@ def versions(dataset: str | None = None) -> dict[str, str]:
     import numba
 
     from .. import __version__
-    from ..datasets import is_dataset_name
+    from ..datasets import is_wordnet_name
 
     out = {"hypergensim": __version__, "gensim": gensim.__version__, "numpy": np.__version__,
            "numba": numba.__version__, "python": platform.python_version(), "machine": platform.machine()}
-    if dataset and is_dataset_name(dataset):
+    if dataset and is_wordnet_name(dataset):
         from ..datasets.wordnet import wordnet_version
 
         out["wordnet"] = wordnet_version()
@@ -209,7 +219,7 @@ class PoincareEmbedding(BaseEstimator):
         if self.negative is None:
             self.params_.negative = min(self.params_.negative, worst)
             if self.params_.negative < 10:
-                self.schedule_["negative"] = f"{self.params_.negative}: the most a node of this hierarchy allows"
+                self.schedule_["negative"] = f"the most that node {profile.tightest_node!r} allows"
         if self.params_.negative > worst or worst < 1:
             raise ConfigError(
                 f"negative={self.params_.negative} is too large: node {profile.tightest_node!r} has only {worst} "
@@ -254,6 +264,12 @@ class PoincareEmbedding(BaseEstimator):
         pairs = [(a, b) for a, b in rel.pairs if a != b]
         profile = self._check_data(pairs)
         self.schedule_["profile"] = profile.as_dict()
+        self.params_.virtual_root, why = choose_virtual_root(self.virtual_root, model=self.model, profile=profile)
+        if why is not None:
+            self.schedule_["virtual_root"] = why
+        if self.params_.virtual_root == "on" and any(VIRTUAL_ROOT in pair for pair in pairs):
+            raise InputError(f"the relations name the node {VIRTUAL_ROOT!r}, which virtual_root='on' adds; "
+                             "rename it or pass virtual_root='off'", value=VIRTUAL_ROOT)
         if self.verbose and any(getattr(self, name) is None for name in AUTO):
             logger.info("schedule for %s: %s", profile, self._schedule_text())
         self._check_memory(profile)
@@ -361,7 +377,8 @@ class PoincareEmbedding(BaseEstimator):
         values, why = choose_epochs(epochs=None, radius_warmup=p.radius_warmup, radius_start=p.radius_start,
                                     time_budget=p.time_budget, seconds_used=seconds_used,
                                     seconds_per_epoch=seconds_per_epoch,
-                                    burn_in_left=self.burn_in - self.burn_in_epochs_done_)
+                                    burn_in_left=self.burn_in - self.burn_in_epochs_done_,
+                                    most=most_epochs(HierarchyProfile(**self.schedule_["profile"])))
         for name, value in values.items():
             setattr(p, name, value)
         self.schedule_.update(why)
@@ -421,13 +438,30 @@ class PoincareEmbedding(BaseEstimator):
         from gensim.models.poincare import PoincareModel
 
         p = self.params_
+        if p.virtual_root == "on":  # its node comes last, so the public vectors are the model's but the last row
+            pairs = [*pairs, *((node, VIRTUAL_ROOT) for node in dict.fromkeys(x for pair in pairs for x in pair))]
         self.model_ = PoincareModel(
             pairs, size=p.dim, alpha=p.alpha, negative=p.negative, workers=1, epsilon=p.epsilon,
             regularization_coeff=p.regularization_coeff, burn_in=p.burn_in, burn_in_alpha=p.burn_in_alpha,
             init_range=tuple(p.init_range), dtype=np.dtype(p.dtype).type, seed=p.random_state,
         )
-        self.kv_ = self.model_.kv
+        self._expose_vectors()
         self._make_engine()
+
+    def _expose_vectors(self) -> None:
+        """``kv_``: the model's vectors, without the virtual root's row when there is one (a view, so it is
+        always current)."""
+        full = self.model_.kv
+        if self.params_.virtual_root != "on":
+            self.kv_ = full
+            return
+        from gensim.models.poincare import PoincareKeyedVectors
+
+        kv = PoincareKeyedVectors(full.vector_size, 0, dtype=full.vectors.dtype)
+        kv.index_to_key = list(full.index_to_key[:-1])
+        kv.key_to_index = {key: i for i, key in enumerate(kv.index_to_key)}
+        kv.vectors = full.vectors[:-1]
+        self.kv_ = kv
 
     def _make_engine(self) -> None:
         self._fast = None
@@ -611,11 +645,13 @@ class PoincareEmbedding(BaseEstimator):
         est.model_ = None
         if trust_pickle:
             est.model_ = run.load_gensim_model(trust_pickle=trust_pickle)
-            est.kv_ = est.model_.kv
+            est._expose_vectors()
         est._fast = None
         if run.has_state():
             state = run.read_state()
             est._lorentz_points = state.get("lorentz_points")
+            if est._lorentz_points is not None and est.params_.virtual_root == "on":
+                est._lorentz_points = est._lorentz_points[:-1]
             est._translation = state.get("translation")
             est.loss_history_ = [float(x) for x in state["loss_history"]]
             est.history_ = json.loads(str(state["history_json"]))
@@ -653,7 +689,7 @@ class PoincareEmbedding(BaseEstimator):
             est._restore(run.read_state())
         elif run.gensim_model_path.is_file():
             est.model_ = run.load_gensim_model(trust_pickle=trust_pickle)
-            est.kv_ = est.model_.kv
+            est._expose_vectors()
             est._make_engine()
             est.n_epochs_trained_ = int(run.read_metrics().get("epochs", 0))
             est.loss_history_, est.history_, est.burn_in_loss_, est.fit_seconds_ = [], [], None, 0.0
@@ -696,7 +732,7 @@ class PoincareEmbedding(BaseEstimator):
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
         restore_state(self.model_, state)  # the fast engine reads model_.kv.vectors afresh every epoch
-        self.kv_ = self.model_.kv
+        self._expose_vectors()
         self.n_epochs_trained_ = int(state["epoch"][0])
         self.loss_history_ = [float(x) for x in state["loss_history"]]
         self.history_ = json.loads(str(state["history_json"]))
@@ -720,7 +756,9 @@ class PoincareEmbedding(BaseEstimator):
         """The model's own coordinates: hyperboloid points (``lorentz``, ``dim + 1`` columns), else ``kv_.vectors``."""
         self._check_fitted()
         if self.model == "lorentz":
-            return self._fast.points if getattr(self, "_fast", None) is not None else self._lorentz_points
+            if getattr(self, "_fast", None) is None:
+                return self._lorentz_points
+            return self._fast.points[:-1] if self.params_.virtual_root == "on" else self._fast.points
         return np.asarray(self.kv_.vectors)
 
     @property

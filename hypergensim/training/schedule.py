@@ -16,14 +16,21 @@ The rules, and the measurements behind them (``evaluation/results/defaults/``):
   the rest (lr 0.1, l2 1.0, one thread, no warm-up).
 * a radius warm-up from hyperbolic radius 2 over the first 80 % of the epochs
   at lr 0.5 (the hyperbolic models): without it, every schedule we tried
-  stalls far from the optimum on WordNet nouns (MR ~30 against 2.8).
+  stalls far from the optimum on WordNet nouns (MR ~30 against 2.8); after
+  it the rate falls linearly to a tenth (a binary tree of 20,000 nodes: MAP
+  0.927 → 0.942; a DAG of 5,000: 0.846 → 0.875).  A user who sets ``alpha``
+  keeps it constant unless ``alpha_final`` is set too.
 * epochs from the time budget: the first epoch is timed, and the schedule
   takes as many epochs as fit in the budget (default
-  :data:`DEFAULT_TIME_BUDGET`), at most :data:`MAX_EPOCHS`.  Shallow, wide
+  :data:`DEFAULT_TIME_BUDGET`), but no more than :func:`most_epochs`: about
+  :data:`UPDATES_PER_NODE` positive updates per node.  Shallow, wide
   hierarchies need many more epochs than WordNet (a 50-ary tree of 20,000
-  nodes: MAP 0.68 after 200 epochs, 0.996 after 1,000), and small ones cost
-  nothing per epoch.
+  nodes: MAP 0.68 after 200 epochs, 0.996 after 1,000), deep ones fewer.
 * 10 negatives, fewer when a node of a tiny hierarchy has fewer candidates.
+* a virtual root above every node when the relations have several roots
+  (hyperbolic models): the roots of a forest otherwise all crowd the origin,
+  where a leaf cannot tell its own root from the others (a 200-root forest of
+  20,000 nodes, 1,000 epochs: MAP 0.905 without, 0.961 with).
 * a plateau stop (:class:`PlateauStop`) after the warm-up: sampled MAP every
   ``epochs / 20`` epochs, stop when it gains less than 0.001 twice running.
 
@@ -32,11 +39,9 @@ Examples
 >>> profile = HierarchyProfile.from_pairs([("a", "r"), ("b", "r"), ("c", "a"), ("c", "r")])
 >>> profile.nodes, profile.roots, profile.max_ancestors, profile.multi_parent_share
 (4, 1, 2, 0.0)
->>> static, why = choose_static({"engine": None, "objective": None, "alpha": None, "negative": None,
-...                              "epochs": 30, "radius_start": None, "radius_warmup": None, "workers": None,
-...                              "regularization_coeff": None, "time_budget": None, "model": "poincare"}, cores=2)
->>> static["engine"], static["alpha"], static["workers"], static["radius_start"]
-('fast', 0.5, 2, 2.0)
+>>> static, why = choose_static({**{name: None for name in AUTO}, "epochs": 30, "model": "poincare"}, cores=2)
+>>> static["engine"], static["alpha"], static["alpha_final"], static["workers"], static["radius_warmup"]
+('fast', 0.5, 0.05, 2, 24)
 """
 
 from __future__ import annotations
@@ -55,18 +60,23 @@ from ..params import PARAMETERS
 from ..presets import GENSIM_DEFAULTS
 from .callbacks import Callback
 
-__all__ = ["AUTO", "DEFAULT_TIME_BUDGET", "MAX_EPOCHS", "HierarchyProfile", "PlateauStop", "choose_static",
-           "choose_epochs", "usable_cores"]
+__all__ = ["AUTO", "VIRTUAL_ROOT", "DEFAULT_TIME_BUDGET", "MAX_EPOCHS", "UPDATES_PER_NODE", "HierarchyProfile",
+           "PlateauStop", "choose_static", "choose_epochs", "choose_virtual_root", "most_epochs", "usable_cores"]
 
 logger = logging.getLogger("hypergensim.training")
 
 #: The parameters whose default ``None`` means "chosen by this schedule".
 AUTO = tuple(p.name for p in PARAMETERS if p.auto)
+#: The name of the node ``virtual_root="on"`` adds above every node (a hierarchy that has it cannot have one).
+VIRTUAL_ROOT = "<hypergensim:virtual-root>"
 #: Seconds of training (burn-in included) when the schedule chooses the epochs: with the final full evaluation
 #: and loading, a 100,000-node hierarchy finishes within ten minutes on two cores.
 DEFAULT_TIME_BUDGET = 480.0
 #: The most epochs the schedule chooses (small hierarchies would otherwise train for minutes to no gain).
 MAX_EPOCHS = 2000
+#: Positive updates per node that the epochs aim at: more did not help (a binary tree of 20,000 nodes, 12 relations
+#: per node: MAP 0.942 after 200 epochs, 0.918 after 600), and wide, shallow hierarchies (3 per node) need ~1,000.
+UPDATES_PER_NODE = 4000
 #: The fewest: below this a budget is too small for the warm-up to open, and the schedule says so.
 MIN_EPOCHS = 20
 #: Share of the epochs over which the radius warm-up opens the bound.
@@ -152,6 +162,7 @@ def choose_static(given: dict[str, Any], *, cores: int) -> tuple[dict[str, Any],
     epochs come later (:func:`choose_epochs`, and the estimator's data check).
     """
     out = {k: given[k] for k in AUTO}
+    out["alpha_final"] = given.get("alpha_final")
     why: dict[str, str] = {}
     gensim_way = given["engine"] == "gensim" or given["objective"] == "gensim"
 
@@ -175,6 +186,9 @@ def choose_static(given: dict[str, Any], *, cores: int) -> tuple[dict[str, Any],
     if hyperbolic and given["radius_warmup"] != 0:
         pick("radius_start", 2.0, "a radius warm-up: nodes settle their directions while moves are cheap")
         pick("alpha", WARMUP_ALPHA, "the warm-up schedule's rate (WordNet nouns: MR 2.8 against ~30 without)")
+        if given["alpha"] is None and given.get("alpha_final") is None:
+            out["alpha_final"] = WARMUP_ALPHA / 10
+            why["alpha_final"] = "a tenth of the rate by the last epoch, falling after the warm-up"
     else:
         pick("radius_warmup", 0, f"no radius warm-up for model={given['model']!r}")
         pick("alpha", BASELINE_ALPHA, "the rate of the schedules without a warm-up (nickel2017, the baselines)")
@@ -190,10 +204,38 @@ def choose_static(given: dict[str, Any], *, cores: int) -> tuple[dict[str, Any],
     return out, why
 
 
+def choose_virtual_root(given: str | None, *, model: str, profile: HierarchyProfile) -> tuple[str, str | None]:
+    """``(on or off, reason)`` for the virtual root once the relations are profiled (``reason`` None when given)."""
+    if given is not None:
+        if given == "on" and profile.roots < 2:
+            raise ConfigError(f"virtual_root='on' joins the roots of a forest; these relations have "
+                              f"{profile.roots} root")
+        return given, None
+    if profile.roots > 1 and model in ("poincare", "lorentz"):
+        return "on", f"{profile.roots:,} roots would all crowd the origin: one virtual root above them"
+    return "off", "one root" if profile.roots < 2 else f"no virtual root for model={model!r}"
+
+
+def most_epochs(profile: HierarchyProfile) -> int:
+    """The most epochs worth training: :data:`UPDATES_PER_NODE` positive updates per node on average, within
+    :data:`MIN_EPOCHS` .. :data:`MAX_EPOCHS`.
+
+    Examples
+    --------
+    >>> most_epochs(HierarchyProfile(nodes=1000, relations=12000, roots=1, leaves=500, max_ancestors=10,
+    ...                              mean_ancestors=12.0, multi_parent_share=0.0, mean_branching=2.0,
+    ...                              min_negatives=990, tightest_node="n999"))
+    333
+    """
+    return max(MIN_EPOCHS, min(MAX_EPOCHS, round(UPDATES_PER_NODE * profile.nodes / max(profile.relations, 1))))
+
+
 def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start: float | None,
                   time_budget: float | None, seconds_used: float, seconds_per_epoch: float,
-                  burn_in_left: int) -> tuple[dict[str, int], dict[str, str]]:
+                  burn_in_left: int, most: int = MAX_EPOCHS) -> tuple[dict[str, int], dict[str, str]]:
     """Epochs and the warm-up's length once the first epoch has been timed: ``(values, reasons)``.
+
+    ``most`` caps the epochs (:func:`most_epochs` of the relations).
 
     Examples
     --------
@@ -210,14 +252,15 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
         per_epoch = max(seconds_per_epoch, 1e-6)
         # 5% of the budget is left for the plateau checks and the progress of the epochs around them
         fit = int((0.95 * time_budget - seconds_used - burn_in_left * per_epoch) / per_epoch)
-        epochs = max(MIN_EPOCHS, min(MAX_EPOCHS, fit))
+        epochs = max(MIN_EPOCHS, min(most, fit))
         values["epochs"] = epochs
         if fit < MIN_EPOCHS:
             why["epochs"] = (f"only {max(fit, 0)} epochs of {per_epoch:.2f} s fit in the {time_budget:.0f} s budget; "
                              f"{MIN_EPOCHS} is the least the warm-up needs, so the budget will stop it early: "
                              f"raise time_budget")
-        elif fit > MAX_EPOCHS:
-            why["epochs"] = f"the most the schedule takes ({fit} would fit in the budget)"
+        elif fit > most:
+            why["epochs"] = (f"{UPDATES_PER_NODE:,} updates per node, at most {MAX_EPOCHS} ({fit} would fit in the "
+                             "budget)")
         else:
             why["epochs"] = f"what fits in the {time_budget:.0f} s budget at {per_epoch:.3f} s per epoch"
     if radius_warmup is None:

@@ -1,0 +1,178 @@
+"""The automatic schedule (hypergensim.training.schedule): the profile, the rules, the budget, the plateau stop,
+and what a fit with no arguments records."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import MAMMALS_TSV, TOY_BASIC, run_cli
+
+from hypergensim.datasets import from_tree, generated_hierarchy
+from hypergensim.errors import ConfigError
+from hypergensim.params import PARAMETER, PARAMETERS
+from hypergensim.presets import PRESETS
+from hypergensim.training import PoincareEmbedding
+from hypergensim.training.schedule import (
+    AUTO,
+    DEFAULT_TIME_BUDGET,
+    MAX_EPOCHS,
+    MIN_EPOCHS,
+    HierarchyProfile,
+    PlateauStop,
+    choose_epochs,
+    choose_static,
+)
+
+UNSET = {name: None for name in AUTO} | {"model": "poincare"}
+
+
+def test_auto_parameters_are_the_tables_and_no_preset_leaves_one_to_the_schedule():
+    assert set(AUTO) == {p.name for p in PARAMETERS if p.auto}
+    assert all(PARAMETER[name].default is None for name in AUTO)
+    for name, values in PRESETS.items():  # a preset trains exactly as recorded: it never meets the schedule
+        left = [k for k in AUTO if values.get(k) is None and k not in ("radius_start", "time_budget")]
+        assert not left, (name, left)
+
+
+def test_profile_of_a_tree_a_forest_and_a_dag_matches_the_hierarchy():
+    tree = from_tree({"r": {"a": ["c", "d"], "b": ["e"]}})
+    p = HierarchyProfile.from_pairs(tree.relations())
+    assert (p.nodes, p.relations, p.roots, p.leaves, p.max_ancestors) == (6, 8, 1, 3, 2)
+    assert p.multi_parent_share == 0.0 and p.mean_branching == pytest.approx(5 / 3)
+    assert p.min_negatives == 3 and p.tightest_node in {"c", "d", "e"}  # 2 ancestors among 6 nodes
+    dag = generated_hierarchy("dag", 3000, seed=2)
+    pd = HierarchyProfile.from_pairs(dag.relations())
+    summary = dag.summarize()
+    assert pd.multi_parent_share == pytest.approx(summary.multi_parent_nodes / (summary.nodes - summary.roots))
+    assert pd.max_ancestors >= summary.max_depth and pd.relations == summary.closure_edges
+    forest = generated_hierarchy("forest", 2000)
+    assert HierarchyProfile.from_pairs(forest.relations()).roots == forest.summarize().roots == 20
+
+
+def test_static_choices_keep_what_the_user_set_and_explain_the_rest():
+    values, why = choose_static(UNSET, cores=4)
+    assert values == {"engine": "fast", "objective": "nickel2017", "alpha": 0.5, "negative": 10, "epochs": None,
+                      "radius_start": 2.0, "radius_warmup": None, "workers": 4, "regularization_coeff": 0.0,
+                      "virtual_root": None, "time_budget": DEFAULT_TIME_BUDGET, "alpha_final": 0.05}
+    assert set(why) == {k for k, v in values.items() if v is not None}
+    mine, why = choose_static({**UNSET, "alpha": 0.2, "workers": 1, "epochs": 100}, cores=4)
+    assert (mine["alpha"], mine["workers"], mine["epochs"]) == (0.2, 1, 100) and "alpha" not in why
+    assert mine["radius_warmup"] == 80 and mine["time_budget"] is None  # given epochs: no limit, warm-up 80%
+    off, _ = choose_static({**UNSET, "radius_warmup": 0}, cores=2)
+    assert off["radius_start"] is None and off["alpha"] == 0.1  # no warm-up: the rate that works without one
+    gensim, _ = choose_static({**UNSET, "engine": "gensim"}, cores=8)
+    assert (gensim["objective"], gensim["alpha"], gensim["workers"], gensim["regularization_coeff"],
+            gensim["radius_warmup"], gensim["virtual_root"]) == ("gensim", 0.1, 1, 1.0, 0, "off")
+    euclid, _ = choose_static({**UNSET, "model": "euclidean"}, cores=2)
+    assert euclid["radius_start"] is None and euclid["radius_warmup"] == 0 and euclid["alpha"] == 0.1
+
+
+def test_epochs_fill_the_budget_within_bounds():
+    fit, why = choose_epochs(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=100.0,
+                             seconds_used=2.0, seconds_per_epoch=0.1, burn_in_left=9)
+    assert fit["epochs"] == int((95.0 - 2.0 - 0.9) / 0.1) and fit["radius_warmup"] == round(0.8 * fit["epochs"])
+    assert "fits in the 100 s budget" in why["epochs"]
+    small, why = choose_epochs(epochs=None, radius_warmup=None, radius_start=None, time_budget=480.0,
+                               seconds_used=0.0, seconds_per_epoch=1e-4, burn_in_left=0)
+    assert small == {"epochs": MAX_EPOCHS, "radius_warmup": 0} and "updates per node" in why["epochs"]
+    slow, why = choose_epochs(epochs=None, radius_warmup=5, radius_start=2.0, time_budget=10.0,
+                              seconds_used=0.0, seconds_per_epoch=5.0, burn_in_left=0)
+    assert slow == {"epochs": MIN_EPOCHS} and "raise time_budget" in why["epochs"]
+    with pytest.raises(ConfigError, match="needs a time_budget"):
+        choose_epochs(epochs=None, radius_warmup=None, radius_start=None, time_budget=None, seconds_used=0.0,
+                      seconds_per_epoch=1.0, burn_in_left=0)
+
+
+def test_a_fit_with_no_arguments_records_what_it_chose_and_why(tmp_path):
+    est = PoincareEmbedding(verbose=0, time_budget=3.0, workers=1).fit(MAMMALS_TSV, run_dir=tmp_path / "run")
+    p = est.params_
+    assert est.epochs is None and est.alpha is None  # the parameters as given stay as given
+    assert (p.engine, p.objective, p.alpha, p.radius_start) == ("fast", "nickel2017", 0.5, 2.0)
+    assert MIN_EPOCHS <= p.epochs <= MAX_EPOCHS and p.radius_warmup == round(0.8 * p.epochs)
+    assert est.n_epochs_trained_ <= p.epochs and est.fit_seconds_ < 3.0 + 1.0
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["params"]["epochs"] == p.epochs and config["given"]["epochs"] is None
+    assert "budget" in config["schedule"]["epochs"] and config["schedule"]["profile"]["nodes"] == 1180
+    assert config["schedule"]["plateau"] == {"every": max(1, p.epochs // 20), "start": p.radius_warmup + 1}
+    loaded = PoincareEmbedding.load(tmp_path / "run")
+    assert loaded.params_.epochs == p.epochs and loaded.schedule_["profile"]["roots"] == 1
+
+
+def test_a_run_of_the_schedule_resumes_exactly(tmp_path):
+    """The resolved values are what config.json holds, so resume neither re-times nor re-chooses anything."""
+    kw = {"dim": 3, "negative": 2, "burn_in": 2, "workers": 1, "random_state": 4, "verbose": 0}
+    whole = PoincareEmbedding(epochs=8, **kw).fit(TOY_BASIC)
+    PoincareEmbedding(epochs=3, **kw).fit(TOY_BASIC, run_dir=tmp_path / "run", checkpoint_every=3)
+    resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=8, verbose=0)
+    assert resumed.params_.radius_warmup == round(0.8 * 3)  # the recorded warm-up, not one for 8 epochs
+    assert whole.params_.radius_warmup == round(0.8 * 8)
+    again = PoincareEmbedding(epochs=8, radius_warmup=2, **kw).fit(TOY_BASIC)
+    np.testing.assert_array_equal(resumed.kv_.vectors, again.kv_.vectors)
+
+
+def test_tiny_hierarchies_get_fewer_negatives_and_a_users_impossible_count_is_refused():
+    rel = [("a", "r"), ("b", "r"), ("c", "a"), ("c", "r")]
+    est = PoincareEmbedding(dim=2, epochs=3, verbose=0).fit(rel)
+    assert est.params_.negative == 1 and "'c'" in est.schedule_["negative"]
+    with pytest.raises(ConfigError, match="negative=3 is too large: node 'c' has only 1 possible negatives"):
+        PoincareEmbedding(dim=2, epochs=3, negative=3, verbose=0).fit(rel)
+
+
+def test_plateau_stop_waits_for_its_start_and_stops_on_a_flat_map():
+    rel = generated_hierarchy("balanced-b3", 40).relations()
+    stop = PlateauStop(every=2, start=4, patience=2, min_delta=1.0, sample=10)
+    est = PoincareEmbedding(dim=2, epochs=30, negative=2, workers=1, verbose=0, callbacks=[stop]).fit(rel)
+    checked = [h["epoch"] for h in est.history_ if "map_sampled" in h]
+    assert checked == [4, 6, 8] and est.n_epochs_trained_ == 8  # the first sets the best; two flat ones stop it
+    with pytest.raises(ConfigError):
+        PlateauStop(every=0, start=1)
+
+
+def test_train_with_no_flags_prints_the_schedule_and_its_reasons(tmp_path):
+    r = run_cli("train", MAMMALS_TSV, "--out", tmp_path / "run", "--time-budget", "2", "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    assert "schedule for 1,180 nodes, 6,540 relations, 1 roots" in r.stderr
+    assert "engine='fast' (the compiled Hogwild engine" in r.stderr and "schedule: epochs=" in r.stderr
+    assert json.loads(r.stdout)["epochs"] >= 1
+
+
+@pytest.mark.parametrize("model", ["poincare", "lorentz"])
+def test_a_forest_trains_under_a_virtual_root_that_no_output_shows(tmp_path, model):
+    from hypergensim.evaluation import evaluate_reconstruction
+    from hypergensim.training.schedule import VIRTUAL_ROOT
+
+    forest = generated_hierarchy("forest", 600, seed=1)
+    rel = forest.relations()
+    kw = {"dim": 4, "epochs": 6, "negative": 4, "workers": 1, "verbose": 0, "model": model, "random_state": 2,
+          "radius_warmup": 4}
+    est = PoincareEmbedding(**kw).fit(rel, run_dir=tmp_path / "run", checkpoint_every=3)
+    assert est.params_.virtual_root == "on" and "6 roots" in est.schedule_["virtual_root"]
+    assert est.model_.kv.index_to_key[-1] == VIRTUAL_ROOT and VIRTUAL_ROOT not in est.kv_.key_to_index
+    assert len(est.kv_) == forest.n_nodes and np.shares_memory(est.kv_.vectors, est.model_.kv.vectors)
+    assert est.points_.shape[0] == forest.n_nodes
+    assert VIRTUAL_ROOT not in (tmp_path / "run" / "vectors.txt").read_text()
+    assert (tmp_path / "run" / "relations.tsv").read_text().count("\n") == len(rel)  # the data as given
+    embedding, kwargs = est.evaluation_input()
+    assert evaluate_reconstruction(embedding, rel, **kwargs).n_pairs == len(rel)
+    loaded = PoincareEmbedding.load(tmp_path / "run")
+    np.testing.assert_array_equal(loaded.points_, est.points_)
+    part = PoincareEmbedding(**{**kw, "epochs": 3}).fit(rel, run_dir=tmp_path / "part",
+                                                                          checkpoint_every=3)
+    assert part.params_.virtual_root == "on"
+    resumed = PoincareEmbedding.resume(tmp_path / "part", epochs=6, verbose=0)
+    np.testing.assert_array_equal(resumed.kv_.vectors, est.kv_.vectors)
+    off = PoincareEmbedding(**kw, virtual_root="off").fit(rel)
+    assert len(off.model_.kv) == forest.n_nodes and off.kv_ is off.model_.kv
+
+
+def test_a_virtual_root_needs_a_forest_and_a_free_name():
+    from hypergensim.training.schedule import VIRTUAL_ROOT
+
+    with pytest.raises(ConfigError, match="virtual_root='on' joins the roots of a forest; these relations have 1"):
+        PoincareEmbedding(dim=2, epochs=1, virtual_root="on", verbose=0).fit([("a", "r"), ("b", "r")])
+    from hypergensim.errors import InputError
+
+    with pytest.raises(InputError, match="rename it or pass virtual_root='off'"):
+        PoincareEmbedding(dim=2, epochs=1, verbose=0).fit([("a", "r1"), ("b", "r2"), ("c", VIRTUAL_ROOT)])
