@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 import pytest
-from conftest import MAMMALS_TSV, TOY_BASIC, run_cli
 
+from conftest import MAMMALS_TSV, TOY_BASIC, run_cli
 from hypergensim.datasets import from_tree, generated_hierarchy
 from hypergensim.errors import ConfigError
 from hypergensim.params import PARAMETER, PARAMETERS
