@@ -176,3 +176,26 @@ def test_a_virtual_root_needs_a_forest_and_a_free_name():
 
     with pytest.raises(InputError, match="rename it or pass virtual_root='off'"):
         PoincareEmbedding(dim=2, epochs=1, verbose=0).fit([("a", "r1"), ("b", "r2"), ("c", VIRTUAL_ROOT)])
+
+
+@pytest.mark.parametrize("model", ["poincare", "lorentz"])
+def test_plateau_stop_puts_back_the_vectors_of_the_best_evaluation(model):
+    from hypergensim.training import Callback
+
+    rel = generated_hierarchy("balanced-b3", 120).relations()
+    seen: dict[int, np.ndarray] = {}
+
+    class Scramble(Callback):  # from epoch 6 on the rows are shuffled: MAP collapses
+        def on_epoch_end(self, est, logs):
+            if logs["epoch"] >= 6:
+                order = np.random.default_rng(logs["epoch"]).permutation(len(est.model_.kv.vectors))
+                est._restore_snapshot({k: v[order] for k, v in est._snapshot().items()})
+            seen[logs["epoch"]] = np.array(est.kv_.vectors)
+
+    stop = PlateauStop(every=1, start=3, patience=3, min_delta=0.0, sample=50)
+    est = PoincareEmbedding(dim=3, epochs=40, negative=3, workers=1, verbose=0, model=model,
+                            callbacks=[Scramble(), stop]).fit(rel)
+    restored = est.schedule_["restored"]
+    assert 3 <= restored["epoch"] <= 5 and restored["last_map_sampled"] < restored["map_sampled"]
+    np.testing.assert_array_equal(est.kv_.vectors, seen[restored["epoch"]])
+    assert est.n_epochs_trained_ < 40

@@ -787,6 +787,23 @@ class PoincareEmbedding(BaseEstimator):
             kwargs["translation"] = np.array(self.translation_)
         return (keys, np.asarray(self.points_)), kwargs
 
+    def _snapshot(self) -> dict[str, np.ndarray]:
+        """A copy of everything that training moves (the model's vectors, Lorentz points, the translation)."""
+        state = {"vectors": np.array(self.model_.kv.vectors)}
+        if self.model == "lorentz":
+            state["lorentz_points"] = np.array(self._fast._hyperboloid)
+        if self.model == "translational":
+            state["translation"] = np.array(self._fast.translation)
+        return state
+
+    def _restore_snapshot(self, state: dict[str, np.ndarray]) -> None:
+        """Put a :meth:`_snapshot` back, in place (``kv_`` stays a view of the model's vectors)."""
+        self.model_.kv.vectors[:] = state["vectors"]
+        if "lorentz_points" in state:
+            self._fast._hyperboloid[:] = state["lorentz_points"]
+        if "translation" in state:
+            self._fast.translation[:] = state["translation"]
+
     def _check_points(self, epoch: int) -> None:
         """The NaN guard, and for the Lorentz model the hyperboloid's: every point on ``−x₀² + ‖x'‖² = −1``."""
         if not np.isfinite(self.model_.kv.vectors).all():
