@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
@@ -361,3 +362,20 @@ def test_shipped_paper_tables_have_every_cell():
     f1 = plan(ganea)
     assert len(f1) == 16 and all(c["split"]["remove_root"] for c in f1)
     assert sum(len(c["published"]) for c in f1) == 8  # the Poincaré rows; the Euclidean ones are ours alone
+
+
+@pytest.mark.skipif(not Path("/usr/share/mime/packages/freedesktop.org.xml").is_file(),
+                    reason="Debian's shared-mime-info is not installed")
+def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, capsys):
+    from hypergensim.experiments import measure_defaults as md
+
+    assert md.main(["--out", str(tmp_path), "--only", "mime", "--config", "defaults"]) == 0
+    rows = list(csv.DictReader((tmp_path / "results.csv").open()))
+    assert [(r["dataset"], r["config"], r["dim"]) for r in rows] == [("mime", "defaults", "10")]
+    assert float(rows[0]["map"]) > 0.5 and int(rows[0]["nodes"]) == 474
+    assert "| mime | defaults | 10 | 474 |" in (tmp_path / "report.md").read_text()
+    stamp = (tmp_path / "runs" / "mime--defaults-d10" / "metrics.json").stat().st_mtime_ns
+    md.main(["--out", str(tmp_path), "--only", "mime"])  # finished: not trained again
+    assert (tmp_path / "runs" / "mime--defaults-d10" / "metrics.json").stat().st_mtime_ns == stamp
+    assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
+    assert md.target("mammals", 10) is None
