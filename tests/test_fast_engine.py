@@ -99,7 +99,7 @@ def test_no_nan_at_lr_10_from_the_boundary(mammals, dtype):
 
 def test_resume_fast_equals_uninterrupted(tmp_path):
     kw = {"dim": 3, "negative": 2, "burn_in": 2, "engine": "fast", "objective": "nickel2017", "workers": 1,
-          "verbose": 0, "random_state": 9}
+          "verbose": 0, "random_state": 9, "alpha": 0.1, "radius_warmup": 0}  # no schedule tied to the epochs
     full = PoincareEmbedding(epochs=6, **kw).fit(TOY_BASIC)
     PoincareEmbedding(epochs=4, **kw).fit(TOY_BASIC, run_dir=tmp_path / "run", checkpoint_every=2)
     resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=6, verbose=0)

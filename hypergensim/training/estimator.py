@@ -264,7 +264,8 @@ class PoincareEmbedding(BaseEstimator):
         pairs = [(a, b) for a, b in rel.pairs if a != b]
         profile = self._check_data(pairs)
         self.schedule_["profile"] = profile.as_dict()
-        self.params_.virtual_root, why = choose_virtual_root(self.virtual_root, model=self.model, profile=profile)
+        self.params_.virtual_root, why = choose_virtual_root(self.params_.virtual_root, model=self.model,
+                                                             profile=profile)
         if why is not None:
             self.schedule_["virtual_root"] = why
         if self.params_.virtual_root == "on" and any(VIRTUAL_ROOT in pair for pair in pairs):
