@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,6 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 folder = cell_dir(out, dataset, config, dim)
                 if folder.exists():  # an interrupted cell starts again from nothing
-                    import shutil
-
                     shutil.rmtree(folder)
                 flags = ONE_FLAG.get(config, {})
                 result = run(dataset, preset=None if config in ONE_FLAG else config, dim=dim, run_dir=folder, **flags)

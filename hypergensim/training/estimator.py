@@ -262,7 +262,7 @@ class PoincareEmbedding(BaseEstimator):
             raise ConfigError("checkpoint_every needs a run_dir and must be >= 0")
         rel = resolve_relations(relations, what="training relations")
         pairs = [(a, b) for a, b in rel.pairs if a != b]
-        profile = self._check_data(pairs)
+        profile = self._profile = self._check_data(pairs)
         self.schedule_["profile"] = profile.as_dict()
         self.params_.virtual_root, why = choose_virtual_root(self.params_.virtual_root, model=self.model,
                                                              profile=profile)
@@ -379,7 +379,7 @@ class PoincareEmbedding(BaseEstimator):
                                     time_budget=p.time_budget, seconds_used=seconds_used,
                                     seconds_per_epoch=seconds_per_epoch,
                                     burn_in_left=self.burn_in - self.burn_in_epochs_done_,
-                                    most=most_epochs(HierarchyProfile(**self.schedule_["profile"])))
+                                    most=most_epochs(self._profile))
         for name, value in values.items():
             setattr(p, name, value)
         self.schedule_.update(why)
