@@ -379,3 +379,22 @@ def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, c
     assert (tmp_path / "runs" / "mime--defaults-d10" / "metrics.json").stat().st_mtime_ns == stamp
     assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
     assert md.target("mammals", 10) is None
+
+
+def test_metric_vs_dim_legend_sits_below_the_panels_and_pairs_each_model_with_its_paper_marker():
+    from hypergensim.experiments.plots import plot_metric_vs_dim
+
+    spec = load_spec("nickel2017-table1")
+    rows = [{"task": "reconstruction", "model": m, "preset": p, "dim": d, "seed": 0, "mean_rank": mr * d ** -0.1,
+             "map": mp, "published_mean_rank": mr, "published_map": mp + 0.01}
+            for m, p, mr, mp in (("poincare", "nickel2017-warmup", 3.0, 0.9),
+                                 ("euclidean", "nickel2017-euclidean", 2000.0, 0.1))
+            for d in (5, 10, 20, 50)]
+    fig = plot_metric_vs_dim(spec, rows, "reconstruction")
+    fig.canvas.draw()
+    assert all(ax.get_legend() is None for ax in fig.axes)  # no legend over the points
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "euclidean", "euclidean (paper)", "poincare", "poincare (paper)"]
+    box = legend.get_window_extent()
+    assert all(box.y1 <= ax.get_window_extent().y0 for ax in fig.axes)

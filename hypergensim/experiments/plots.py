@@ -67,10 +67,15 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
         ax.set_xlabel("share of non-basic edges in train" if f1 else "dimension")
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=6, loc="best")
     source = spec.reference_source()
     fig.suptitle(f"{spec.name}: {task}" + (f"  (paper: {source})" if source else ""), fontsize=8)
     fig.tight_layout()
+    handles, labels = axes[-1].get_legend_handles_labels()
+    if handles:  # one legend for both panels, below them, where it hides no point; a column per series
+        pairs = sorted(zip(labels, handles), key=lambda p: (p[0].removesuffix(" (paper)"), p[0].endswith("(paper)")))
+        n_series = len({label.removesuffix(" (paper)") for label in labels})
+        fig.legend([h for _, h in pairs], [label for label, _ in pairs], loc="upper center",
+                   bbox_to_anchor=(0.5, 0.0), fontsize=7, ncol=min(n_series, 6), frameon=False)
     return fig
 
 
