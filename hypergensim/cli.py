@@ -263,9 +263,18 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         raise InputError("reproduce needs a spec NAME or file (hypergensim reproduce --list names the shipped ones)")
     from .experiments.sweep import parse_only
 
-    reproduce(args.name, args.out or f"reproduce-{Path(args.name).stem}", jobs=args.jobs,
-              backend="dask" if args.scheduler else "joblib", scheduler=args.scheduler, only=parse_only(args.only),
-              time_budget=args.time_budget, train=not args.no_train)
+    out = args.out or f"reproduce-{Path(args.name).stem}"
+    if args.against:  # refuse a bad folder before hours of training
+        from .experiments.agreement import check_comparable
+
+        check_comparable(out, args.against)
+    reproduce(args.name, out, jobs=args.jobs, backend="dask" if args.scheduler else "joblib",
+              scheduler=args.scheduler, only=parse_only(args.only), time_budget=args.time_budget,
+              train=not args.no_train)
+    if args.against:
+        from .experiments.agreement import check_against
+
+        return 0 if check_against(out, args.against) else 1
     return 0
 
 
@@ -426,6 +435,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "cells' ids: a budgeted cell is another cell)")
     p.add_argument("--no-train", action="store_true",
                    help="train nothing: rebuild results.csv, report.md and the figures from the finished cells")
+    p.add_argument("--against", metavar="RECORDED_DIR",
+                   help="then compare every finished cell with the same cell of a recorded reproduction (mean "
+                        "rank within 10%%, MAP and F1 within 0.02); writes OUT/agreement.md, exits 1 if one "
+                        "differs")
 
     p = sub.add_parser("sweep", help="run a spec's grid locally (joblib) or on Dask; resumable",
                        description="Run every grid point of SPEC into OUT/runs/<run-id>/ atomically. Re-running "

@@ -398,3 +398,40 @@ def test_metric_vs_dim_legend_sits_below_the_panels_and_pairs_each_model_with_it
         "euclidean", "euclidean (paper)", "poincare", "poincare (paper)"]
     box = legend.get_window_extent()
     assert all(box.y1 <= ax.get_window_extent().y0 for ax in fig.axes)
+
+
+def test_a_rerun_is_checked_against_the_recorded_cells(tmp_path):
+    path = tmp_path / "table.toml"
+    path.write_text(TABLE_SPEC)
+    recorded, again = tmp_path / "recorded", tmp_path / "again"
+    assert run_cli("reproduce", path, "--out", recorded, "--only", "dim=2,task=reconstruction").returncode == 0
+    r = run_cli("reproduce", path, "--out", again, "--only", "dim=2,task=reconstruction", "--against", recorded)
+    assert r.returncode == 0, r.stderr
+    text = (again / "agreement.md").read_text()
+    assert "2 of 2 cells agree" in text and "| NO |" not in text and text.count("| yes |") == 4  # MR and MAP
+    # a recorded MAP moved by more than 0.02: that cell no longer agrees, and the command says so by its status
+    rows = list(csv.DictReader((recorded / "results.csv").open()))
+    rows[0]["map"] = str(float(rows[0]["map"]) - 0.05)
+    with (recorded / "results.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    r = run_cli("reproduce", path, "--out", again, "--no-train", "--against", recorded)
+    assert r.returncode == 1 and "1 of 2 cells agree" in (again / "agreement.md").read_text()
+    assert "| map |" in r.stdout and "| NO |" in r.stdout
+    assert_clean_error(run_cli("reproduce", path, "--out", again, "--against", tmp_path / "nowhere"),
+                       "nowhere", "no recorded results")
+    assert_clean_error(run_cli("reproduce", path, "--out", recorded, "--against", recorded), "another folder")
+
+
+def test_agreement_tolerances_are_the_issues():
+    from hypergensim.experiments.agreement import compare_cells
+
+    recorded = [{"id": "c", "mean_rank": "4.0", "map": "0.80", "f1": ""}]
+    verdict = {c["metric"]: c["agrees"] for c in compare_cells(
+        [{"id": "c", "mean_rank": 4.4, "map": 0.78, "f1": None}], recorded)}
+    assert verdict == {"mean_rank": True, "map": True}  # 10 % and 0.02 are inside
+    verdict = {c["metric"]: c["agrees"] for c in compare_cells(
+        [{"id": "c", "mean_rank": 4.41, "map": 0.779, "f1": None}], recorded)}
+    assert verdict == {"mean_rank": False, "map": False}
+    assert compare_cells([{"id": "other", "mean_rank": 4.0, "map": 0.8}], recorded) == []  # other settings
