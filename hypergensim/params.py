@@ -40,6 +40,7 @@ ENGINES = ("gensim", "fast")
 MODELS = ("poincare", "lorentz", "euclidean", "translational")
 OBJECTIVES = ("gensim", "nickel2017")
 DTYPES = ("float64", "float32")
+INITS = ("random", "tree")
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               allow_none=True, doc_type="int or None", auto=True),
     Parameter("init_range", tuple, (-0.001, 0.001), "Uniform initialisation range ``(low, high)``.",
               doc_type="tuple of float"),
+    Parameter("init", str, "random", "``random``: uniform in ``init_range``.  ``tree``: the nodes laid out along a "
+              "spanning tree of the relations, the deepest at ``radius_start`` (Sarkar's construction, "
+              ":mod:`hypergensim.training.initialization`); hyperbolic models only.", choices=INITS),
     Parameter("dtype", str, "float64", "Vector dtype.", choices=DTYPES),
     Parameter("random_state", int, 0, "Seed of initialisation, shuffling and negative sampling.", flag="seed"),
     Parameter("engine", str, None, "``gensim``: gensim's own training loop.  ``fast``: the compiled multi-core "

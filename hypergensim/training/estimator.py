@@ -205,6 +205,8 @@ class PoincareEmbedding(BaseEstimator):
             need(p.radius_start is None or p.model == "lorentz",
                  f"radius_start (the radius warm-up) is for the hyperbolic models (poincare, lorentz); "
                  f"model={p.model!r} has no such bound")
+            need(p.init == "random" or p.model == "lorentz",
+                 f"init={p.init!r} lays the nodes out in hyperbolic space; model={p.model!r} starts from init='random'")
             need(p.epsilon == PARAMETER["epsilon"].default,
                  f"epsilon (the margin from the ball's boundary) means nothing for model={p.model!r}")
 
@@ -446,6 +448,12 @@ class PoincareEmbedding(BaseEstimator):
             regularization_coeff=p.regularization_coeff, burn_in=p.burn_in, burn_in_alpha=p.burn_in_alpha,
             init_range=tuple(p.init_range), dtype=np.dtype(p.dtype).type, seed=p.random_state,
         )
+        if p.init == "tree":
+            from .initialization import tree_start
+
+            kv = self.model_.kv
+            kv.vectors[:] = tree_start(kv.index_to_key, pairs, dim=p.dim, radius=p.radius_start or 2.0,
+                                       rng=np.random.default_rng(p.random_state))
         self._expose_vectors()
         self._make_engine()
 
