@@ -422,6 +422,15 @@ def test_a_rerun_is_checked_against_the_recorded_cells(tmp_path):
     assert_clean_error(run_cli("reproduce", path, "--out", again, "--against", tmp_path / "nowhere"),
                        "nowhere", "no recorded results")
     assert_clean_error(run_cli("reproduce", path, "--out", recorded, "--against", recorded), "another folder")
+    # a recorded metric that is not a number: the file, its line and the value, before anything is trained
+    rows[1]["mean_rank"] = "n/a"
+    with (recorded / "results.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert_clean_error(run_cli("reproduce", path, "--out", tmp_path / "third", "--against", recorded),
+                       "results.csv:3", "mean_rank is not a number", "n/a")
+    assert not (tmp_path / "third").exists()
 
 
 def test_agreement_tolerances_are_the_issues():

@@ -46,17 +46,29 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
+def _parsed(row: dict[str, Any], path: Path, line: int) -> dict[str, Any]:
+    """``row`` with its metric columns as numbers (None when empty); a column that is not a number is an error."""
+    out = dict(row)
+    for metric in _METRICS:
+        try:
+            out[metric] = _number(row.get(metric))
+        except (TypeError, ValueError):
+            raise InputError(f"{metric} is not a number", path=path, line=line, value=row.get(metric)) from None
+    return out
+
+
 def read_recorded(directory: str | Path) -> list[dict[str, Any]]:
-    """The rows of ``directory/results.csv`` (a recorded reproduction); a clear error when there is none."""
+    """The rows of ``directory/results.csv`` (a recorded reproduction), metrics as numbers; a clear error when
+    there is none or a metric is not a number (naming the file, the line and the value)."""
     path = Path(directory) / RESULTS_CSV
     if not path.is_file():
         raise InputError(f"{path}: no recorded results to compare with (a reproduction's folder holds "
                          f"{RESULTS_CSV})")
     with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    if rows and "id" not in rows[0]:
-        raise InputError(f"{path}: line 1: no 'id' column (not a reproduction's {RESULTS_CSV})")
-    return rows
+        reader = csv.DictReader(fh)
+        if reader.fieldnames is not None and "id" not in reader.fieldnames:
+            raise InputError(f"no 'id' column (not a reproduction's {RESULTS_CSV})", path=path, line=1)
+        return [_parsed(row, path, reader.line_num) for row in reader]
 
 
 def check_comparable(fresh_dir: str | Path, recorded_dir: str | Path) -> list[dict[str, Any]]:

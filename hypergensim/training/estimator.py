@@ -39,6 +39,7 @@ from .memory import check_fits, estimate
 from .schedule import (
     AUTO,
     VIRTUAL_ROOT,
+    WARMUP_RADIUS,
     HierarchyProfile,
     PlateauStop,
     choose_epochs,
@@ -452,7 +453,7 @@ class PoincareEmbedding(BaseEstimator):
             from .initialization import tree_start
 
             kv = self.model_.kv
-            kv.vectors[:] = tree_start(kv.index_to_key, pairs, dim=p.dim, radius=p.radius_start or 2.0,
+            kv.vectors[:] = tree_start(kv.index_to_key, pairs, dim=p.dim, radius=p.radius_start or WARMUP_RADIUS,
                                        rng=np.random.default_rng(p.random_state))
         self._expose_vectors()
         self._make_engine()

@@ -4,7 +4,7 @@ One job: turn ``(child, ancestor)`` relations into starting vectors
 (``init="tree"`` of :class:`~hypergensim.training.PoincareEmbedding`).  It
 follows Sarkar's construction (as in HazyResearch's *hyperbolics*, Sala et al.
 2018): the root sits at the origin, and every node's children sit at the same
-hyperbolic distance ``edge_length`` from it, in directions pointing away from
+hyperbolic distance (one edge) from it, in directions pointing away from
 its own parent; the move to each node's frame is a Möbius translation
 (:func:`hypergensim.manifold.mobius_add`), an isometry, so each step is exact.
 
@@ -15,8 +15,8 @@ Two choices differ from the 2-D construction, for what the engine does next:
   a circle; in 10 dimensions random directions separate siblings about as well,
   and a start confined to two coordinates would stay there: the gradient of a
   distance has no component along a coordinate where every point is 0);
-* ``edge_length`` is chosen so that the deepest node sits at ``radius``, by
-  default the radius warm-up's starting bound, so the warm-up keeps the depth
+* the edge is ``radius`` over the tree's depth, so that the deepest node sits
+  at ``radius`` (the estimator passes the radius warm-up's starting bound), so the warm-up keeps the depth
   order instead of flattening it.
 
 The spanning tree keeps, for each node, its deepest ancestor (the one with the

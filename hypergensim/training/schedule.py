@@ -84,6 +84,8 @@ MIN_EPOCHS = 20
 WARMUP_SHARE = 0.8
 #: The learning rate of the warm-up schedule (hyperbolic models) and of the Euclidean baselines.
 WARMUP_ALPHA = 0.5
+#: The radius warm-up's first bound (hyperbolic radius from the origin).
+WARMUP_RADIUS = 2.0
 BASELINE_ALPHA = 0.1
 #: gensim's own defaults (but the epochs), for a user who picks gensim's loop or objective.
 GENSIM_CHOICES = {k: v for k, v in GENSIM_DEFAULTS.items() if k != "epochs"}
@@ -185,7 +187,7 @@ def choose_static(given: dict[str, Any], *, cores: int) -> tuple[dict[str, Any],
     pick("negative", 10, "the paper's 10 negatives")
     hyperbolic = given["model"] in ("poincare", "lorentz")
     if hyperbolic and given["radius_warmup"] != 0:
-        pick("radius_start", 2.0, "a radius warm-up: nodes settle their directions while moves are cheap")
+        pick("radius_start", WARMUP_RADIUS, "a radius warm-up: nodes settle their directions while moves are cheap")
         pick("alpha", WARMUP_ALPHA, "the warm-up schedule's rate (WordNet nouns: MR 2.8 against ~30 without)")
         if given["alpha"] is None and given.get("alpha_final") is None:
             out["alpha_final"] = WARMUP_ALPHA / 10
