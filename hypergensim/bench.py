@@ -303,11 +303,20 @@ THROUGHPUT_WORKERS = (1, 2)
 #: Relations each fast-engine cell trains (a slice of whole epochs' order) and each gensim cell.
 THROUGHPUT_RELATIONS = 1_500_000
 GENSIM_RELATIONS = 20_000
+#: The columns of the throughput table beyond one per model: the Poincaré kernel with float32 storage, and with one
+#: set of negatives per batch (``negative_sampling="batch"``).  Each name maps to (model, dtype, negative sampling).
+THROUGHPUT_VARIANTS = {"poincare-float32": ("poincare", "float32", "relation"),
+                       "poincare-batchneg": ("poincare", "float64", "batch")}
+
+
+def _rows_per_relation(variant: str, negative: int = 10, batch: int = 10) -> float:
+    """Rows one relation reads and writes: u, v and its negatives, or its share of a batch's common negatives."""
+    return 2 + (negative / batch if variant.endswith("batchneg") else negative)
 
 
 def bench_throughput() -> dict[str, Any]:
     """Relations/s on WordNet nouns for every dimension, thread count and model (and the Poincaré model with
-    float32 storage), each beside gensim's own loop at the same dimension measured in the same run (on a
+    float32 storage, and with batch negatives), each beside gensim's own loop at the same dimension measured in the same run (on a
     20,000-relation slice: gensim runs 10-30k/s).
 
     Every cell starts from the same initial vectors and trains whole passes of
@@ -332,12 +341,13 @@ def bench_throughput() -> dict[str, Any]:
         model = PoincareModel(relations, size=dim, negative=10, burn_in=0, seed=0)
         start = np.array(model.kv.vectors, copy=True)
         narrow = PoincareModel(relations, size=dim, negative=10, burn_in=0, seed=0, dtype=np.float32)
-        for geometry in (*MODELS, "poincare-float32"):
+        variants = {**{m: (m, "float64", "relation") for m in MODELS}, **THROUGHPUT_VARIANTS}
+        for geometry, (kernel, dtype, sampling) in variants.items():
             for workers in THROUGHPUT_WORKERS:
-                target = narrow if geometry == "poincare-float32" else model
+                target = narrow if dtype == "float32" else model
                 target.kv.vectors[:] = start
                 trainer = FastTrainer(target, objective="nickel2017", workers=workers, random_state=0,
-                                      geometry=geometry.split("-")[0])
+                                      geometry=kernel, negative_sampling=sampling)
                 trainer.run_epoch(0, lr=0.01, burn_in=False)  # compile (once per signature) and warm the caches
                 seen, seconds, epoch = 0, 0.0, 1
                 while seen < THROUGHPUT_RELATIONS:
@@ -351,11 +361,12 @@ def bench_throughput() -> dict[str, Any]:
                       f"({seen / seconds / gensim_rate:,.0f}x gensim's {gensim_rate:,.0f})", flush=True)
     by = {(r["dim"], r["model"], r["workers"]): r["rel_s"] for r in rows}
     scaling = {f"{m}_d{d}": by[(d, m, 2)] / by[(d, m, 1)] for d in THROUGHPUT_DIMS
-               for m in (*MODELS, "poincare-float32")}
+               for m in (*MODELS, *THROUGHPUT_VARIANTS)}
     limits = machine_limits()
-    for r in rows:  # what a relation moves: 12 rows (u, v, 10 negatives) read and written once each
+    for r in rows:  # what a relation moves: its rows (u, v, its negatives) read and written once each
         width = r["dim"] + (1 if r["model"] == "lorentz" else 0)
-        r["row_bytes_gb_s"] = r["rel_s"] * 12 * width * (4 if r["model"].endswith("float32") else 8) * 2 / 1e9
+        size = 4 if r["model"].endswith("float32") else 8
+        r["row_bytes_gb_s"] = r["rel_s"] * _rows_per_relation(r["model"]) * width * size * 2 / 1e9
         r["share_of_copy_bandwidth"] = r["row_bytes_gb_s"] / limits["copy_gb_s"][f"{r['workers']}_threads"]
     return {"rows": rows, "speedup_2_over_1_thread": scaling, "cores": os.cpu_count(), "limits": limits,
             "table_markdown": throughput_table(rows)}
@@ -407,7 +418,7 @@ def _timed(fn: Any) -> float:
 def throughput_table(rows: list[dict[str, Any]]) -> str:
     """The throughput rows as a Markdown table (millions of relations/s; ratio to gensim in brackets)."""
     models = sorted({r["model"] for r in rows},
-                    key=["poincare", "poincare-float32", "lorentz", "euclidean", "translational"].index)
+                    key=["poincare", *THROUGHPUT_VARIANTS, "lorentz", "euclidean", "translational"].index)
     dims = sorted({r["dim"] for r in rows})
     workers = sorted({r["workers"] for r in rows})
     head = ["d", "gensim (rel/s)"] + [f"{m}, {w} thr" for m in models for w in workers]

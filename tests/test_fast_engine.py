@@ -238,3 +238,73 @@ def test_resume_in_the_middle_of_a_radius_warmup_equals_uninterrupted(tmp_path):
     PoincareEmbedding(epochs=3, **kw).fit(TOY_BASIC, run_dir=tmp_path / "run", checkpoint_every=3)
     resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=8, verbose=0)
     np.testing.assert_array_equal(resumed.kv_.vectors, full.kv_.vectors)
+
+
+def _prepare(us, vs, negative, pos, n, *, shared, seed=7):
+    """Run the kernel's batch preparation once; returns the negatives it drew for each relation."""
+    from hypergensim.training.fast import _NICKEL, _prepare_batch
+
+    pairs = sorted(pos)
+    pos_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount([p[0] for p in pairs], minlength=n), out=pos_ptr[1:])
+    pos_idx = np.array([p[1] for p in pairs], dtype=np.int64)
+    negs = np.full((len(us), negative), -1, dtype=np.int64)
+    buffer = np.empty(negative if shared else 0, dtype=np.int64)
+    _prepare_batch(np.array([seed], dtype=np.uint64), np.zeros((n, 3)), np.array(us, dtype=np.int64),
+                   np.array(vs, dtype=np.int64), 0, len(us), negs, np.empty(0), np.empty(0, dtype=np.int64),
+                   pos_ptr, pos_idx, _NICKEL, buffer)
+    return negs
+
+
+def test_batch_negatives_are_one_draw_shared_except_each_relations_own_positives():
+    # 12 nodes, a batch of relations (0, 1), (6, 7), (8, 9); node 0 also has positives 2 and 3.  The excluded sets
+    # {0..3}, {6, 7}, {8, 9} are disjoint, so a common draw is excluded for at most one relation and at least two keep it
+    pos = {(0, 1), (0, 2), (0, 3), (6, 7), (8, 9)}
+    us, vs = [0, 6, 8], [1, 7, 9]
+    excluded = [{0, 1, 2, 3}, {6, 7}, {8, 9}]
+    replaced = 0
+    for seed in range(50):
+        negs = _prepare(us, vs, 6, pos, 12, shared=True, seed=seed)
+        for r in range(3):
+            assert all(0 <= w < 12 and w not in excluded[r] for w in negs[r])
+        for j in range(6):
+            values, counts = np.unique(negs[:, j], return_counts=True)
+            common = values[counts.argmax()]
+            assert counts.max() >= 2
+            for r in range(3):  # every relation keeps the common draw unless it is that relation's u or positive
+                if common not in excluded[r]:
+                    assert negs[r, j] == common
+                elif negs[r, j] != common:
+                    replaced += 1
+    assert replaced > 0  # the replacement path ran
+
+
+def test_batch_negatives_share_the_draw_on_a_large_hierarchy():
+    # 1,000 nodes, relations without positives in common: every column is the same draw for every relation
+    n = 1000
+    pos = {(u, u + 1) for u in range(0, 20, 2)}
+    us, vs = list(range(0, 20, 2)), list(range(1, 21, 2))
+    negs = _prepare(us, vs, 10, pos, n, shared=True)
+    per_relation = _prepare(us, vs, 10, pos, n, shared=False)
+    same = (negs == negs[0]).all(axis=0).sum()
+    assert same >= 8  # a column differs only where its draw hit one of the 20 excluded nodes
+    assert len(np.unique(negs)) <= 10 + 10 * (10 - same)
+    assert len(np.unique(per_relation)) > 50  # the paper's sampler: a set of its own per relation
+
+
+def test_batch_negatives_train_as_well_and_stay_deterministic(mammals):
+    kw = {"dim": 5, "epochs": 60, "engine": "fast", "objective": "nickel2017", "workers": 1, "verbose": 0,
+          "random_state": 3}
+    a = PoincareEmbedding(negative_sampling="batch", **kw).fit(mammals)
+    b = PoincareEmbedding(negative_sampling="batch", **kw).fit(mammals)
+    np.testing.assert_array_equal(a.kv_.vectors, b.kv_.vectors)
+    per_relation = PoincareEmbedding(**kw).fit(mammals)
+    assert not np.array_equal(a.kv_.vectors, per_relation.kv_.vectors)
+    shared, own = evaluate_reconstruction(a, mammals), evaluate_reconstruction(per_relation, mammals)
+    assert shared.map > own.map - 0.05 and shared.mean_rank < own.mean_rank + 0.5
+
+
+@pytest.mark.parametrize("params", [{"engine": "gensim"}, {"objective": "gensim"}])
+def test_batch_negatives_need_the_papers_objective(params):
+    with pytest.raises(ConfigError, match="negative_sampling='batch' needs engine='fast' and objective='nickel2017'"):
+        PoincareEmbedding(negative_sampling="batch", verbose=0, **params).fit(TOY_BASIC)

@@ -198,6 +198,9 @@ class PoincareEmbedding(BaseEstimator):
         need(not (p.engine == "gensim" and p.workers > 1),
              f"workers={p.workers} needs engine='fast': gensim's PoincareModel trains on one thread only")
         need(all(isinstance(cb, Callback) for cb in p.callbacks), "callbacks must be Callback instances")
+        need(p.negative_sampling == "relation" or (p.engine == "fast" and p.objective == "nickel2017"),
+             f"negative_sampling='batch' needs engine='fast' and objective='nickel2017' (got engine={p.engine!r}, "
+             f"objective={p.objective!r}); gensim's loop and objective draw a set per relation")
         if p.model != "poincare":  # what means nothing for another model is an error, not ignored
             need(p.engine == "fast", f"model={p.model!r} needs engine='fast' (gensim's loop trains the "
                                      "Poincaré ball only)")
@@ -479,7 +482,8 @@ class PoincareEmbedding(BaseEstimator):
             from .fast import FastTrainer
 
             self._fast = FastTrainer(self.model_, objective=self.params_.objective, workers=self.params_.workers,
-                                     random_state=self.random_state, geometry=self.model)
+                                     random_state=self.random_state, geometry=self.model,
+                                     negative_sampling=self.negative_sampling)
             self._fast.batch_size = self.batch_size
 
     def _one_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:

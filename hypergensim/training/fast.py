@@ -32,6 +32,10 @@ Two objectives:
     are neither ``u`` nor a positive of ``u``, drawn uniformly (by
     ``count^0.75`` during burn-in, as facebookresearch does); no regularization;
     Riemannian gradient ``(1−‖θ‖²)²/4 ∇``; projection back to norm ``1−ε``.
+    With ``negative_sampling="batch"`` the relations of a batch share one draw
+    of negatives (a draw that is a relation's ``u`` or positive is replaced for
+    that relation), so a batch fetches ``2b + k`` rows instead of ``b(2 + k)``:
+    at large ``dim`` the rows' memory traffic, not the arithmetic, is the cost.
 
 Four models (``geometry``): the Poincaré ball above, and with the paper's
 softmax the Lorentz hyperboloid (its own ``(n, dim + 1)`` array of points,
@@ -52,6 +56,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from ..errors import ConfigError
 from ..manifold import lorentz_to_poincare, poincare_to_lorentz
 from ..numerics import (
     KERNEL_FASTMATH,
@@ -64,7 +69,7 @@ from ..numerics import (
     prefetch_row,
     project_row,
 )
-from ..params import MODELS
+from ..params import MODELS, NEGATIVE_SAMPLING
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
 
@@ -440,17 +445,39 @@ def _move(vectors, row, grad, lr, model, max_x0):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr, pos_idx, objective):
+def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr, pos_idx, objective, shared):
     """Draw the negatives of relations ``first .. first+b`` and prefetch every row the batch will touch.
 
     Also prefetched: the positives of this batch's ``u`` (whose offsets were
     prefetched one batch earlier) and the offsets of the next batch's ``u``.
+
+    With a non-empty ``shared`` (``negative_sampling="batch"``) the batch draws
+    one set of negatives into it and every relation uses that set, except that
+    a draw which is the relation's ``u`` or one of its positives is replaced,
+    for that relation only, by a draw of its own (as the per-relation sampler
+    would redraw it).  The batch then touches ``2b + negative`` rows instead of
+    ``b·(2 + negative)``.
     """
     n = vectors.shape[0]
     for k in range(first + b, min(first + 2 * b, us.shape[0])):
         prefetch(pos_ptr, us[k])
     for r in range(b):
         prefetch(pos_idx, pos_ptr[us[first + r]])
+    k = shared.shape[0]
+    if k > 0:
+        for j in range(k):
+            shared[j] = _draw(state, n, prob, alias)
+            prefetch_row(vectors, shared[j])
+        for r in range(b):
+            u = us[first + r]
+            for j in range(k):
+                w = shared[j]
+                while w == u or _is_positive(u, w, pos_ptr, pos_idx):
+                    w = _draw(state, n, prob, alias)
+                negs[r, j] = w
+            prefetch_row(vectors, u)
+            prefetch_row(vectors, vs[first + r])
+        return
     for r in range(b):
         u = us[first + r]
         _sample_negatives(state, u, negs[r], n, prob, alias, pos_ptr, pos_idx, objective)
@@ -464,7 +491,7 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
 # compiled with the flags of the function they are inlined into
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, gt, negs,
-              gu, gv, dist, uvec):
+              gu, gv, dist, uvec, shared):
     """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
 
     Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
@@ -480,13 +507,13 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
     cur = 0
     b = min(batch_size, end)
     if b > 0:
-        _prepare_batch(state, vectors, us, vs, i, b, negs[cur], prob, alias, pos_ptr, pos_idx, objective)
+        _prepare_batch(state, vectors, us, vs, i, b, negs[cur], prob, alias, pos_ptr, pos_idx, objective, shared)
     while i < end:
         nxt = i + b
         nb = min(batch_size, end - nxt)
         if nb > 0:
             _prepare_batch(state, vectors, us, vs, nxt, nb, negs[1 - cur], prob, alias, pos_ptr, pos_idx,
-                           objective)
+                           objective, shared)
         if model == _POINCARE:
             total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
         # a constant model per call: the inlined kernel is compiled once per model, without its branches
@@ -505,8 +532,11 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
 
 @numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-           batch_size, objective, model, trans, losses):
+           batch_size, objective, model, trans, batch_negatives, losses):
     """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards.
+
+    ``batch_negatives`` (0 or 1): one set of negatives per batch, shared by its
+    relations (see :func:`_prepare_batch`), instead of a set per relation.
 
     The relations were shuffled once (:class:`FastTrainer`); an epoch visits
     their blocks of ``block`` consecutive relations in the order
@@ -531,6 +561,7 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
         gt = np.empty(trans.shape[0])
         bu = np.empty(block, dtype=np.int64)
         bv = np.empty(block, dtype=np.int64)
+        shared = np.empty(negative if batch_negatives else 0, dtype=np.int64)
         total = 0.0
         for k in range(t * per_shard, min(n_blocks, (t + 1) * per_shard)):
             first = block_order[k] * block
@@ -543,7 +574,7 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
                 bu[i], bu[j] = bu[j], bu[i]
                 bv[i], bv[j] = bv[j], bv[i]
             total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
-                               objective, model, trans, gt, negs, gu, gv, dist, uvec)
+                               objective, model, trans, gt, negs, gu, gv, dist, uvec, shared)
         losses[t] = total
 
 
@@ -580,10 +611,24 @@ class FastTrainer:
         Threads (Hogwild shards).
     random_state : int
         Seed of shuffles and negative sampling.
+    geometry : {"poincare", "lorentz", "euclidean", "translational"}
+        The model trained.
+    negative_sampling : {"relation", "batch"}
+        ``relation``: every relation draws its own negatives (the paper).
+        ``batch``: the relations of a batch share one draw (a relation's own
+        positives replaced), which at large ``dim`` fetches far fewer rows;
+        objective ``nickel2017`` only.
     """
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
-                 geometry: str = "poincare") -> None:
+                 geometry: str = "poincare", negative_sampling: str = "relation") -> None:
+        if negative_sampling not in NEGATIVE_SAMPLING:
+            raise ConfigError(f"negative_sampling must be one of {', '.join(NEGATIVE_SAMPLING)}, "
+                              f"got {negative_sampling!r}")
+        if negative_sampling == "batch" and objective == "gensim":
+            raise ConfigError("negative_sampling='batch' needs objective='nickel2017' (gensim's objective draws "
+                              "a set per relation, as gensim does)")
+        self.negative_sampling = negative_sampling
         self.model = model
         self.objective = objective
         self.geometry = geometry
@@ -642,7 +687,7 @@ class FastTrainer:
             eps = math.inf if not math.isfinite(max_radius) or max_radius > 700 else math.cosh(max_radius)
         _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
-               self.translation, losses)
+               self.translation, int(self.negative_sampling == "batch"), losses)
         if self.geometry == "lorentz":
             # Hogwild threads may interleave their writes to one row; put every point back on the hyperboloid
             x = self._hyperboloid
