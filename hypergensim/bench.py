@@ -303,15 +303,17 @@ THROUGHPUT_WORKERS = (1, 2)
 #: Relations each fast-engine cell trains (a slice of whole epochs' order) and each gensim cell.
 THROUGHPUT_RELATIONS = 1_500_000
 GENSIM_RELATIONS = 20_000
-#: The columns of the throughput table beyond one per model: the Poincaré kernel with float32 storage, and with one
-#: set of negatives per batch (``negative_sampling="batch"``).  Each name maps to (model, dtype, negative sampling).
+#: The columns of the throughput table beyond one per model: the Poincaré kernel with float32 storage, and with a
+#: pool of negatives per batch (``negative_sampling="batch"``).  Each name maps to (model, dtype, negative sampling).
 THROUGHPUT_VARIANTS = {"poincare-float32": ("poincare", "float32", "relation"),
                        "poincare-batchneg": ("poincare", "float64", "batch")}
 
 
 def _rows_per_relation(variant: str, negative: int = 10, batch: int = 10) -> float:
-    """Rows one relation reads and writes: u, v and its negatives, or its share of a batch's common negatives."""
-    return 2 + (negative / batch if variant.endswith("batchneg") else negative)
+    """Rows one relation reads and writes: u, v and its negatives, or its share of its batch's pool of negatives."""
+    from .training.fast import BATCH_POOL_FACTOR
+
+    return 2 + (BATCH_POOL_FACTOR * negative / batch if variant.endswith("batchneg") else negative)
 
 
 def bench_throughput() -> dict[str, Any]:

@@ -183,10 +183,11 @@ PARAMETERS: tuple[Parameter, ...] = (
               low=1, allow_none=True, doc_type="int or None", auto=True),
     Parameter("batch_size", int, 10, "Relations per batch.", low=1),
     Parameter("negative_sampling", str, "relation", "``relation``: every relation draws its own ``negative`` "
-              "negatives (the paper).  ``batch``: the relations of a batch share one draw, each relation's own "
-              "positives among it replaced by draws of its own (PyTorch-BigGraph's batch negatives), so a batch "
-              "reads ``2·batch_size + negative`` rows instead of ``batch_size·(2 + negative)``: at d = 200 about "
-              "1.8x the relations/s (``make bench``); fast engine and objective 'nickel2017' only.",
+              "negatives from all nodes (the paper).  ``batch``: each batch draws a pool of ``3·negative`` nodes "
+              "and its relations draw their negatives from the pool (a relation's own positives replaced by draws "
+              "of its own), so a batch reads ``2·batch_size + 3·negative`` rows instead of "
+              "``batch_size·(2 + negative)``: faster at large ``dim`` (``make bench``), at some cost in quality "
+              "(README); fast engine and objective 'nickel2017' only.",
               choices=NEGATIVE_SAMPLING),
     Parameter("regularization_coeff", float, None,
               "gensim's l2 regularization of the positive vectors (0 disables; objective 'gensim' only).  None: "

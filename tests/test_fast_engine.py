@@ -240,8 +240,8 @@ def test_resume_in_the_middle_of_a_radius_warmup_equals_uninterrupted(tmp_path):
     np.testing.assert_array_equal(resumed.kv_.vectors, full.kv_.vectors)
 
 
-def _prepare(us, vs, negative, pos, n, *, shared, seed=7):
-    """Run the kernel's batch preparation once; returns the negatives it drew for each relation."""
+def _prepare(us, vs, negative, pos, n, *, pool, seed=7):
+    """Run the kernel's batch preparation once; returns the negatives drawn for each relation and the pool."""
     from hypergensim.training.fast import _NICKEL, _prepare_batch
 
     pairs = sorted(pos)
@@ -249,47 +249,40 @@ def _prepare(us, vs, negative, pos, n, *, shared, seed=7):
     np.cumsum(np.bincount([p[0] for p in pairs], minlength=n), out=pos_ptr[1:])
     pos_idx = np.array([p[1] for p in pairs], dtype=np.int64)
     negs = np.full((len(us), negative), -1, dtype=np.int64)
-    buffer = np.empty(negative if shared else 0, dtype=np.int64)
+    buffer = np.empty(pool, dtype=np.int64)
     _prepare_batch(np.array([seed], dtype=np.uint64), np.zeros((n, 3)), np.array(us, dtype=np.int64),
                    np.array(vs, dtype=np.int64), 0, len(us), negs, np.empty(0), np.empty(0, dtype=np.int64),
                    pos_ptr, pos_idx, _NICKEL, buffer)
-    return negs
+    return negs, buffer
 
 
-def test_batch_negatives_are_one_draw_shared_except_each_relations_own_positives():
-    # 12 nodes, a batch of relations (0, 1), (6, 7), (8, 9); node 0 also has positives 2 and 3.  The excluded sets
-    # {0..3}, {6, 7}, {8, 9} are disjoint, so a common draw is excluded for at most one relation and at least two keep it
-    pos = {(0, 1), (0, 2), (0, 3), (6, 7), (8, 9)}
-    us, vs = [0, 6, 8], [1, 7, 9]
-    excluded = [{0, 1, 2, 3}, {6, 7}, {8, 9}]
-    replaced = 0
-    for seed in range(50):
-        negs = _prepare(us, vs, 6, pos, 12, shared=True, seed=seed)
+def test_batch_negatives_come_from_the_pool_except_each_relations_own_positives():
+    # 40 nodes; relations (0, 1), (20, 21), (30, 31); node 0's positives are 1..9, so its pool draws are often excluded
+    pos = {(0, w) for w in range(1, 10)} | {(20, 21), (30, 31)}
+    us, vs = [0, 20, 30], [1, 21, 31]
+    excluded = [set(range(10)), {20, 21}, {30, 31}]
+    outside_pool = [0, 0, 0]
+    for seed in range(60):
+        negs, pool = _prepare(us, vs, 4, pos, 40, pool=12, seed=seed)
         for r in range(3):
-            assert all(0 <= w < 12 and w not in excluded[r] for w in negs[r])
-        for j in range(6):
-            values, counts = np.unique(negs[:, j], return_counts=True)
-            common = values[counts.argmax()]
-            assert counts.max() >= 2
-            for r in range(3):  # every relation keeps the common draw unless it is that relation's u or positive
-                if common not in excluded[r]:
-                    assert negs[r, j] == common
-                elif negs[r, j] != common:
-                    replaced += 1
-    assert replaced > 0  # the replacement path ran
+            assert all(0 <= w < 40 and w not in excluded[r] for w in negs[r])
+            # a negative from outside the pool is only ever a replacement of an excluded pool draw
+            outside_pool[r] += sum(w not in set(pool) for w in negs[r])
+        allowed_everywhere = [w for w in pool if not any(w in e for e in excluded)]
+        if len(allowed_everywhere) == len(pool):  # nothing to replace: every negative is a pool member
+            assert set(negs.ravel()) <= set(pool)
+    assert outside_pool[0] > 0  # node 0's replacements ran
+    assert outside_pool[0] > outside_pool[1] + outside_pool[2]  # and the other two rarely needed one
 
 
-def test_batch_negatives_share_the_draw_on_a_large_hierarchy():
-    # 1,000 nodes, relations without positives in common: every column is the same draw for every relation
+def test_batch_negatives_draw_from_a_small_pool_on_a_large_hierarchy():
     n = 1000
     pos = {(u, u + 1) for u in range(0, 20, 2)}
     us, vs = list(range(0, 20, 2)), list(range(1, 21, 2))
-    negs = _prepare(us, vs, 10, pos, n, shared=True)
-    per_relation = _prepare(us, vs, 10, pos, n, shared=False)
-    same = (negs == negs[0]).all(axis=0).sum()
-    assert same >= 8  # a column differs only where its draw hit one of the 20 excluded nodes
-    assert len(np.unique(negs)) <= 10 + 10 * (10 - same)
-    assert len(np.unique(per_relation)) > 50  # the paper's sampler: a set of its own per relation
+    negs, pool = _prepare(us, vs, 10, pos, n, pool=30)
+    assert np.isin(negs, pool).mean() > 0.95  # a draw is replaced only when it is one of 20 excluded nodes
+    per_relation, _ = _prepare(us, vs, 10, pos, n, pool=0)
+    assert len(np.unique(negs)) <= 30 + 5 < 50 < len(np.unique(per_relation))  # 100 draws from 1,000 nodes
 
 
 def test_batch_negatives_train_as_well_and_stay_deterministic(mammals):
@@ -301,7 +294,7 @@ def test_batch_negatives_train_as_well_and_stay_deterministic(mammals):
     per_relation = PoincareEmbedding(**kw).fit(mammals)
     assert not np.array_equal(a.kv_.vectors, per_relation.kv_.vectors)
     shared, own = evaluate_reconstruction(a, mammals), evaluate_reconstruction(per_relation, mammals)
-    assert shared.map > own.map - 0.05 and shared.mean_rank < own.mean_rank + 0.5
+    assert shared.map > own.map - 0.05 and shared.mean_rank < own.mean_rank + 0.5  # nouns d=10: 0.882 vs 0.90
 
 
 @pytest.mark.parametrize("params", [{"engine": "gensim"}, {"objective": "gensim"}])
