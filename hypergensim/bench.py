@@ -309,11 +309,18 @@ THROUGHPUT_VARIANTS = {"poincare-float32": ("poincare", "float32", "relation"),
                        "poincare-batchneg": ("poincare", "float64", "batch")}
 
 
-def _rows_per_relation(variant: str, negative: int = 10, batch: int = 10) -> float:
+def _throughput_columns() -> dict[str, tuple[str, str, str]]:
+    """Every column of the throughput table: one per model (float64, per-relation negatives), then the variants."""
+    from .params import MODELS
+
+    return {**{m: (m, "float64", "relation") for m in MODELS}, **THROUGHPUT_VARIANTS}
+
+
+def _rows_per_relation(sampling: str, negative: int = 10, batch: int = 10) -> float:
     """Rows one relation reads and writes: u, v and its negatives, or its share of its batch's pool of negatives."""
     from .training.fast import BATCH_POOL_FACTOR
 
-    return 2 + (BATCH_POOL_FACTOR * negative / batch if variant.endswith("batchneg") else negative)
+    return 2 + (BATCH_POOL_FACTOR * negative / batch if sampling == "batch" else negative)
 
 
 def bench_throughput() -> dict[str, Any]:
@@ -328,7 +335,6 @@ def bench_throughput() -> dict[str, Any]:
     from gensim.models.poincare import PoincareModel
 
     from .datasets import load_hierarchy
-    from .params import MODELS
     from .training.fast import FastTrainer
 
     h = load_hierarchy("nouns")
@@ -343,8 +349,7 @@ def bench_throughput() -> dict[str, Any]:
         model = PoincareModel(relations, size=dim, negative=10, burn_in=0, seed=0)
         start = np.array(model.kv.vectors, copy=True)
         narrow = PoincareModel(relations, size=dim, negative=10, burn_in=0, seed=0, dtype=np.float32)
-        variants = {**{m: (m, "float64", "relation") for m in MODELS}, **THROUGHPUT_VARIANTS}
-        for geometry, (kernel, dtype, sampling) in variants.items():
+        for geometry, (kernel, dtype, sampling) in _throughput_columns().items():
             for workers in THROUGHPUT_WORKERS:
                 target = narrow if dtype == "float32" else model
                 target.kv.vectors[:] = start
@@ -362,13 +367,13 @@ def bench_throughput() -> dict[str, Any]:
                 print(f"  d={dim:<4} {geometry:<14} {workers} thread(s): {seen / seconds:>12,.0f} relations/s "
                       f"({seen / seconds / gensim_rate:,.0f}x gensim's {gensim_rate:,.0f})", flush=True)
     by = {(r["dim"], r["model"], r["workers"]): r["rel_s"] for r in rows}
-    scaling = {f"{m}_d{d}": by[(d, m, 2)] / by[(d, m, 1)] for d in THROUGHPUT_DIMS
-               for m in (*MODELS, *THROUGHPUT_VARIANTS)}
+    scaling = {f"{m}_d{d}": by[(d, m, 2)] / by[(d, m, 1)] for d in THROUGHPUT_DIMS for m in _throughput_columns()}
     limits = machine_limits()
     for r in rows:  # what a relation moves: its rows (u, v, its negatives) read and written once each
-        width = r["dim"] + (1 if r["model"] == "lorentz" else 0)
-        size = 4 if r["model"].endswith("float32") else 8
-        r["row_bytes_gb_s"] = r["rel_s"] * _rows_per_relation(r["model"]) * width * size * 2 / 1e9
+        kernel, dtype, sampling = _throughput_columns()[r["model"]]
+        width = r["dim"] + (1 if kernel == "lorentz" else 0)
+        size = np.dtype(dtype).itemsize
+        r["row_bytes_gb_s"] = r["rel_s"] * _rows_per_relation(sampling) * width * size * 2 / 1e9
         r["share_of_copy_bandwidth"] = r["row_bytes_gb_s"] / limits["copy_gb_s"][f"{r['workers']}_threads"]
     return {"rows": rows, "speedup_2_over_1_thread": scaling, "cores": os.cpu_count(), "limits": limits,
             "table_markdown": throughput_table(rows)}

@@ -70,7 +70,7 @@ from ..numerics import (
     prefetch_row,
     project_row,
 )
-from ..params import MODELS, NEGATIVE_SAMPLING
+from ..params import MODELS, PARAMETER
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
 
@@ -629,9 +629,7 @@ class FastTrainer:
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
                  geometry: str = "poincare", negative_sampling: str = "relation") -> None:
-        if negative_sampling not in NEGATIVE_SAMPLING:
-            raise ConfigError(f"negative_sampling must be one of {', '.join(NEGATIVE_SAMPLING)}, "
-                              f"got {negative_sampling!r}")
+        PARAMETER["negative_sampling"].check(negative_sampling)
         if negative_sampling == "batch" and objective == "gensim":
             raise ConfigError("negative_sampling='batch' needs objective='nickel2017' (gensim's objective draws "
                               "a set per relation, as gensim does)")
