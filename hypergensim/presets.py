@@ -46,7 +46,7 @@ __all__ = ["GENSIM_DEFAULTS", "PRESETS", "PRESET_NOTES", "preset_params", "resol
 #: not set.
 GENSIM_DEFAULTS: dict[str, Any] = {"engine": "gensim", "objective": "gensim", "alpha": 0.1, "negative": 10,
                                    "epochs": 50, "regularization_coeff": 1.0, "radius_warmup": 0, "workers": 1,
-                                   "virtual_root": "off"}
+                                   "virtual_root": "off", "hard_negatives": 0}
 
 #: What each preset sets over :data:`GENSIM_DEFAULTS`; every other parameter keeps its default from
 #: :data:`hypergensim.params.PARAMETERS`.
@@ -66,7 +66,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
     },
     "nickel2018-lorentz": {
         "model": "lorentz", "engine": "fast", "objective": "nickel2017", "alpha": 0.5, "radius_start": 2.0,
-        "radius_warmup": 400, "epochs": 500, "regularization_coeff": 0.0, "workers": 2,
+        "radius_warmup": 400, "epochs": 500, "regularization_coeff": 0.0, "workers": 2, "hard_negatives": 1,
     },
     "nickel2017-euclidean": {
         "model": "euclidean", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "epochs": 500,

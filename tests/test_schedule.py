@@ -55,7 +55,8 @@ def test_static_choices_keep_what_the_user_set_and_explain_the_rest():
     values, why = choose_static(UNSET, cores=4)
     assert values == {"engine": "fast", "objective": "nickel2017", "alpha": 0.5, "negative": 10, "epochs": None,
                       "radius_start": 2.0, "radius_warmup": None, "workers": 4, "regularization_coeff": 0.0,
-                      "virtual_root": None, "time_budget": DEFAULT_TIME_BUDGET, "alpha_final": 0.05}
+                      "virtual_root": None, "time_budget": DEFAULT_TIME_BUDGET, "alpha_final": 0.05,
+                      "hard_negatives": 1}
     assert set(why) == {k for k, v in values.items() if v is not None}
     mine, why = choose_static({**UNSET, "alpha": 0.2, "workers": 1, "epochs": 100}, cores=4)
     assert (mine["alpha"], mine["workers"], mine["epochs"]) == (0.2, 1, 100) and "alpha" not in why
@@ -64,9 +65,14 @@ def test_static_choices_keep_what_the_user_set_and_explain_the_rest():
     assert off["radius_start"] is None and off["alpha"] == 0.1  # no warm-up: the rate that works without one
     gensim, _ = choose_static({**UNSET, "engine": "gensim"}, cores=8)
     assert (gensim["objective"], gensim["alpha"], gensim["workers"], gensim["regularization_coeff"],
-            gensim["radius_warmup"], gensim["virtual_root"]) == ("gensim", 0.1, 1, 1.0, 0, "off")
+            gensim["radius_warmup"], gensim["virtual_root"], gensim["hard_negatives"]) == (
+        "gensim", 0.1, 1, 1.0, 0, "off", 0)
     euclid, _ = choose_static({**UNSET, "model": "euclidean"}, cores=2)
     assert euclid["radius_start"] is None and euclid["radius_warmup"] == 0 and euclid["alpha"] == 0.1
+    assert euclid["hard_negatives"] == 0  # cousins start after the warm-up, and the baselines have none
+    lorentz, _ = choose_static({**UNSET, "model": "lorentz"}, cores=2)
+    pooled, why = choose_static({**UNSET, "negative_sampling": "batch"}, cores=2)
+    assert lorentz["hard_negatives"] == 1 and pooled["hard_negatives"] == 0 and "pool" in why["hard_negatives"]
 
 
 def test_epochs_fill_the_budget_within_bounds():

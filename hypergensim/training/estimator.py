@@ -201,6 +201,13 @@ class PoincareEmbedding(BaseEstimator):
         need(p.negative_sampling == "relation" or (p.engine == "fast" and p.objective == "nickel2017"),
              f"negative_sampling='batch' needs engine='fast' and objective='nickel2017' (got engine={p.engine!r}, "
              f"objective={p.objective!r}); gensim's loop and objective draw a set per relation")
+        need(not p.hard_negatives or (p.engine == "fast" and p.objective == "nickel2017"
+                                      and p.negative_sampling == "relation"),
+             f"hard_negatives={p.hard_negatives} needs engine='fast', objective='nickel2017' and "
+             f"negative_sampling='relation' (got {p.engine!r}, {p.objective!r}, {p.negative_sampling!r})")
+        need(p.negative is None or not p.hard_negatives or p.hard_negatives <= p.negative,
+             f"hard_negatives={p.hard_negatives} is more than negative={p.negative} (it is how many of them are "
+             "cousins)")
         if p.model != "poincare":  # what means nothing for another model is an error, not ignored
             need(p.engine == "fast", f"model={p.model!r} needs engine='fast' (gensim's loop trains the "
                                      "Poincaré ball only)")
@@ -237,7 +244,8 @@ class PoincareEmbedding(BaseEstimator):
         """Refuse a run that cannot fit in memory before anything is allocated (see :mod:`.memory`)."""
         p = self.params_
         check_fits(estimate(n_nodes=profile.nodes, n_relations=profile.relations, dim=p.dim, negative=p.negative,
-                            batch_size=p.batch_size, workers=p.workers, engine=p.engine, dtype=p.dtype))
+                            batch_size=p.batch_size, workers=p.workers, engine=p.engine, dtype=p.dtype,
+                            hard_negatives=p.hard_negatives or 0))
 
     # ------------------------------------------------------------------- fit
     def fit(self, relations: Any, y: None = None, *, run_dir: str | Path | None = None, checkpoint_every: int = 0,
@@ -483,7 +491,8 @@ class PoincareEmbedding(BaseEstimator):
 
             self._fast = FastTrainer(self.model_, objective=self.params_.objective, workers=self.params_.workers,
                                      random_state=self.random_state, geometry=self.model,
-                                     negative_sampling=self.negative_sampling)
+                                     negative_sampling=self.negative_sampling,
+                                     hard_negatives=self.params_.hard_negatives)
             self._fast.batch_size = self.batch_size
 
     def _one_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:
@@ -491,7 +500,8 @@ class PoincareEmbedding(BaseEstimator):
         started = time.perf_counter()
         if self.params_.engine == "fast":
             loss_sum, seen = self._fast.run_epoch(epoch, lr=self.alpha_at(epoch), burn_in=False,
-                                                  epsilon=self.epsilon_at(epoch), max_radius=self.radius_at(epoch))
+                                                  epsilon=self.epsilon_at(epoch), max_radius=self.radius_at(epoch),
+                                                  hard_negatives=self.hard_negatives_at(epoch))
         else:
             loss_sum, seen = self._gensim_epoch(epoch, alpha=self.alpha_at(epoch))
         seconds = time.perf_counter() - started
@@ -557,6 +567,20 @@ class PoincareEmbedding(BaseEstimator):
             return float(p.alpha)
         progress = min((epoch - first) / (p.epochs - first), 1.0)
         return float(p.alpha + (p.alpha_final - p.alpha) * progress)
+
+    def hard_negatives_at(self, epoch: int) -> int:
+        """How many of each relation's negatives are cousins in training epoch ``epoch``: ``hard_negatives``
+        after the radius warm-up (from the first epoch without one), else 0.
+
+        Examples
+        --------
+        >>> est = PoincareEmbedding(hard_negatives=2, epochs=10, radius_warmup=6, radius_start=2.0)
+        >>> [est.hard_negatives_at(e) for e in (1, 6, 7, 10)]
+        [0, 0, 2, 2]
+        """
+        p = self._trained_with()
+        warm = p.radius_warmup if p.radius_start is not None else 0
+        return int(p.hard_negatives or 0) if epoch > (warm or 0) else 0
 
     def radius_at(self, epoch: int) -> float:
         """The bound on every point's hyperbolic distance from the origin at ``epoch`` (``inf`` when none).

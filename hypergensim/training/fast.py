@@ -37,6 +37,11 @@ Two objectives:
     a relation's ``u`` or positive is replaced for that relation), so a batch
     fetches ``2b + 3k`` rows instead of ``b(2 + k)``: at large ``dim`` the rows'
     memory traffic, not the arithmetic, is most of the cost.
+    With ``hard_negatives = h > 0`` the first ``h`` negatives of a relation
+    ``u → v`` are drawn from ``v``'s descendants that are neither ``u``, below
+    ``u`` nor above it (``u``'s cousins under ``v``: the nodes that compete
+    with ``v`` in ``u``'s ranking once the hierarchy has settled), a draw that
+    is not one falling back to a uniform draw (:func:`_sample_cousins`).
 
 Four models (``geometry``): the Poincaré ball above, and with the paper's
 softmax the Lorentz hyperboloid (its own ``(n, dim + 1)`` array of points,
@@ -209,6 +214,26 @@ def _sample_negatives(state, u, out, n, prob, alias, pos_ptr, pos_idx, objective
                 if w != u and not _is_positive(u, w, pos_ptr, pos_idx):
                     out[j] = w
                     break
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _sample_cousins(state, u, v, out, hard, n, prob, alias, pos_ptr, pos_idx, desc_ptr, desc_idx):
+    """Overwrite ``out[:hard]`` with cousins of ``u`` under ``v``: descendants of ``v`` other than ``u``, its
+    ancestors and its descendants, drawn uniformly from ``v``'s descendants; a draw that is not one (``v`` has
+    no other descendants, or the draw is in ``u``'s own line) is replaced by a uniform draw of a negative, so
+    every slot still holds a node that is neither ``u`` nor one of its positives."""
+    lo = desc_ptr[v]
+    size = desc_ptr[v + 1] - lo
+    for j in range(hard):
+        w = u
+        if size > 0:
+            w = desc_idx[lo + min(np.int64(_uniform(state) * size), size - 1)]
+        if w == u or _is_positive(u, w, pos_ptr, pos_idx) or _is_positive(w, u, pos_ptr, pos_idx):
+            while True:
+                w = _draw(state, n, prob, alias)
+                if w != u and not _is_positive(u, w, pos_ptr, pos_idx):
+                    break
+        out[j] = w
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
@@ -451,7 +476,8 @@ def _move(vectors, row, grad, lr, model, max_x0):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr, pos_idx, objective, shared):
+def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr, pos_idx, objective, shared,
+                   desc_ptr, desc_idx, hard):
     """Draw the negatives of relations ``first .. first+b`` and prefetch every row the batch will touch.
 
     Also prefetched: the positives of this batch's ``u`` (whose offsets were
@@ -463,6 +489,9 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
     one of its positives is replaced by a draw of its own from all nodes (as
     the per-relation sampler would redraw it).  The batch then touches
     ``2b + len(shared)`` rows instead of ``b·(2 + negative)``.
+
+    With ``hard > 0`` the first ``hard`` negatives of each relation are cousins
+    (:func:`_sample_cousins`), the rest uniform.
     """
     n = vectors.shape[0]
     for k in range(first + b, min(first + 2 * b, us.shape[0])):
@@ -486,7 +515,10 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
         return
     for r in range(b):
         u = us[first + r]
-        _sample_negatives(state, u, negs[r], n, prob, alias, pos_ptr, pos_idx, objective)
+        _sample_negatives(state, u, negs[r, hard:], n, prob, alias, pos_ptr, pos_idx, objective)
+        if hard > 0:
+            _sample_cousins(state, u, vs[first + r], negs[r], hard, n, prob, alias, pos_ptr, pos_idx, desc_ptr,
+                            desc_idx)
         prefetch_row(vectors, u)
         prefetch_row(vectors, vs[first + r])
         for j in range(negs.shape[1]):
@@ -497,7 +529,7 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
 # compiled with the flags of the function they are inlined into
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, gt, negs,
-              gu, gv, dist, uvec, shared):
+              gu, gv, dist, uvec, shared, desc_ptr, desc_idx, hard):
     """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
 
     Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
@@ -513,13 +545,14 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
     cur = 0
     b = min(batch_size, end)
     if b > 0:
-        _prepare_batch(state, vectors, us, vs, i, b, negs[cur], prob, alias, pos_ptr, pos_idx, objective, shared)
+        _prepare_batch(state, vectors, us, vs, i, b, negs[cur], prob, alias, pos_ptr, pos_idx, objective, shared,
+                       desc_ptr, desc_idx, hard)
     while i < end:
         nxt = i + b
         nb = min(batch_size, end - nxt)
         if nb > 0:
             _prepare_batch(state, vectors, us, vs, nxt, nb, negs[1 - cur], prob, alias, pos_ptr, pos_idx,
-                           objective, shared)
+                           objective, shared, desc_ptr, desc_idx, hard)
         if model == _POINCARE:
             total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
         # a constant model per call: the inlined kernel is compiled once per model, without its branches
@@ -538,12 +571,14 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
 
 @numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-           batch_size, objective, model, trans, batch_negatives, losses):
+           batch_size, objective, model, trans, batch_negatives, desc_ptr, desc_idx, hard, losses):
     """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards.
 
     ``batch_negatives`` (0 or 1): each batch draws a pool of
     :data:`BATCH_POOL_FACTOR` ``× negative`` nodes and its relations draw their
     negatives from it (see :func:`_prepare_batch`), instead of from all nodes.
+    ``hard``: the first ``hard`` negatives of each relation are its cousins
+    (:func:`_sample_cousins`, over the descendants in ``desc_ptr``/``desc_idx``).
 
     The relations were shuffled once (:class:`FastTrainer`); an epoch visits
     their blocks of ``block`` consecutive relations in the order
@@ -581,7 +616,8 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
                 bu[i], bu[j] = bu[j], bu[i]
                 bv[i], bv[j] = bv[j], bv[i]
             total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
-                               objective, model, trans, gt, negs, gu, gv, dist, uvec, shared)
+                               objective, model, trans, gt, negs, gu, gv, dist, uvec, shared, desc_ptr,
+                               desc_idx, hard)
         losses[t] = total
 
 
@@ -625,14 +661,26 @@ class FastTrainer:
         ``batch``: the relations of a batch draw from one pool of
         ``3·negative`` nodes (a relation's own positives replaced), which at
         large ``dim`` fetches far fewer rows; objective ``nickel2017`` only.
+    hard_negatives : int
+        The most negatives per relation that :meth:`run_epoch` may draw from
+        the relation's cousins (0: none, and no table of descendants is built);
+        objective ``nickel2017`` and ``negative_sampling="relation"`` only.
     """
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
-                 geometry: str = "poincare", negative_sampling: str = "relation") -> None:
+                 geometry: str = "poincare", negative_sampling: str = "relation", hard_negatives: int = 0) -> None:
         PARAMETER["negative_sampling"].check(negative_sampling)
+        PARAMETER["hard_negatives"].check(hard_negatives)
+        hard_negatives = int(hard_negatives or 0)
         if negative_sampling == "batch" and objective == "gensim":
             raise ConfigError("negative_sampling='batch' needs objective='nickel2017' (gensim's objective draws "
                               "a set per relation, as gensim does)")
+        if hard_negatives and (objective == "gensim" or negative_sampling == "batch"):
+            raise ConfigError(f"hard_negatives={hard_negatives} needs objective='nickel2017' and "
+                              f"negative_sampling='relation' (got {objective!r}, {negative_sampling!r})")
+        if hard_negatives > model.negative:
+            raise ConfigError(f"hard_negatives={hard_negatives} is more than negative={model.negative}")
+        self.hard_negatives = hard_negatives
         self.negative_sampling = negative_sampling
         self.model = model
         self.objective = objective
@@ -654,6 +702,13 @@ class FastTrainer:
         self.pos_ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(pairs[:, 0], minlength=n), out=self.pos_ptr[1:])
         self.pos_idx = np.ascontiguousarray(pairs[:, 1])
+        # the descendants of every node (the relations by ancestor), for drawing cousins
+        self.desc_ptr = np.zeros(n + 1 if hard_negatives else 1, dtype=np.int64)
+        self.desc_idx = np.empty(0, dtype=np.int64)
+        if hard_negatives:
+            by_ancestor = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
+            np.cumsum(np.bincount(by_ancestor[:, 1], minlength=n), out=self.desc_ptr[1:])
+            self.desc_idx = np.ascontiguousarray(by_ancestor[:, 0])
         counts = np.asarray(model.kv.expandos["count"], dtype=np.float64)
         self.by_count = alias_table(counts)
         self.by_damped_count = alias_table(counts**0.75)
@@ -665,8 +720,11 @@ class FastTrainer:
         return self.model.kv.vectors if self._hyperboloid is None else self._hyperboloid
 
     def run_epoch(self, epoch_id: int, *, lr: float, burn_in: bool, epsilon: float | None = None,
-                  max_radius: float = math.inf) -> tuple[float, int]:
+                  max_radius: float = math.inf, hard_negatives: int = 0) -> tuple[float, int]:
         """One pass over the relations; returns (summed loss, relations seen).
+
+        ``hard_negatives`` of each relation's negatives are its cousins (at
+        most the constructor's ``hard_negatives``); never during burn-in.
 
         ``epsilon`` overrides the model's boundary margin for this epoch (a
         radius warm-up); by default the model's own ``epsilon``.  For the
@@ -675,6 +733,9 @@ class FastTrainer:
         """
         m = self.model
         n = len(self.rel_u)
+        if not 0 <= hard_negatives <= self.hard_negatives or (burn_in and hard_negatives):
+            raise ConfigError(f"hard_negatives={hard_negatives} in this epoch: this trainer draws at most "
+                              f"{self.hard_negatives}, and none during burn-in")
         # blocks of at most `block` relations, as many per worker, so the shards stay balanced
         n_blocks = max(1, -(-n // (self.block * self.workers))) * self.workers
         block = -(-n // n_blocks)
@@ -692,7 +753,8 @@ class FastTrainer:
             eps = math.inf if not math.isfinite(max_radius) or max_radius > 700 else math.cosh(max_radius)
         _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
-               self.translation, int(self.negative_sampling == "batch"), losses)
+               self.translation, int(self.negative_sampling == "batch"), self.desc_ptr, self.desc_idx,
+               int(hard_negatives), losses)
         if self.geometry == "lorentz":
             # Hogwild threads may interleave their writes to one row; put every point back on the hyperboloid
             x = self._hyperboloid

@@ -28,7 +28,7 @@ _GENSIM_BATCH_ARRAYS = 8
 
 
 def estimate(*, n_nodes: int, n_relations: int, dim: int, negative: int, batch_size: int, workers: int, engine: str,
-             dtype: str) -> dict[str, int]:
+             dtype: str, hard_negatives: int = 0) -> dict[str, int]:
     """Bytes a fit needs at its peak, by part (vectors and their copies, relations, batches, evaluation)."""
     itemsize = np.dtype(dtype).itemsize
     rows = n_nodes * dim
@@ -39,6 +39,8 @@ def estimate(*, n_nodes: int, n_relations: int, dim: int, negative: int, batch_s
         # the evaluator's float64 copy and its column-major transpose, and one key per node per thread
         "evaluation": rows * 16 + n_nodes * 8 * max(workers, 2),
     }
+    if hard_negatives:  # the fast engine's table of every node's descendants, for drawing cousins
+        parts["descendants"] = (n_relations + n_nodes + 1) * 8
     if engine == "gensim":
         parts["batches"] = _GENSIM_BATCH_ARRAYS * (1 + negative) * dim * batch_size * 8
     else:  # per thread: the batch's gradients and distances, the next batch's negatives
