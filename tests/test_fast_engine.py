@@ -398,7 +398,7 @@ def test_the_trainer_refuses_more_hard_negatives_than_it_was_built_for(mammals):
     from hypergensim.training.fast import FastTrainer
 
     model = PoincareModel(mammals.relations()[:200], size=3, negative=4)
-    trainer = FastTrainer(model, objective="nickel2017", workers=1, random_state=0, hard_negatives=1)
+    trainer = FastTrainer(model, objective="nickel2017", workers=1, random_state=0, max_hard_negatives=1)
     assert trainer.desc_idx.shape[0] == len(set(map(tuple, model.all_relations)))
     trainer.run_epoch(1, lr=0.1, burn_in=False, hard_negatives=1)
     with pytest.raises(ConfigError, match="at most 1"):

@@ -492,7 +492,7 @@ class PoincareEmbedding(BaseEstimator):
             self._fast = FastTrainer(self.model_, objective=self.params_.objective, workers=self.params_.workers,
                                      random_state=self.random_state, geometry=self.model,
                                      negative_sampling=self.negative_sampling,
-                                     hard_negatives=self.params_.hard_negatives)
+                                     max_hard_negatives=self.params_.hard_negatives)
             self._fast.batch_size = self.batch_size
 
     def _one_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:

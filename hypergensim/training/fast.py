@@ -661,17 +661,19 @@ class FastTrainer:
         ``batch``: the relations of a batch draw from one pool of
         ``3·negative`` nodes (a relation's own positives replaced), which at
         large ``dim`` fetches far fewer rows; objective ``nickel2017`` only.
-    hard_negatives : int
+    max_hard_negatives : int
         The most negatives per relation that :meth:`run_epoch` may draw from
-        the relation's cousins (0: none, and no table of descendants is built);
-        objective ``nickel2017`` and ``negative_sampling="relation"`` only.
+        the relation's cousins (its ``hard_negatives``; 0: none, and no table of
+        descendants is built); objective ``nickel2017`` and
+        ``negative_sampling="relation"`` only.
     """
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
-                 geometry: str = "poincare", negative_sampling: str = "relation", hard_negatives: int = 0) -> None:
+                 geometry: str = "poincare", negative_sampling: str = "relation",
+                 max_hard_negatives: int = 0) -> None:
         PARAMETER["negative_sampling"].check(negative_sampling)
-        PARAMETER["hard_negatives"].check(hard_negatives)
-        hard_negatives = int(hard_negatives or 0)
+        PARAMETER["hard_negatives"].check(max_hard_negatives)
+        hard_negatives = int(max_hard_negatives or 0)
         if negative_sampling == "batch" and objective == "gensim":
             raise ConfigError("negative_sampling='batch' needs objective='nickel2017' (gensim's objective draws "
                               "a set per relation, as gensim does)")
@@ -680,7 +682,7 @@ class FastTrainer:
                               f"negative_sampling='relation' (got {objective!r}, {negative_sampling!r})")
         if hard_negatives > model.negative:
             raise ConfigError(f"hard_negatives={hard_negatives} is more than negative={model.negative}")
-        self.hard_negatives = hard_negatives
+        self.max_hard_negatives = hard_negatives
         self.negative_sampling = negative_sampling
         self.model = model
         self.objective = objective
@@ -733,9 +735,9 @@ class FastTrainer:
         """
         m = self.model
         n = len(self.rel_u)
-        if not 0 <= hard_negatives <= self.hard_negatives or (burn_in and hard_negatives):
+        if not 0 <= hard_negatives <= self.max_hard_negatives or (burn_in and hard_negatives):
             raise ConfigError(f"hard_negatives={hard_negatives} in this epoch: this trainer draws at most "
-                              f"{self.hard_negatives}, and none during burn-in")
+                              f"{self.max_hard_negatives}, and none during burn-in")
         # blocks of at most `block` relations, as many per worker, so the shards stay balanced
         n_blocks = max(1, -(-n // (self.block * self.workers))) * self.workers
         block = -(-n // n_blocks)
