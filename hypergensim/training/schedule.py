@@ -194,12 +194,16 @@ def choose_static(given: dict[str, Any], *, cores: int) -> tuple[dict[str, Any],
     pick("workers", max(1, cores), "every usable core")
     pick("negative", 10, "the paper's 10 negatives")
     hyperbolic = given["model"] in ("poincare", "lorentz")
-    if hyperbolic and given.get("negative_sampling", "relation") == "relation":
+    if not hyperbolic:
+        pick("hard_negatives", 0, f"no cousins as negatives for model={given['model']!r}")
+    elif given.get("negative_sampling", "relation") != "relation":
+        pick("hard_negatives", 0, "negative_sampling='batch' draws from a pool")
+    elif given["radius_warmup"] == 0:
+        pick("hard_negatives", 0, "no warm-up to wait for: cousins from the first epoch wreck the layout (three of ten "
+             "from epoch 1: 20k-node binary tree MAP 0.533)")
+    else:
         pick("hard_negatives", HARD_NEGATIVES, "one of the negatives a cousin after the warm-up (WordNet nouns MAP "
              "0.911 → 0.949, a 100k-node binary tree 0.943 → 0.951; deep trees and DAGs lose mean rank)")
-    else:
-        pick("hard_negatives", 0, f"no cousins as negatives for model={given['model']!r}" if not hyperbolic
-             else "negative_sampling='batch' draws from a pool")
     if hyperbolic and given["radius_warmup"] != 0:
         pick("radius_start", WARMUP_RADIUS, "a radius warm-up: nodes settle their directions while moves are cheap")
         pick("alpha", WARMUP_ALPHA, "the warm-up schedule's rate (WordNet nouns: MR 2.8 against ~30 without)")
