@@ -245,7 +245,7 @@ class PoincareEmbedding(BaseEstimator):
         p = self.params_
         check_fits(estimate(n_nodes=profile.nodes, n_relations=profile.relations, dim=p.dim, negative=p.negative,
                             batch_size=p.batch_size, workers=p.workers, engine=p.engine, dtype=p.dtype,
-                            hard_negatives=p.hard_negatives or 0))
+                            hard_negatives=p.hard_negatives))
 
     # ------------------------------------------------------------------- fit
     def fit(self, relations: Any, y: None = None, *, run_dir: str | Path | None = None, checkpoint_every: int = 0,

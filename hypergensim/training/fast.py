@@ -63,6 +63,7 @@ import numba
 import numpy as np
 
 from ..errors import ConfigError
+from ..evaluation.ranking import build_csr
 from ..manifold import lorentz_to_poincare, poincare_to_lorentz
 from ..numerics import (
     KERNEL_FASTMATH,
@@ -700,17 +701,10 @@ class FastTrainer:
         self.rel_u = np.ascontiguousarray(rel[once, 0])  # shuffled once; epochs shuffle blocks of it
         self.rel_v = np.ascontiguousarray(rel[once, 1])
         n = len(model.kv)
-        pairs = np.unique(rel, axis=0)
-        self.pos_ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(pairs[:, 0], minlength=n), out=self.pos_ptr[1:])
-        self.pos_idx = np.ascontiguousarray(pairs[:, 1])
-        # the descendants of every node (the relations by ancestor), for drawing cousins
-        self.desc_ptr = np.zeros(n + 1 if hard_negatives else 1, dtype=np.int64)
-        self.desc_idx = np.empty(0, dtype=np.int64)
-        if hard_negatives:
-            by_ancestor = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
-            np.cumsum(np.bincount(by_ancestor[:, 1], minlength=n), out=self.desc_ptr[1:])
-            self.desc_idx = np.ascontiguousarray(by_ancestor[:, 0])
+        self.pos_ptr, self.pos_idx = build_csr(rel, n)  # every node's ancestors, sorted
+        # every node's descendants (the relations by ancestor), for drawing cousins; empty when none are drawn
+        self.desc_ptr, self.desc_idx = build_csr(rel[:, ::-1], n) if hard_negatives else (
+            np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64))
         counts = np.asarray(model.kv.expandos["count"], dtype=np.float64)
         self.by_count = alias_table(counts)
         self.by_damped_count = alias_table(counts**0.75)
