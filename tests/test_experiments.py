@@ -151,6 +151,60 @@ def test_sweep_survives_sigkill(toy_spec, tmp_path, backend):
     _check_sweep(out, spec)
 
 
+PRESET_SPEC = f"""
+[experiment]
+name = "retuned"
+dataset = "{TOY_BASIC}"
+task = "reconstruction"
+[train]
+preset = "gensim-default"
+epochs = 2
+negative = 2
+burn_in = 0
+[grid]
+dim = [2]
+seed = [0, 1]
+"""
+
+
+def test_a_retuned_preset_reruns_its_stale_cells_and_replaces_them_only_when_done(tmp_path, monkeypatch, capsys):
+    from hypergensim import presets
+    from hypergensim.experiments.sweep import stale_settings
+    from hypergensim.rundir import RunDir
+
+    path = tmp_path / "retuned.toml"
+    path.write_text(PRESET_SPEC)
+    spec, out = load_spec(path), tmp_path / "out"
+    sweep(spec, out, verbose=False)
+    ids = sorted(j["id"] for j in plan(spec))
+    assert all(RunDir(out / "runs" / i).read_config()["given"]["alpha"] == 0.1 for i in ids)
+
+    # the preset is retuned: the cells keep their ids (the spec did not change) but are stale now
+    monkeypatch.setitem(presets.PRESETS, "gensim-default", {**presets.PRESETS["gensim-default"], "alpha": 0.05})
+    jobs = plan(spec)
+    assert [j["id"] for j in jobs] == ids
+    assert stale_settings(jobs[0], RunDir(out / "runs" / ids[0])) == {"alpha": (0.1, 0.05)}
+    capsys.readouterr()
+    sweep(spec, out, train=False)  # the tables only: reported as recorded, and said to be stale
+    said = capsys.readouterr().out
+    assert said.count("stale, reported as recorded") == 2 and "alpha 0.1 -> 0.05" in said
+
+    sweep(spec, out)
+    said = capsys.readouterr().out
+    assert "0 already finished, 2 to run (2 of them stale)" in said and said.count("re-running") == 2
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ids  # replaced in place, nothing aside
+    assert all(RunDir(out / "runs" / i).read_config()["given"]["alpha"] == 0.05 for i in ids)
+    sweep(spec, out)
+    assert "2 already finished, 0 to run" in capsys.readouterr().out
+
+    # a crash between moving a stale run aside and landing its replacement: the next sweep puts it back
+    os.rename(out / "runs" / ids[0], out / "runs" / f".{ids[0]}.stale-0123abcd")
+    (out / "runs" / f".{ids[1]}.stale-4567cdef").mkdir()  # one whose replacement did land is deleted
+    sweep(spec, out)
+    assert "2 already finished, 0 to run" in capsys.readouterr().out
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ids
+
+
 def test_plot_cli_renders_pngs(tmp_path):
     from matplotlib.image import imread
 

@@ -5,7 +5,10 @@ Every run trains into ``DIR/runs/.<id>.partial-<token>/`` and is renamed to
 exactly when its run is complete.  Running the same sweep again (after a crash
 or ``kill -9``) skips finished runs, deletes partial ones and redoes them; if
 two processes finish the same run, the second rename fails and its copy is
-discarded, so no run is ever duplicated.  ``results.csv`` and ``summary.md``
+discarded, so no run is ever duplicated.  A finished run whose recorded
+parameters are no longer those its cell resolves to (a preset was retuned) is
+*stale*: it is re-run, and replaced only once the new run has finished
+(:func:`stale_settings`).  ``results.csv`` and ``summary.md``
 are rebuilt from the finished run directories.
 
 Paths are the client's: a relative ``--out`` or spec dataset is resolved in the
@@ -31,7 +34,8 @@ from ..errors import ConfigError
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
-__all__ = ["run_id", "parse_only", "select", "cell", "run_one", "run_remote", "store_remote", "result_row", "sweep",
+__all__ = ["run_id", "parse_only", "select", "cell", "stale_settings", "run_one", "run_remote", "store_remote",
+           "result_row", "sweep",
            "collect_results", "plan",
            "RUNS", "RESULTS_CSV", "SUMMARY_MD"]
 
@@ -39,6 +43,8 @@ __all__ = ["run_id", "parse_only", "select", "cell", "run_one", "run_remote", "s
 RUNS = "runs"
 RESULTS_CSV = "results.csv"
 SUMMARY_MD = "summary.md"
+#: Parameters a cell's run settings give outside its preset (seed and budget are in the cell's id already).
+_NOT_COMPARED = ("random_state", "time_budget")
 #: The evaluation figures a results row carries.
 RESULT_METRICS = ("mean_rank", "map", "mrr", "hits_at_10", "n_pairs")
 
@@ -117,12 +123,46 @@ def plan(spec: ExperimentSpec, only: dict[str, str] | None = None) -> list[dict[
     jobs = []
     for values in select(spec, only or {}):
         params = spec.params(values)
-        jobs.append({"id": run_id(spec, values), "values": values, "model": params["model"], "dim": params["dim"],
+        jobs.append({"id": run_id(spec, values), "values": values, "params": params, "model": params["model"], "dim": params["dim"],
                      "dataset": spec.dataset, "source": source,
                      "task": spec.task_of(values), "train": dict(spec.train), "split": spec.split_of(values),
                      "evaluate": dict(spec.evaluate), "time_budget": spec.run.get("time_budget"),
                      "published": spec.reference_rows(values)})
     return jobs
+
+
+def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any]]:
+    """``{parameter: (recorded, now)}`` for each parameter the finished ``run`` was trained with that ``job``'s cell
+    now resolves differently (empty when the run is current).
+
+    A cell's id hashes its spec, not the values of the preset it names, so a
+    retuned preset leaves the old runs under the same ids.  Compared are the
+    parameters the run recorded as given (``config.json``); one the run does
+    not record did not exist when it was made, and is not compared.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "config.json").write_text(json.dumps({"given": {"alpha": 0.5, "dim": 10}}))
+    >>> stale_settings({"params": {"alpha": 0.1, "dim": 10, "epochs": 50}}, RunDir(folder))
+    {'alpha': (0.5, 0.1)}
+    """
+    config = run.read_config()
+    recorded = config.get("given", config.get("params", {}))
+    changed = {}
+    for key, now in job["params"].items():
+        if key in _NOT_COMPARED or key not in recorded:
+            continue
+        now_plain = list(now) if isinstance(now, tuple) else now
+        if recorded[key] != now_plain:
+            changed[key] = (recorded[key], now)
+    return changed
+
+
+def _is_current(job: dict[str, Any], run: RunDir) -> bool:
+    return run.is_finished() and not stale_settings(job, run)
 
 
 def _train(job: dict[str, Any], hierarchy: Any, run_dir: Path) -> Any:
@@ -148,7 +188,7 @@ def run_one(job: dict[str, Any], runs_dir: str) -> dict[str, Any]:
     from ..datasets import load_hierarchy
 
     final = RunDir(Path(runs_dir) / job["id"])
-    if final.is_finished():
+    if _is_current(job, final):
         return result_row(job, final.read_metrics())
     partial = Path(runs_dir) / f".{job['id']}.partial-{uuid.uuid4().hex[:8]}"
     # a spec's dataset is a hierarchy: a file is read as edges and closed transitively
@@ -186,12 +226,26 @@ def store_remote(job: dict[str, Any], runs_dir: Path, shipped: dict[str, Any]) -
 
 
 def _publish(job: dict[str, Any], partial: Path, final: RunDir, metrics: dict[str, Any]) -> dict[str, Any]:
-    """Rename a finished partial run onto its final name; a run another process finished first wins."""
+    """Rename a finished partial run onto its final name; a run another process finished first wins.
+
+    A stale run in the way is moved aside first and deleted after the rename (a
+    crash between the two leaves it aside, and the next sweep puts it back).
+    """
+    aside = None
+    if final.is_finished() and stale_settings(job, final):
+        aside = final.path.with_name(f".{job['id']}.stale-{uuid.uuid4().hex[:8]}")
+        try:
+            os.rename(final.path, aside)
+        except FileNotFoundError:  # another process replaced it first
+            aside = None
     try:
         os.rename(partial, final.path)
     except OSError:  # another process finished this run first: keep theirs, drop ours
         shutil.rmtree(partial, ignore_errors=True)
         return result_row(job, final.read_metrics())
+    finally:
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
     return result_row(job, metrics)
 
 
@@ -218,10 +272,17 @@ def result_row(job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def _clean_partials(runs_dir: Path) -> int:
+    """Delete unfinished runs; put back a stale run whose replacement never landed (else delete it)."""
     removed = 0
     for p in runs_dir.glob(".*.partial-*"):
         shutil.rmtree(p, ignore_errors=True)
         removed += 1
+    for p in runs_dir.glob(".*.stale-*"):
+        final = runs_dir / p.name[1:].rsplit(".stale-", 1)[0]
+        if final.exists():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            os.rename(p, final)
     return removed
 
 
@@ -257,13 +318,21 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
     runs_dir.mkdir(parents=True, exist_ok=True)
     removed = _clean_partials(runs_dir) if train else 0
     chosen = plan(spec, only)
-    todo = [j for j in chosen if not RunDir(runs_dir / j["id"]).is_finished()] if train else []
+    stale = {j["id"]: stale_settings(j, RunDir(runs_dir / j["id"])) for j in chosen
+             if RunDir(runs_dir / j["id"]).is_finished()}
+    stale = {k: v for k, v in stale.items() if v}
+    todo = [j for j in chosen if not _is_current(j, RunDir(runs_dir / j["id"]))] if train else []
     if verbose:
-        done = len(chosen) - len(todo)
+        done = sum(_is_current(j, RunDir(runs_dir / j["id"])) for j in chosen)
         picked = f" ({len(chosen)} selected by --only)" if only else ""
         print(f"{spec.name}: {len(spec.runs())} runs{picked}, {done} already finished, {len(todo)} to run"
+              + (f" ({len(stale)} of them stale)" if train and stale else "")
               + ("" if train else " (--no-train: the tables only)")
               + (f", {removed} partial runs discarded" if removed else ""), flush=True)
+        for run, changed in stale.items():
+            what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changed.items())
+            print(f"{'re-running' if train else 'stale, reported as recorded:'} {run}: trained with other "
+                  f"parameters than its cell now resolves to ({what})", flush=True)
     if todo:
         if backend == "dask":
             _run_dask(todo, str(runs_dir), jobs, scheduler, verbose)
