@@ -23,7 +23,7 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 __all__ = ["GAP_FLOOR", "KERNEL_FASTMATH", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance",
-           "project_row", "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "bisect_left",
+           "project_row", "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "pair_key", "bisect_left",
            "bisect_right", "contains_sorted", "prefetch", "prefetch_row"]
 
 #: LLVM fast-math flags of the training kernels' arithmetic: ``reassoc`` lets the sums over a row's coordinates
@@ -199,6 +199,32 @@ def contains_sorted(a, x, lo, hi):
     """Whether the sorted slice ``a[lo:hi]`` holds ``x``."""
     i = bisect_left(a, x, lo, hi)
     return i < hi and a[i] == x
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def pair_key(points, u, w, model, shift):
+    """The ranking key of ``w`` for the query ``u`` under ``model`` (0 Poincaré, 1 Lorentz, 2 Euclidean,
+    3 translational), from row-major ``points``: the one-pair form of :func:`ranking_keys_to_all`,
+    :func:`lorentz_keys_to_all` and :func:`shifted_keys_to_all`, so for a fixed ``u`` it orders nodes by their
+    distance from ``u`` as the evaluator ranks them."""
+    dim = points.shape[1]
+    key = 0.0
+    if model == 0:
+        sq = 0.0
+        for i in range(dim):
+            diff = points[w, i] - points[u, i]
+            key += diff * diff
+            sq += points[w, i] * points[w, i]
+        return key / ball_gap(sq)
+    if model == 1:
+        key = points[u, 0] * points[w, 0]
+        for i in range(1, dim):
+            key -= points[u, i] * points[w, i]
+        return key
+    for i in range(dim):  # shift (the translational model's r) is read only for model 3
+        diff = points[w, i] - (points[u, i] + (shift[i] if model == 3 else 0.0))
+        key += diff * diff
+    return key
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

@@ -189,14 +189,15 @@ PARAMETERS: tuple[Parameter, ...] = (
               "``batch_size·(2 + negative)``: faster at large ``dim`` (``make bench``), at some cost in quality "
               "(README); fast engine and objective 'nickel2017' only.",
               choices=NEGATIVE_SAMPLING),
-    Parameter("hard_negatives", int, None, "Of each relation's negatives, how many are its cousins: for ``u → v``, "
-              "descendants of ``v`` that are neither ``u`` nor above or below it, the nodes that outrank ``v`` in "
-              "``u``'s ranking once the hierarchy has settled (uniform draws almost never pick them, so late in "
-              "training the loss is near zero while they still cost MAP).  Drawn in the epochs after the radius "
-              "warm-up (every epoch without one), never in burn-in; the rest stay uniform.  None: 1 for the "
-              "hyperbolic models under the automatic schedule, else 0.  Fast engine, objective 'nickel2017' and "
-              "negative_sampling 'relation' only.", low=0, allow_none=True, doc_type="int or None", measured=(0, 3),
-              auto=True),
+    Parameter("hard_negatives", int, None, "Of each relation's negatives, how many are drawn among the violators "
+              "of its ``u``: negatives that the embedding puts closer to ``u`` than its farthest ancestor, mined by "
+              "one pass over all nodes when hard negatives start and every few dozen epochs after, and used for "
+              "``u → v`` when they are also closer to ``u`` than ``v``.  Uniform draws almost never pick them once "
+              "an embedding is good, so the loss is near zero while they still cost rank and MAP.  Drawn in the "
+              "epochs after the radius warm-up (every epoch without one), never in burn-in; the rest stay uniform.  "
+              "None: 1 for the hyperbolic models under the automatic schedule, else 0.  Fast engine, objective "
+              "'nickel2017' and negative_sampling 'relation' only.", low=0, allow_none=True,
+              doc_type="int or None", measured=(0, 3), auto=True),
     Parameter("regularization_coeff", float, None,
               "gensim's l2 regularization of the positive vectors (0 disables; objective 'gensim' only).  None: "
               "gensim's 1.0 with objective 'gensim', else 0.", low=0, allow_none=True, doc_type="float or None",

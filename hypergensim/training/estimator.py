@@ -569,7 +569,7 @@ class PoincareEmbedding(BaseEstimator):
         return float(p.alpha + (p.alpha_final - p.alpha) * progress)
 
     def hard_negatives_at(self, epoch: int) -> int:
-        """How many of each relation's negatives are cousins in training epoch ``epoch``: ``hard_negatives``
+        """How many of each relation's negatives are violators in training epoch ``epoch``: ``hard_negatives``
         after the radius warm-up (from the first epoch without one), else 0.
 
         Examples
@@ -766,6 +766,10 @@ class PoincareEmbedding(BaseEstimator):
             state["lorentz_points"] = np.array(self._fast.points)
         if self.model == "translational":
             state["translation"] = np.array(self._fast.translation)
+        fast = getattr(self, "_fast", None)
+        if fast is not None and fast.violators_epoch is not None:  # so a resumed run draws what this one would
+            state["violators_ptr"], state["violators_idx"] = fast.violators
+            state["violators_epoch"] = np.array([fast.violators_epoch], dtype=np.int64)
         return state
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
@@ -787,6 +791,9 @@ class PoincareEmbedding(BaseEstimator):
             self._fast._hyperboloid[:] = state["lorentz_points"]
         if self.model == "translational":
             self._fast.translation[:] = state["translation"]
+        if "violators_epoch" in state and getattr(self, "_fast", None) is not None:
+            self._fast.load_violators(state["violators_ptr"], state["violators_idx"],
+                                      int(state["violators_epoch"][0]))
 
     # ------------------------------------------------------------- the model
     @property

@@ -38,10 +38,11 @@ Two objectives:
     fetches ``2b + 3k`` rows instead of ``b(2 + k)``: at large ``dim`` the rows'
     memory traffic, not the arithmetic, is most of the cost.
     With ``hard_negatives = h > 0`` the first ``h`` negatives of a relation
-    ``u → v`` are drawn from ``v``'s descendants that are neither ``u``, below
-    ``u`` nor above it (``u``'s cousins under ``v``: the nodes that compete
-    with ``v`` in ``u``'s ranking once the hierarchy has settled), a draw that
-    is not one falling back to a uniform draw (:func:`_sample_cousins`).
+    ``u → v`` are drawn among ``u``'s *violators* (negatives that the
+    embedding, as last mined, puts closer to ``u`` than its farthest ancestor:
+    :mod:`hypergensim.training.violators`) that are also closer to ``u`` than
+    ``v`` now, a few tries each, a slot without one falling back to a uniform
+    draw (:func:`_sample_violators`).
 
 Four models (``geometry``): the Poincaré ball above, and with the paper's
 softmax the Lorentz hyperboloid (its own ``(n, dim + 1)`` array of points,
@@ -72,11 +73,13 @@ from ..numerics import (
     contains_sorted,
     cosh_distance,
     exp_neg_distance,
+    pair_key,
     prefetch,
     prefetch_row,
     project_row,
 )
 from ..params import MODELS, PARAMETER
+from .violators import mine_violators, refresh_interval
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
 
@@ -98,6 +101,7 @@ _LORENTZ_SERIES_BELOW = 0.02
 #: batch of 10 instead of 120 (evaluation/results/bench-throughput.json).
 BATCH_POOL_FACTOR = 3
 _PRESHUFFLE_ID = 1 << 31  # seeds the one-time shuffle of the relations (epoch ids stay below; burn-in's are 2**30+)
+_MINING_ID = (1 << 31) + 1  # seeds the sample of violators each mining keeps
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -217,19 +221,28 @@ def _sample_negatives(state, u, out, n, prob, alias, pos_ptr, pos_idx, objective
                     break
 
 
+#: Draws among ``u``'s violators for one hard slot before it falls back to a uniform negative.
+_VIOLATOR_TRIES = 4
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _sample_cousins(state, u, v, out, hard, n, prob, alias, pos_ptr, pos_idx, desc_ptr, desc_idx):
-    """Overwrite ``out[:hard]`` with cousins of ``u`` under ``v``: descendants of ``v`` other than ``u``, its
-    ancestors and its descendants, drawn uniformly from ``v``'s descendants; a draw that is not one (``v`` has
-    no other descendants, or the draw is in ``u``'s own line) is replaced by a uniform draw of a negative, so
-    every slot still holds a node that is neither ``u`` nor one of its positives."""
-    lo = desc_ptr[v]
-    size = desc_ptr[v + 1] - lo
+def _sample_violators(state, u, v, out, hard, n, prob, alias, pos_ptr, pos_idx, hard_ptr, hard_idx, points, model,
+                      trans):
+    """Overwrite ``out[:hard]`` with violators of ``u`` that are closer to ``u`` than ``v`` (drawn uniformly from
+    ``u``'s mined violators, :data:`_VIOLATOR_TRIES` tries per slot, by :func:`pair_key` on ``points``); a slot
+    where none is found gets a uniform draw of a negative, so every slot holds a node that is neither ``u`` nor
+    one of its positives."""
+    lo = hard_ptr[u]
+    size = hard_ptr[u + 1] - lo
+    limit = pair_key(points, u, v, model, trans) if size > 0 else 0.0
     for j in range(hard):
         w = u
-        if size > 0:
-            w = desc_idx[lo + min(np.int64(_uniform(state) * size), size - 1)]
-        if w == u or _is_positive(u, w, pos_ptr, pos_idx) or _is_positive(w, u, pos_ptr, pos_idx):
+        for _ in range(_VIOLATOR_TRIES if size > 0 else 0):
+            c = hard_idx[lo + min(np.int64(_uniform(state) * size), size - 1)]
+            if pair_key(points, u, c, model, trans) < limit:
+                w = c
+                break
+        if w == u or _is_positive(u, w, pos_ptr, pos_idx):
             while True:
                 w = _draw(state, n, prob, alias)
                 if w != u and not _is_positive(u, w, pos_ptr, pos_idx):
@@ -478,7 +491,7 @@ def _move(vectors, row, grad, lr, model, max_x0):
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr, pos_idx, objective, shared,
-                   desc_ptr, desc_idx, hard):
+                   hard_ptr, hard_idx, hard, model, trans):
     """Draw the negatives of relations ``first .. first+b`` and prefetch every row the batch will touch.
 
     Also prefetched: the positives of this batch's ``u`` (whose offsets were
@@ -491,8 +504,8 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
     the per-relation sampler would redraw it).  The batch then touches
     ``2b + len(shared)`` rows instead of ``b·(2 + negative)``.
 
-    With ``hard > 0`` the first ``hard`` negatives of each relation are cousins
-    (:func:`_sample_cousins`), the rest uniform.
+    With ``hard > 0`` the first ``hard`` negatives of each relation are
+    violators (:func:`_sample_violators`), the rest uniform.
     """
     n = vectors.shape[0]
     for k in range(first + b, min(first + 2 * b, us.shape[0])):
@@ -518,8 +531,8 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
         u = us[first + r]
         _sample_negatives(state, u, negs[r, hard:], n, prob, alias, pos_ptr, pos_idx, objective)
         if hard > 0:
-            _sample_cousins(state, u, vs[first + r], negs[r], hard, n, prob, alias, pos_ptr, pos_idx, desc_ptr,
-                            desc_idx)
+            _sample_violators(state, u, vs[first + r], negs[r], hard, n, prob, alias, pos_ptr, pos_idx, hard_ptr,
+                              hard_idx, vectors, model, trans)
         prefetch_row(vectors, u)
         prefetch_row(vectors, vs[first + r])
         for j in range(negs.shape[1]):
@@ -530,7 +543,7 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
 # compiled with the flags of the function they are inlined into
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, gt, negs,
-              gu, gv, dist, uvec, shared, desc_ptr, desc_idx, hard):
+              gu, gv, dist, uvec, shared, hard_ptr, hard_idx, hard):
     """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
 
     Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
@@ -547,13 +560,13 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
     b = min(batch_size, end)
     if b > 0:
         _prepare_batch(state, vectors, us, vs, i, b, negs[cur], prob, alias, pos_ptr, pos_idx, objective, shared,
-                       desc_ptr, desc_idx, hard)
+                       hard_ptr, hard_idx, hard, model, trans)
     while i < end:
         nxt = i + b
         nb = min(batch_size, end - nxt)
         if nb > 0:
             _prepare_batch(state, vectors, us, vs, nxt, nb, negs[1 - cur], prob, alias, pos_ptr, pos_idx,
-                           objective, shared, desc_ptr, desc_idx, hard)
+                           objective, shared, hard_ptr, hard_idx, hard, model, trans)
         if model == _POINCARE:
             total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
         # a constant model per call: the inlined kernel is compiled once per model, without its branches
@@ -572,14 +585,14 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
 
 @numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-           batch_size, objective, model, trans, batch_negatives, desc_ptr, desc_idx, hard, losses):
+           batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses):
     """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards.
 
     ``batch_negatives`` (0 or 1): each batch draws a pool of
     :data:`BATCH_POOL_FACTOR` ``× negative`` nodes and its relations draw their
     negatives from it (see :func:`_prepare_batch`), instead of from all nodes.
-    ``hard``: the first ``hard`` negatives of each relation are its cousins
-    (:func:`_sample_cousins`, over the descendants in ``desc_ptr``/``desc_idx``).
+    ``hard``: the first ``hard`` negatives of each relation are violators
+    (:func:`_sample_violators`, over the table in ``hard_ptr``/``hard_idx``).
 
     The relations were shuffled once (:class:`FastTrainer`); an epoch visits
     their blocks of ``block`` consecutive relations in the order
@@ -617,8 +630,8 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
                 bu[i], bu[j] = bu[j], bu[i]
                 bv[i], bv[j] = bv[j], bv[i]
             total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
-                               objective, model, trans, gt, negs, gu, gv, dist, uvec, shared, desc_ptr,
-                               desc_idx, hard)
+                               objective, model, trans, gt, negs, gu, gv, dist, uvec, shared, hard_ptr,
+                               hard_idx, hard)
         losses[t] = total
 
 
@@ -663,10 +676,20 @@ class FastTrainer:
         ``3·negative`` nodes (a relation's own positives replaced), which at
         large ``dim`` fetches far fewer rows; objective ``nickel2017`` only.
     max_hard_negatives : int
-        The most negatives per relation that :meth:`run_epoch` may draw from
-        the relation's cousins (its ``hard_negatives``; 0: none, and no table of
-        descendants is built); objective ``nickel2017`` and
+        The most negatives per relation that :meth:`run_epoch` may draw among
+        the violators of its ``u`` (its ``hard_negatives``; 0: none, and no
+        violators are mined); objective ``nickel2017`` and
         ``negative_sampling="relation"`` only.
+
+    Attributes
+    ----------
+    violators : tuple of ndarray
+        Every node's violators as last mined (CSR ``ptr, idx`` over nodes; empty
+        before the first epoch with hard negatives).
+    violators_epoch : int or None
+        The epoch whose :meth:`run_epoch` mined them (``None``: not yet).
+    violators_every : int
+        Epochs between two minings (:func:`~hypergensim.training.violators.refresh_interval`).
     """
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
@@ -702,13 +725,31 @@ class FastTrainer:
         self.rel_v = np.ascontiguousarray(rel[once, 1])
         n = len(model.kv)
         self.pos_ptr, self.pos_idx = build_csr(rel, n)  # every node's ancestors, sorted
-        # every node's descendants (the relations by ancestor), for drawing cousins; empty when none are drawn
-        self.desc_ptr, self.desc_idx = build_csr(rel[:, ::-1], n) if hard_negatives else (
-            np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64))
+        # every node's violators, mined at the first epoch with hard negatives and every violators_every after
+        self.violators = (np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=np.int64))
+        self.violators_epoch: int | None = None
+        self.violators_every = refresh_interval(n, len(rel))
         counts = np.asarray(model.kv.expandos["count"], dtype=np.float64)
         self.by_count = alias_table(counts)
         self.by_damped_count = alias_table(counts**0.75)
         self.uniform = (np.empty(0), np.empty(0, dtype=np.int64))  # an empty table means uniform draws
+
+    def load_violators(self, ptr: np.ndarray, idx: np.ndarray, epoch: int) -> None:
+        """Put back a table of violators mined at ``epoch`` (from a checkpoint); one that cannot be this
+        trainer's (wrong length, offsets out of order, a node out of range) raises :class:`ConfigError`, since
+        the kernel reads it unchecked."""
+        ptr = np.asarray(ptr)
+        idx = np.asarray(idx)
+        n = len(self.pos_ptr) - 1
+        if (ptr.ndim != 1 or idx.ndim != 1 or ptr.dtype.kind not in "iu" or idx.dtype.kind not in "iu"
+                or len(ptr) != n + 1):
+            raise ConfigError(f"checkpoint's table of violators does not fit {n} nodes")
+        if ptr[0] != 0 or ptr[-1] != len(idx) or (np.diff(ptr) < 0).any() or (len(idx) and (
+                idx.min() < 0 or idx.max() >= n)):
+            raise ConfigError("checkpoint's table of violators is corrupt (offsets out of order or a node out "
+                              "of range)")
+        self.violators = (np.ascontiguousarray(ptr, dtype=np.int64), np.ascontiguousarray(idx, dtype=np.int64))
+        self.violators_epoch = int(epoch)
 
     @property
     def points(self) -> np.ndarray:
@@ -719,8 +760,11 @@ class FastTrainer:
                   max_radius: float = math.inf, hard_negatives: int = 0) -> tuple[float, int]:
         """One pass over the relations; returns (summed loss, relations seen).
 
-        ``hard_negatives`` of each relation's negatives are its cousins (at
-        most the constructor's ``hard_negatives``); never during burn-in.
+        ``hard_negatives`` of each relation's negatives are violators of its
+        ``u`` (at most the constructor's ``max_hard_negatives``; never during
+        burn-in); the violators are mined first when none have been, or when
+        :attr:`violators_every` epochs have passed since (a pure function of the
+        epochs and points, so ``workers=1`` stays deterministic).
 
         ``epsilon`` overrides the model's boundary margin for this epoch (a
         radius warm-up); by default the model's own ``epsilon``.  For the
@@ -732,6 +776,12 @@ class FastTrainer:
         if not 0 <= hard_negatives <= self.max_hard_negatives or (burn_in and hard_negatives):
             raise ConfigError(f"hard_negatives={hard_negatives} in this epoch: this trainer draws at most "
                               f"{self.max_hard_negatives}, and none during burn-in")
+        if hard_negatives and (self.violators_epoch is None
+                               or epoch_id - self.violators_epoch >= self.violators_every):
+            self.violators = mine_violators(self.points, self.pos_ptr, self.pos_idx, model=self.code,
+                                            shift=self.translation, seed=int(_seed64(self.random_state, epoch_id,
+                                                                                      _MINING_ID)))
+            self.violators_epoch = epoch_id
         # blocks of at most `block` relations, as many per worker, so the shards stay balanced
         n_blocks = max(1, -(-n // (self.block * self.workers))) * self.workers
         block = -(-n // n_blocks)
@@ -749,7 +799,7 @@ class FastTrainer:
             eps = math.inf if not math.isfinite(max_radius) or max_radius > 700 else math.cosh(max_radius)
         _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
-               self.translation, int(self.negative_sampling == "batch"), self.desc_ptr, self.desc_idx,
+               self.translation, int(self.negative_sampling == "batch"), *self.violators,
                int(hard_negatives), losses)
         if self.geometry == "lorentz":
             # Hogwild threads may interleave their writes to one row; put every point back on the hyperboloid

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
+from .violators import VIOLATORS_PER_NODE
 
 __all__ = ["estimate", "available_bytes", "check_fits"]
 
@@ -39,8 +40,8 @@ def estimate(*, n_nodes: int, n_relations: int, dim: int, negative: int, batch_s
         # the evaluator's float64 copy and its column-major transpose, and one key per node per thread
         "evaluation": rows * 16 + n_nodes * 8 * max(workers, 2),
     }
-    if hard_negatives:  # the fast engine's table of every node's descendants, for drawing cousins
-        parts["descendants"] = (n_relations + n_nodes + 1) * 8
+    if hard_negatives:  # mining violators: a sample per node, its compacted copy, one key per node per thread
+        parts["violators"] = n_nodes * (2 * VIOLATORS_PER_NODE * 8 + 8 * max(workers, 1) + 16)
     if engine == "gensim":
         parts["batches"] = _GENSIM_BATCH_ARRAYS * (1 + negative) * dim * batch_size * 8
     else:  # per thread: the batch's gradients and distances, the next batch's negatives

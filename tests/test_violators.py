@@ -1,0 +1,109 @@
+"""Tests for hypergensim.training.violators (mining) and the one-pair key it shares with the fast engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hypergensim.evaluation.ranking import build_csr
+from hypergensim.manifold import poincare_distance, poincare_to_lorentz
+from hypergensim.numerics import lorentz_keys_to_all, pair_key, ranking_keys_to_all, shifted_keys_to_all
+from hypergensim.params import MODELS
+from hypergensim.training.violators import mine_violators, refresh_interval
+
+
+def _random_tree(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Closure edges ``(child, ancestor)`` of a random tree on ``n`` nodes (node 0 the root)."""
+    rng = np.random.default_rng(seed)
+    parent = [-1] + [int(rng.integers(0, i)) for i in range(1, n)]
+    edges = []
+    for u in range(1, n):
+        a = parent[u]
+        while a >= 0:
+            edges.append((u, a))
+            a = parent[a]
+    return np.array(edges, dtype=np.int64), np.array(parent)
+
+
+def _points(model: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random points of ``model`` (ball points for Poincaré, their hyperboloid image for Lorentz) and a shift."""
+    rng = np.random.default_rng(seed)
+    ball = rng.uniform(-0.6, 0.6, size=(n, 3))
+    ball[5] = ball[7]  # a tie: two nodes at one point
+    points = poincare_to_lorentz(ball) if model == "lorentz" else ball
+    shift = rng.normal(size=3) * 0.1 if model == "translational" else np.zeros(0)
+    return points, shift
+
+
+def _keys(model: str, points: np.ndarray, shift: np.ndarray, u: int) -> np.ndarray:
+    """The evaluator's keys of every node for the query ``u`` (the all-nodes kernels of hypergensim.numerics)."""
+    out = np.empty(len(points))
+    xt = np.ascontiguousarray(points.T)
+    if model == "poincare":
+        ranking_keys_to_all(xt, u, 1.0 / (1.0 - (points**2).sum(1)), out)
+    elif model == "lorentz":
+        lorentz_keys_to_all(xt, u, out)
+    else:
+        shifted_keys_to_all(xt, u, shift if model == "translational" else np.zeros(points.shape[1]), out)
+    return out
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_pair_key_is_the_evaluators_key_for_one_pair(model):
+    points, shift = _points(model, 30, 1)
+    code = MODELS.index(model)
+    for u in (0, 5, 17):
+        keys = _keys(model, points, shift, u)
+        pairs = np.array([pair_key(points, u, w, code, shift) for w in range(30)])
+        np.testing.assert_allclose(pairs, keys, rtol=1e-12, atol=1e-14)
+    if model == "poincare":  # and it orders nodes as the distance does
+        d = poincare_distance(points[0][None, :], points)
+        keys = np.array([pair_key(points, 0, w, 0, shift) for w in range(30)])
+        assert (np.argsort(keys, kind="stable") == np.argsort(d, kind="stable")).all()
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_mined_violators_equal_a_brute_force_count_ties_included(model):
+    n = 60
+    edges, _ = _random_tree(n, 2)
+    pos_ptr, pos_idx = build_csr(edges, n)
+    points, shift = _points(model, n, 3)
+    ptr, idx = mine_violators(points, pos_ptr, pos_idx, model=MODELS.index(model), shift=shift, k=n, seed=0)
+    for u in range(n):
+        ancestors = set(pos_idx[pos_ptr[u]:pos_ptr[u + 1]].tolist())
+        mined = idx[ptr[u]:ptr[u + 1]].tolist()
+        if not ancestors:
+            assert mined == []
+            continue
+        keys = _keys(model, points, shift, u)
+        farthest = max(keys[a] for a in ancestors)
+        expected = {w for w in range(n) if w != u and w not in ancestors and keys[w] < farthest}
+        assert sorted(mined) == sorted(expected), u  # strictly closer only: a tie with the farthest is no violator
+
+
+def test_a_capped_sample_is_a_uniform_subset_and_reproducible():
+    n = 400
+    # a star: node 0 with 399 children, all violators of each other
+    edges = np.array([(u, 0) for u in range(1, n)], dtype=np.int64)
+    pos_ptr, pos_idx = build_csr(edges, n)
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-0.01, 0.01, size=(n, 2))  # the children huddle round the origin...
+    points[0] = [0.9, 0.0]  # ...and the root sits far away, so every other child outranks it
+    ptr, idx = mine_violators(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0), k=16, seed=5)
+    again = mine_violators(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0), k=16, seed=5)
+    other = mine_violators(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0), k=16, seed=6)
+    assert (np.diff(ptr)[1:] == 16).all() and ptr[1] == 0
+    np.testing.assert_array_equal(idx, again[1])
+    assert not np.array_equal(idx, other[1])
+    for u in range(1, n):
+        chosen = idx[ptr[u]:ptr[u + 1]]
+        assert len(set(chosen.tolist())) == 16 and u not in chosen and 0 not in chosen
+    # uniform: every child is kept about as often as any other (expected 16 times, over 399 samples of 398)
+    counts = np.bincount(idx, minlength=n)[1:]
+    assert counts.min() >= 3 and counts.max() <= 40, (counts.min(), counts.max())
+
+
+def test_refresh_interval_follows_the_cost_of_a_pass():
+    assert refresh_interval(1_180, 6_540) == 10  # tiny: at least 10 epochs apart
+    assert refresh_interval(20_000, 245_235) == 17
+    assert refresh_interval(82_115, 743_241) == 91
