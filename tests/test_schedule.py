@@ -63,14 +63,14 @@ def test_static_choices_keep_what_the_user_set_and_explain_the_rest():
     assert mine["radius_warmup"] == 80 and mine["time_budget"] is None  # given epochs: no limit, warm-up 80%
     off, _ = choose_static({**UNSET, "radius_warmup": 0}, cores=2)
     assert off["radius_start"] is None and off["alpha"] == 0.1  # no warm-up: the rate that works without one
-    assert off["hard_negatives"] == 0  # cousins wait for the warm-up; without one they would start at epoch 1
+    assert off["hard_negatives"] == 0  # hard negatives wait for the warm-up; without one they would start at epoch 1
     gensim, _ = choose_static({**UNSET, "engine": "gensim"}, cores=8)
     assert (gensim["objective"], gensim["alpha"], gensim["workers"], gensim["regularization_coeff"],
             gensim["radius_warmup"], gensim["virtual_root"], gensim["hard_negatives"]) == (
         "gensim", 0.1, 1, 1.0, 0, "off", 0)
     euclid, _ = choose_static({**UNSET, "model": "euclidean"}, cores=2)
     assert euclid["radius_start"] is None and euclid["radius_warmup"] == 0 and euclid["alpha"] == 0.1
-    assert euclid["hard_negatives"] == 0  # cousins start after the warm-up, and the baselines have none
+    assert euclid["hard_negatives"] == 0  # hard negatives start after the warm-up, and the baselines have none
     lorentz, _ = choose_static({**UNSET, "model": "lorentz"}, cores=2)
     pooled, why = choose_static({**UNSET, "negative_sampling": "batch"}, cores=2)
     assert lorentz["hard_negatives"] == 1 and pooled["hard_negatives"] == 0 and "pool" in why["hard_negatives"]

@@ -207,7 +207,7 @@ class PoincareEmbedding(BaseEstimator):
              f"negative_sampling='relation' (got {p.engine!r}, {p.objective!r}, {p.negative_sampling!r})")
         need(p.negative is None or not p.hard_negatives or p.hard_negatives <= p.negative,
              f"hard_negatives={p.hard_negatives} is more than negative={p.negative} (it is how many of them are "
-             "cousins)")
+             "violators)")
         if p.model != "poincare":  # what means nothing for another model is an error, not ignored
             need(p.engine == "fast", f"model={p.model!r} needs engine='fast' (gensim's loop trains the "
                                      "Poincaré ball only)")
