@@ -23,7 +23,8 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 __all__ = ["GAP_FLOOR", "KERNEL_FASTMATH", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance",
-           "project_row", "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "pair_key", "bisect_left",
+           "project_row", "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "keys_to_all", "pair_key",
+           "bisect_left",
            "bisect_right", "contains_sorted", "prefetch", "prefetch_row"]
 
 #: LLVM fast-math flags of the training kernels' arithmetic: ``reassoc`` lets the sums over a row's coordinates
@@ -199,6 +200,19 @@ def contains_sorted(a, x, lo, hi):
     """Whether the sorted slice ``a[lo:hi]`` holds ``x``."""
     i = bisect_left(a, x, lo, hi)
     return i < hi and a[i] == x
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def keys_to_all(xt, u, inv_gap, model, shift, out):
+    """``out[w]``: the ranking key of every node ``w`` for the query ``u`` under ``model`` (0 Poincaré,
+    :func:`ranking_keys_to_all` with ``inv_gap``; 1 Lorentz, :func:`lorentz_keys_to_all`; 2 Euclidean and 3
+    translational, :func:`shifted_keys_to_all` with ``shift``, zeros or the translation ``r``)."""
+    if model == 0:
+        ranking_keys_to_all(xt, u, inv_gap, out)
+    elif model == 1:
+        lorentz_keys_to_all(xt, u, out)
+    else:
+        shifted_keys_to_all(xt, u, shift, out)
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")

@@ -59,9 +59,7 @@ from ..numerics import (
     bisect_left,
     bisect_right,
     contains_sorted,
-    lorentz_keys_to_all,
-    ranking_keys_to_all,
-    shifted_keys_to_all,
+    keys_to_all,
 )
 from ..params import MODELS
 
@@ -150,12 +148,7 @@ def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
             continue
         e0, e1 = excl_ptr[u], excl_ptr[u + 1]
         buf = np.empty(n)
-        if model == 0:
-            ranking_keys_to_all(xt, u, inv_den, buf)
-        elif model == 1:
-            lorentz_keys_to_all(xt, u, buf)
-        else:
-            shifted_keys_to_all(xt, u, shift, buf)
+        keys_to_all(xt, u, inv_den, model, shift, buf)
         pkeys = np.empty(k)
         for j in range(k):
             pkeys[j] = buf[pos_idx[p0 + j]]

@@ -548,9 +548,10 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
 
     Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
     are drawn and its rows prefetched, so their cache misses overlap with
-    arithmetic instead of stalling it.  Negatives do not depend on the vectors,
-    so the random stream (and the result at ``workers=1``) is the same as
-    drawing each batch just before it is used.
+    arithmetic instead of stalling it.  Uniform negatives do not depend on the
+    vectors, so their random stream is the same as drawing each batch just
+    before it is used; hard negatives (violators) are accepted by distances
+    read one batch early, which is as deterministic at ``workers=1``.
     """
     end = us.shape[0]
     batch_size = negs.shape[1]

@@ -31,7 +31,7 @@ import numba
 import numpy as np
 
 from ..manifold import conformal_denominator, squared_norms
-from ..numerics import lorentz_keys_to_all, ranking_keys_to_all, shifted_keys_to_all
+from ..numerics import keys_to_all
 
 __all__ = ["VIOLATORS_PER_NODE", "mine_violators", "refresh_interval"]
 
@@ -62,12 +62,7 @@ def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen):
         if p1 == p0:  # a root: no ancestor to be outranked
             continue
         keys = np.empty(n)
-        if model == 0:
-            ranking_keys_to_all(xt, u, inv_gap, keys)
-        elif model == 1:
-            lorentz_keys_to_all(xt, u, keys)
-        else:
-            shifted_keys_to_all(xt, u, shift, keys)
+        keys_to_all(xt, u, inv_gap, model, shift, keys)
         farthest = keys[pos_idx[p0]]
         for j in range(p0 + 1, p1):
             farthest = max(farthest, keys[pos_idx[j]])
