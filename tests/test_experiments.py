@@ -431,6 +431,11 @@ def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, c
     stamp = (tmp_path / "runs" / "mime--defaults-d10" / "metrics.json").stat().st_mtime_ns
     md.main(["--out", str(tmp_path), "--only", "mime"])  # finished: not trained again
     assert (tmp_path / "runs" / "mime--defaults-d10" / "metrics.json").stat().st_mtime_ns == stamp
+    # measuring another configuration keeps the first one's rows in the report
+    assert md.main(["--out", str(tmp_path), "--only", "mime", "--config", "nickel2017"]) == 0
+    rows = list(csv.DictReader((tmp_path / "results.csv").open()))
+    assert [r["config"] for r in rows] == ["defaults", "nickel2017"]
+    assert md.recorded_configs(tmp_path) == ["defaults", "nickel2017"]
     assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
     assert md.target("mammals", 10) is None
 

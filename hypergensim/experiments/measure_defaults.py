@@ -88,9 +88,18 @@ def row(out: Path, dataset: str, config: str, dim: int) -> dict[str, Any] | None
             "met": met}
 
 
+def recorded_configs(out: Path) -> list[str]:
+    """The configurations that have a cell folder under ``out/runs`` (``defaults`` first, then by name)."""
+    names = {p.name.split("--", 1)[1].rsplit("-d", 1)[0] for p in (out / "runs").glob("*--*-d*") if p.is_dir()} \
+        if (out / "runs").is_dir() else set()
+    return sorted(names, key=lambda c: (c != "defaults", c))
+
+
 def write_report(out: Path, configs: list[str]) -> list[dict[str, Any]]:
-    """Rewrite ``results.csv`` and ``report.md`` from every finished cell."""
-    rows = [r for dataset, spec in DATASETS.items() for dim in spec["dims"] for config in configs
+    """Rewrite ``results.csv`` and ``report.md`` from every finished cell: those of ``configs`` and of every
+    configuration measured before (so measuring one configuration leaves the others' rows in the report)."""
+    every = list(dict.fromkeys([*recorded_configs(out), *configs]))
+    rows = [r for dataset, spec in DATASETS.items() for dim in spec["dims"] for config in every
             if (r := row(out, dataset, config, dim)) is not None]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
