@@ -109,10 +109,12 @@ def mine_violators(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     x = np.asarray(points, dtype=np.float64)
     n = len(x)
     inv_gap = 1.0 / conformal_denominator(squared_norms(x)) if model == 0 else np.ones(n)
+    # the all-nodes kernel reads one shift per dimension whatever the model: zeros except for the translation
+    offset = np.asarray(shift, dtype=np.float64) if model == 3 else np.zeros(x.shape[1])
     counts = np.zeros(n, dtype=np.int64)
     chosen = np.zeros((n, k), dtype=np.int64)
     _mine(np.ascontiguousarray(x.T), inv_gap, np.asarray(pos_ptr, dtype=np.int64),
-          np.asarray(pos_idx, dtype=np.int64), int(model), np.asarray(shift, dtype=np.float64), int(k),
+          np.asarray(pos_idx, dtype=np.int64), int(model), offset, int(k),
           np.uint64(seed % (1 << 64)), counts, chosen)
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
