@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gensim.models.poincare import PoincareModel
 
-from conftest import TOY_BASIC
+from conftest import TOY_BASIC, assert_clean_error, run_cli
 from hypergensim.errors import ConfigError
 from hypergensim.evaluation import evaluate_reconstruction
 from hypergensim.training import Callback, PoincareEmbedding
@@ -282,6 +282,28 @@ def test_a_corrupt_table_of_violators_in_a_checkpoint_is_refused(mammals):
             trainer.load_violators(bad_ptr, bad_idx, 7)
     trainer.load_violators(ptr, np.array([3]), 7)
     assert trainer.violators_epoch == 7
+
+
+@pytest.mark.parametrize("damage", ["out of range", "missing"])
+def test_resuming_from_a_checkpoint_with_a_damaged_table_of_violators_fails_in_one_line(tmp_path, damage):
+    from hypergensim._atomic import atomic_save_npz
+    from hypergensim.rundir import RunDir
+
+    out = tmp_path / "run"
+    r = run_cli("train", "mammals", "--dim", "3", "--epochs", "20", "--hard-negatives", "1", "--radius-warmup", "4",
+                "--checkpoint-every", "20", "--out", out, "--quiet")
+    assert r.returncode == 0, r.stderr
+    run = RunDir(out)
+    state = run.read_state()
+    if damage == "missing":
+        del state["violators_idx"]
+    else:
+        state["violators_idx"] = state["violators_idx"] + 10**6  # node ids past the end: unchecked reads
+    atomic_save_npz(run.state_path, **state)
+    before = run.state_path.read_bytes()
+    assert_clean_error(run_cli("train", "--resume", out, "--epochs", "30", "--quiet"), str(run.state_path),
+                       "cannot resume from this checkpoint", "violators")
+    assert run.state_path.read_bytes() == before  # nothing written over it
 
 
 def _csr(pairs, n):

@@ -724,7 +724,13 @@ class PoincareEmbedding(BaseEstimator):
         est.relations_ = pairs
         if run.has_state():
             est._build_model(pairs)
-            est._restore(run.read_state())
+            try:
+                est._restore(run.read_state())
+            except ConfigError as exc:  # a checkpoint's arrays that cannot be this run's
+                raise InputError(f"cannot resume from this checkpoint: {exc}", path=run.state_path) from None
+            except KeyError as exc:
+                raise InputError(f"cannot resume from this checkpoint: it has no array {exc}",
+                                 path=run.state_path) from None
         elif run.gensim_model_path.is_file():
             est.model_ = run.load_gensim_model(trust_pickle=trust_pickle)
             est._expose_vectors()
