@@ -318,12 +318,13 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
     runs_dir.mkdir(parents=True, exist_ok=True)
     removed = _clean_partials(runs_dir) if train else 0
     chosen = plan(spec, only)
-    stale = {j["id"]: stale_settings(j, RunDir(runs_dir / j["id"])) for j in chosen
-             if RunDir(runs_dir / j["id"]).is_finished()}
-    stale = {k: v for k, v in stale.items() if v}
-    todo = [j for j in chosen if not _is_current(j, RunDir(runs_dir / j["id"]))] if train else []
+    finished = {j["id"] for j in chosen if RunDir(runs_dir / j["id"]).is_finished()}
+    changes = {j["id"]: stale_settings(j, RunDir(runs_dir / j["id"])) for j in chosen if j["id"] in finished}
+    stale = {k: v for k, v in changes.items() if v}
+    current = finished - set(stale)
+    todo = [j for j in chosen if j["id"] not in current] if train else []
     if verbose:
-        done = sum(_is_current(j, RunDir(runs_dir / j["id"])) for j in chosen)
+        done = len(current)
         picked = f" ({len(chosen)} selected by --only)" if only else ""
         print(f"{spec.name}: {len(spec.runs())} runs{picked}, {done} already finished, {len(todo)} to run"
               + (f" ({len(stale)} of them stale)" if train and stale else "")
