@@ -169,11 +169,13 @@ PARAMETERS: tuple[Parameter, ...] = (
               measured=(2, 200)),
     Parameter("negative", int, None, "Negatives per positive relation.  None: 10, fewer when a node of a tiny "
               "hierarchy has fewer candidates.", low=1, allow_none=True, doc_type="int or None", measured=(1, 100), auto=True),
-    Parameter("alpha", float, None, "Learning rate after burn-in.  None: 0.5 with the radius warm-up, else 0.1.",
+    Parameter("alpha", float, None, "Learning rate after burn-in.  None: 0.5 with the radius warm-up (1.0 in the "
+              "Poincaré ball for a hierarchy with 10 or more ancestors per node on average), else 0.1.",
               low=0, low_open=True, allow_none=True, doc_type="float or None", measured=(0.001, 1.0), auto=True),
     Parameter("alpha_final", float, None,
               "Learning rate at the last epoch: after the radius warm-up (or from the first epoch without one) the "
-              "rate falls linearly from ``alpha`` to this.  None keeps ``alpha`` constant.",
+              "rate falls linearly from ``alpha`` to this.  None keeps ``alpha`` constant (under the automatic "
+              "schedule, with neither set: a tenth of ``alpha``).",
               low=0, low_open=True, allow_none=True, doc_type="float or None"),
     Parameter("burn_in", int, 10, "Burn-in epochs (run once, before ``epochs``; 0 disables).", low=0),
     Parameter("burn_in_alpha", float, 0.01, "Learning rate during burn-in.", low=0, low_open=True,

@@ -16,12 +16,16 @@ from hypergensim.presets import PRESETS
 from hypergensim.training import PoincareEmbedding
 from hypergensim.training.schedule import (
     AUTO,
+    DEEP_ALPHA,
+    DEEP_MEAN_ANCESTORS,
     DEFAULT_TIME_BUDGET,
     MAX_EPOCHS,
     MIN_EPOCHS,
+    WARMUP_ALPHA,
     HierarchyProfile,
     PlateauStop,
     choose_epochs,
+    choose_rate,
     choose_static,
 )
 
@@ -76,11 +80,45 @@ def test_static_choices_keep_what_the_user_set_and_explain_the_rest():
     assert lorentz["hard_negatives"] == 1 and pooled["hard_negatives"] == 0 and "pool" in why["hard_negatives"]
 
 
+def test_a_deep_hierarchy_gets_the_larger_rate_unless_the_user_set_one():
+    def profile(mean_ancestors: float) -> HierarchyProfile:
+        return HierarchyProfile(nodes=1000, relations=int(1000 * mean_ancestors), roots=1, leaves=400,
+                                max_ancestors=40, mean_ancestors=mean_ancestors, multi_parent_share=0.0,
+                                mean_branching=1.6, min_negatives=950, tightest_node="n999")
+
+    def chosen(given: dict, mean_ancestors: float):
+        static, _ = choose_static({**UNSET, "epochs": 100, **given}, cores=2)
+        params = type("Params", (), dict(static, model=given.get("model", "poincare")))()
+        why = choose_rate(params, {**UNSET, **given}, profile(mean_ancestors))
+        return params.alpha, params.alpha_final, why
+
+    alpha, final, why = chosen({}, DEEP_MEAN_ANCESTORS)
+    assert (alpha, final) == (DEEP_ALPHA, DEEP_ALPHA / 10) and "deep hierarchy" in why["alpha"]
+    assert chosen({}, DEEP_MEAN_ANCESTORS - 0.1) == (WARMUP_ALPHA, WARMUP_ALPHA / 10, {})  # WordNet nouns: 9.1
+    assert chosen({"alpha": 0.3}, 20.0)[:2] == (0.3, None)  # the user's rate stays, constant
+    assert chosen({"alpha_final": 0.2}, 20.0)[:2] == (WARMUP_ALPHA, 0.2)
+    assert chosen({"model": "lorentz"}, 20.0)[:2] == (WARMUP_ALPHA, WARMUP_ALPHA / 10)  # measured on the ball only
+    assert chosen({"radius_warmup": 0}, 20.0)[2] == {}  # no warm-up: not the warm-up schedule's rate
+
+
+def test_a_fit_records_the_deep_rate_and_why():
+    deep = generated_hierarchy("deep", 400, seed=0).relations()
+    est = PoincareEmbedding(dim=5, epochs=3, workers=1, verbose=0).fit(deep, final_evaluation=False)
+    assert est.schedule_["profile"]["mean_ancestors"] >= DEEP_MEAN_ANCESTORS
+    assert est.params_.alpha == DEEP_ALPHA and "deep hierarchy" in est.schedule_["alpha"]
+    assert est.alpha is None  # the parameter as given stays as given
+
+
 def test_epochs_fill_the_budget_within_bounds():
     fit, why = choose_epochs(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=100.0,
                              seconds_used=2.0, seconds_per_epoch=0.1, burn_in_left=9)
     assert fit["epochs"] == int((95.0 - 2.0 - 0.9) / 0.1) and fit["radius_warmup"] == round(0.8 * fit["epochs"])
     assert "fits in the 100 s budget" in why["epochs"]
+    assert f"could use {MAX_EPOCHS}" in why["epochs"] and "time_budget=" in why["epochs"]  # and what it would take
+    wanted = float(why["epochs"].rsplit("time_budget=", 1)[1].split()[0])
+    more, _ = choose_epochs(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=wanted,
+                            seconds_used=2.0, seconds_per_epoch=0.1, burn_in_left=9)
+    assert more["epochs"] == MAX_EPOCHS  # the budget it names fits them
     small, why = choose_epochs(epochs=None, radius_warmup=None, radius_start=None, time_budget=480.0,
                                seconds_used=0.0, seconds_per_epoch=1e-4, burn_in_left=0)
     assert small == {"epochs": MAX_EPOCHS, "radius_warmup": 0} and "updates per node" in why["epochs"]

@@ -43,6 +43,7 @@ from .schedule import (
     HierarchyProfile,
     PlateauStop,
     choose_epochs,
+    choose_rate,
     choose_static,
     choose_virtual_root,
     most_epochs,
@@ -282,6 +283,7 @@ class PoincareEmbedding(BaseEstimator):
                                                              profile=profile)
         if why is not None:
             self.schedule_["virtual_root"] = why
+        self.schedule_.update(choose_rate(self.params_, self.get_params(deep=False), profile))
         if self.params_.virtual_root == "on" and any(VIRTUAL_ROOT in pair for pair in pairs):
             raise InputError(f"the relations name the node {VIRTUAL_ROOT!r}, which virtual_root='on' adds; "
                              "rename it or pass virtual_root='off'", value=VIRTUAL_ROOT)
