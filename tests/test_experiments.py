@@ -438,6 +438,10 @@ def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, c
     assert md.recorded_configs(tmp_path) == ["defaults", "nickel2017"]
     assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
     assert md.target("mammals", 10) is None
+    # a cell short of its target says of what
+    assert md.verdict(2.9, 0.917, 510.0, (3.0, 0.95)) == "no (MAP)"
+    assert md.verdict(3.3, 0.9, 601.0, (3.0, 0.95)) == "no (MR, MAP, wall)"
+    assert md.verdict(3.0, 0.95, 600.0, (3.0, 0.95)) == "yes"
 
 
 def test_metric_vs_dim_legend_sits_below_the_panels_and_pairs_each_model_with_its_paper_marker():

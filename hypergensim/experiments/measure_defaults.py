@@ -67,6 +67,19 @@ def target(kind: str, dim: int) -> tuple[float, float] | None:
     return TARGETS.get((kind, dim), TARGETS.get((kind, None)))
 
 
+def verdict(mean_rank: float, map_: float, wall: float, goal: tuple[float, float]) -> str:
+    """``yes`` when a cell meets its target, else ``no (...)`` naming what falls short (MR, MAP, wall).
+
+    Examples
+    --------
+    >>> verdict(2.9, 0.917, 510.0, (3.0, 0.95)), verdict(2.0, 0.97, 480.0, (3.0, 0.95))
+    ('no (MAP)', 'yes')
+    """
+    short = [name for name, ok in (("MR", mean_rank <= goal[0]), ("MAP", map_ >= goal[1]),
+                                   ("wall", wall <= WALL_LIMIT)) if not ok]
+    return f"no ({', '.join(short)})" if short else "yes"
+
+
 def row(out: Path, dataset: str, config: str, dim: int) -> dict[str, Any] | None:
     """The results row of a finished cell (``None`` when it has not run)."""
     folder = RunDir(cell_dir(out, dataset, config, dim))
@@ -79,7 +92,7 @@ def row(out: Path, dataset: str, config: str, dim: int) -> dict[str, Any] | None
     wall = float(metrics.get("wall_seconds", 0.0))
     met = ""
     if goal is not None:
-        met = "yes" if ev["mean_rank"] <= goal[0] and ev["map"] >= goal[1] and wall <= WALL_LIMIT else "no"
+        met = verdict(ev["mean_rank"], ev["map"], wall, goal)
     return {"dataset": dataset, "config": config, "dim": dim, "nodes": given["data"]["n_nodes"],
             "relations": given["data"]["n_relations"], "epochs": metrics["epochs"],
             "mean_rank": round(ev["mean_rank"], 3), "map": round(ev["map"], 4), "wall_seconds": round(wall, 1),
