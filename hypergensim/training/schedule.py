@@ -97,6 +97,12 @@ WARMUP_ALPHA = 0.5
 #: The radius warm-up's first bound (hyperbolic radius from the origin).
 WARMUP_RADIUS = 2.0
 BASELINE_ALPHA = 0.1
+#: Where the warm-up schedule's rate falls to by the last epoch, as a share of its rate.
+FINAL_RATE_SHARE = 0.1
+_FINAL_RATE_REASON = "a tenth of the rate by the last epoch, falling after the warm-up"
+#: Share of the time budget the epochs are fitted to (the rest is left for the plateau checks and the progress
+#: of the epochs around them).
+TRAINING_SHARE = 0.95
 #: The warm-up schedule's rate for a deep hierarchy (:func:`choose_rate`), and what makes one deep: the mean
 #: number of ancestors per node (WordNet nouns 9.1, a 100k-node binary tree and DAG 14.7, the deep tree 20.8).
 DEEP_ALPHA = 1.0
@@ -220,8 +226,8 @@ def choose_static(given: dict[str, Any], *, cores: int) -> tuple[dict[str, Any],
         pick("radius_start", WARMUP_RADIUS, "a radius warm-up: nodes settle their directions while moves are cheap")
         pick("alpha", WARMUP_ALPHA, "the warm-up schedule's rate (WordNet nouns: MR 2.8 against ~30 without)")
         if given["alpha"] is None and given.get("alpha_final") is None:
-            out["alpha_final"] = WARMUP_ALPHA / 10
-            why["alpha_final"] = "a tenth of the rate by the last epoch, falling after the warm-up"
+            out["alpha_final"] = WARMUP_ALPHA * FINAL_RATE_SHARE
+            why["alpha_final"] = _FINAL_RATE_REASON
     else:
         pick("radius_warmup", 0, f"no radius warm-up for model={given['model']!r}")
         pick("alpha", BASELINE_ALPHA, "the rate of the schedules without a warm-up (nickel2017, the baselines)")
@@ -261,11 +267,11 @@ def choose_rate(params: Any, given: dict[str, Any], profile: HierarchyProfile) -
     if (given.get("alpha") is not None or given.get("alpha_final") is not None or params.alpha != WARMUP_ALPHA
             or params.model != "poincare" or profile.mean_ancestors < DEEP_MEAN_ANCESTORS):
         return {}
-    params.alpha, params.alpha_final = DEEP_ALPHA, DEEP_ALPHA / 10
+    params.alpha, params.alpha_final = DEEP_ALPHA, DEEP_ALPHA * FINAL_RATE_SHARE
     return {"alpha": (f"a deep hierarchy (a node has {profile.mean_ancestors:.1f} ancestors on average, at least "
                       f"{DEEP_MEAN_ANCESTORS}): twice the warm-up's rate (20k-node deep tree MR 3.02 → 2.65, DAG "
                       "2.53 → 2.34, binary tree 1.56 → 1.50; a shallow forest loses with it)"),
-            "alpha_final": "a tenth of the rate by the last epoch, falling after the warm-up"}
+            "alpha_final": _FINAL_RATE_REASON}
 
 
 def most_epochs(profile: HierarchyProfile) -> int:
@@ -302,8 +308,7 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
         if time_budget is None:
             raise ConfigError("epochs=None needs a time_budget (the schedule fits the epochs to it)")
         per_epoch = max(seconds_per_epoch, 1e-6)
-        # 5% of the budget is left for the plateau checks and the progress of the epochs around them
-        fit = int((0.95 * time_budget - seconds_used - burn_in_left * per_epoch) / per_epoch)
+        fit = int((TRAINING_SHARE * time_budget - seconds_used - burn_in_left * per_epoch) / per_epoch)
         epochs = max(MIN_EPOCHS, min(most, fit))
         values["epochs"] = epochs
         if fit < MIN_EPOCHS:
@@ -315,7 +320,7 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
                              "budget)")
         else:
             # the budget binds: say how far short it is, and what budget would give the hierarchy its epochs
-            wanted = math.ceil(time_budget + (most - fit) * per_epoch / 0.95)
+            wanted = math.ceil(time_budget + (most - fit) * per_epoch / TRAINING_SHARE)
             why["epochs"] = (f"what fits in the {time_budget:.0f} s budget at {per_epoch:.3f} s per epoch; the "
                              f"budget binds: this hierarchy could use {most} ({UPDATES_PER_NODE:,} updates per node), "
                              f"about time_budget={wanted} on this machine")
