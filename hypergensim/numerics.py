@@ -23,7 +23,8 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 __all__ = ["GAP_FLOOR", "KERNEL_FASTMATH", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance",
-           "project_row", "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "keys_to_all", "pair_key",
+           "project_row", "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "keys_to_all", "keys_block",
+           "pair_key",
            "bisect_left",
            "bisect_right", "contains_sorted", "prefetch", "prefetch_row"]
 
@@ -213,6 +214,50 @@ def keys_to_all(xt, u, inv_gap, model, shift, out):
         lorentz_keys_to_all(xt, u, out)
     else:
         shifted_keys_to_all(xt, u, shift, out)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def keys_block(xt, queries, inv_gap, model, shift, start, width, out):
+    """``out[q, j]``: the ranking key of node ``start + j`` for the query ``queries[q]``, for every ``j <
+    width``: :func:`keys_to_all` for several queries over one slice of the nodes (``out`` C-contiguous, at least
+    ``width`` wide, so that the loops over ``j`` run in vector registers).
+
+    Each key is computed by the same operations in the same order as
+    :func:`keys_to_all` (so the two agree bit for bit, ties included), but a
+    slice of ``xt`` is read once for all the queries while ``out`` stays in
+    cache, instead of the whole of ``xt`` and a whole row of keys once per
+    query: several times faster when every node is compared with every node.
+    """
+    dim = xt.shape[0]
+    nq = queries.shape[0]
+    if model == 1:
+        for q in range(nq):
+            u0 = xt[0, queries[q]]
+            row = xt[0, start:start + width]
+            for j in range(width):
+                out[q, j] = u0 * row[j]
+        for i in range(1, dim):
+            row = xt[i, start:start + width]
+            for q in range(nq):
+                ui = xt[i, queries[q]]
+                for j in range(width):
+                    out[q, j] -= ui * row[j]
+        return
+    for q in range(nq):
+        for j in range(width):
+            out[q, j] = 0.0
+    for i in range(dim):
+        row = xt[i, start:start + width]
+        for q in range(nq):
+            qi = xt[i, queries[q]] + shift[i] if model == 3 else xt[i, queries[q]]
+            for j in range(width):
+                diff = row[j] - qi
+                out[q, j] += diff * diff
+    if model == 0:
+        gap = inv_gap[start:start + width]
+        for q in range(nq):
+            for j in range(width):
+                out[q, j] *= gap[j]
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")

@@ -317,16 +317,18 @@ def _csr(pairs, n):
 def _prepare(us, vs, negative, pos, n, *, pool, seed=7, hard=0, points=None, violators=None):
     """Run the kernel's batch preparation once (Poincaré); returns the negatives drawn for each relation and the
     pool.  ``violators``: ``{u: [w, ...]}``, the table hard negatives are drawn from."""
-    from hypergensim.training.fast import _NICKEL, _prepare_batch
+    from hypergensim.training.fast import _NICKEL, _VIOLATOR_TRIES, _prepare_batch
+    from hypergensim.training.violators import VIOLATOR_DTYPE
 
     pos_ptr, pos_idx = _csr(pos, n)
     hard_ptr, hard_idx = _csr({(u, w) for u, ws in (violators or {}).items() for w in ws}, n)
     negs = np.full((len(us), negative), -1, dtype=np.int64)
     buffer = np.empty(pool, dtype=np.int64)
+    candidates = np.empty((len(us), hard * _VIOLATOR_TRIES), dtype=np.int64)
     _prepare_batch(np.array([seed], dtype=np.uint64), np.zeros((n, 3)) if points is None else points,
                    np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64), 0, len(us), negs, np.empty(0),
-                   np.empty(0, dtype=np.int64), pos_ptr, pos_idx, _NICKEL, buffer, hard_ptr, hard_idx, hard, 0,
-                   np.empty(0))
+                   np.empty(0, dtype=np.int64), pos_ptr, pos_idx, _NICKEL, buffer, hard_ptr,
+                   hard_idx.astype(VIOLATOR_DTYPE), hard, candidates, 0, np.empty(0))
     return negs, buffer
 
 

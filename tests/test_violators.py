@@ -7,7 +7,14 @@ import pytest
 
 from hypergensim.evaluation.ranking import build_csr
 from hypergensim.manifold import poincare_distance, poincare_to_lorentz
-from hypergensim.numerics import lorentz_keys_to_all, pair_key, ranking_keys_to_all, shifted_keys_to_all
+from hypergensim.numerics import (
+    keys_block,
+    keys_to_all,
+    lorentz_keys_to_all,
+    pair_key,
+    ranking_keys_to_all,
+    shifted_keys_to_all,
+)
 from hypergensim.params import MODELS
 from hypergensim.training.violators import mine_violators, refresh_interval
 
@@ -63,8 +70,25 @@ def test_pair_key_is_the_evaluators_key_for_one_pair(model):
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_mined_violators_equal_a_brute_force_count_ties_included(model):
-    n = 60
+def test_keys_block_is_the_all_nodes_kernel_bit_for_bit(model):
+    points, shift = _points(model, 700, 4)
+    code = MODELS.index(model)
+    xt = np.ascontiguousarray(points.T)
+    inv_gap = 1.0 / (1.0 - (points**2).sum(1)) if model == "poincare" else np.ones(700)
+    offset = shift if model == "translational" else np.zeros(3)
+    queries = np.array([5, 7, 0, 699, 123], dtype=np.int64)
+    out = np.full((5, 512), np.nan)
+    for start, width in ((0, 512), (512, 188), (3, 1), (690, 10)):
+        keys_block(xt, queries, inv_gap, code, offset, start, width, out)
+        for q, u in enumerate(queries):
+            full = np.empty(700)
+            keys_to_all(xt, u, inv_gap, code, offset, full)
+            np.testing.assert_array_equal(out[q, :width], full[start:start + width])  # equal, not close
+
+
+@pytest.mark.parametrize("n", [60, 1_300])  # one slice of nodes; several, with a part-filled block of queries
+@pytest.mark.parametrize("model", MODELS)
+def test_mined_violators_equal_a_brute_force_count_ties_included(model, n):
     edges, _ = _random_tree(n, 2)
     pos_ptr, pos_idx = build_csr(edges, n)
     points, shift = _points(model, n, 3)
@@ -80,7 +104,7 @@ def test_mined_violators_equal_a_brute_force_count_ties_included(model):
             continue
         keys = _keys(model, points, shift, u)
         farthest = max(keys[a] for a in ancestors)
-        expected = {w for w in range(n) if w != u and w not in ancestors and keys[w] < farthest}
+        expected = set(np.flatnonzero(keys < farthest).tolist()) - ancestors - {u}
         assert sorted(mined) == sorted(expected), u  # strictly closer only: a tie with the farthest is no violator
 
 

@@ -777,7 +777,7 @@ class PoincareEmbedding(BaseEstimator):
         fast = getattr(self, "_fast", None)
         if fast is not None and fast.violators_epoch is not None:  # so a resumed run draws what this one would
             state["violators_ptr"] = fast.violators[0]
-            state["violators_idx"] = fast.violators[1].astype(np.int32)  # node ids < 2**31 (half the bytes)
+            state["violators_idx"] = fast.violators[1]
             state["violators_epoch"] = np.array([fast.violators_epoch], dtype=np.int64)
         return state
 

@@ -79,7 +79,7 @@ from ..numerics import (
     project_row,
 )
 from ..params import MODELS, PARAMETER
-from .violators import mine_violators, refresh_interval
+from .violators import VIOLATOR_DTYPE, mine_violators, refresh_interval
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
 
@@ -223,23 +223,38 @@ def _sample_negatives(state, u, out, n, prob, alias, pos_ptr, pos_idx, objective
 
 #: Draws among ``u``'s violators for one hard slot before it falls back to a uniform negative.
 _VIOLATOR_TRIES = 4
+#: Entries of the violator table (int32) in one 64-byte cache line.
+_TABLE_LINE = 16
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _draw_candidates(state, u, cand, hard_ptr, hard_idx, points):
+    """Fill ``cand`` with uniform draws among ``u``'s mined violators (``-1`` where it has none) and prefetch
+    their rows, so that :func:`_sample_violators` finds them in cache: the draws of a whole batch are made
+    first, and their cache misses overlap instead of following one another."""
+    lo = hard_ptr[u]
+    size = hard_ptr[u + 1] - lo
+    for t in range(cand.shape[0]):
+        if size > 0:
+            cand[t] = hard_idx[lo + min(np.int64(_uniform(state) * size), size - 1)]
+            prefetch_row(points, cand[t])
+        else:
+            cand[t] = -1
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _sample_violators(state, u, v, out, hard, n, prob, alias, pos_ptr, pos_idx, hard_ptr, hard_idx, points, model,
-                      trans):
-    """Overwrite ``out[:hard]`` with violators of ``u`` that are closer to ``u`` than ``v`` (drawn uniformly from
-    ``u``'s mined violators, :data:`_VIOLATOR_TRIES` tries per slot, by :func:`pair_key` on ``points``); a slot
-    where none is found gets a uniform draw of a negative, so every slot holds a node that is neither ``u`` nor
-    one of its positives."""
-    lo = hard_ptr[u]
-    size = hard_ptr[u + 1] - lo
-    limit = pair_key(points, u, v, model, trans) if size > 0 else 0.0
+def _sample_violators(state, u, v, out, hard, cand, n, prob, alias, pos_ptr, pos_idx, points, model, trans):
+    """Overwrite ``out[:hard]`` with violators of ``u`` that are closer to ``u`` than ``v``: slot ``j`` takes the
+    first of its :data:`_VIOLATOR_TRIES` candidates ``cand[j·tries:(j+1)·tries]`` (uniform draws among ``u``'s
+    mined violators, :func:`_draw_candidates`) that is closer by :func:`pair_key` on ``points``; a slot where
+    none is gets a uniform draw of a negative, so every slot holds a node that is neither ``u`` nor one of its
+    positives."""
+    limit = pair_key(points, u, v, model, trans) if cand.shape[0] > 0 and cand[0] >= 0 else 0.0
     for j in range(hard):
         w = u
-        for _ in range(_VIOLATOR_TRIES if size > 0 else 0):
-            c = hard_idx[lo + min(np.int64(_uniform(state) * size), size - 1)]
-            if pair_key(points, u, c, model, trans) < limit:
+        for t in range(j * _VIOLATOR_TRIES, (j + 1) * _VIOLATOR_TRIES):
+            c = cand[t]
+            if c >= 0 and pair_key(points, u, c, model, trans) < limit:
                 w = c
                 break
         if w == u or _is_positive(u, w, pos_ptr, pos_idx):
@@ -491,7 +506,7 @@ def _move(vectors, row, grad, lr, model, max_x0):
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr, pos_idx, objective, shared,
-                   hard_ptr, hard_idx, hard, model, trans):
+                   hard_ptr, hard_idx, hard, cand, model, trans):
     """Draw the negatives of relations ``first .. first+b`` and prefetch every row the batch will touch.
 
     Also prefetched: the positives of this batch's ``u`` (whose offsets were
@@ -508,10 +523,22 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
     violators (:func:`_sample_violators`), the rest uniform.
     """
     n = vectors.shape[0]
-    for k in range(first + b, min(first + 2 * b, us.shape[0])):
+    end = us.shape[0]
+    for k in range(first + b, min(first + 2 * b, end)):
         prefetch(pos_ptr, us[k])
     for r in range(b):
         prefetch(pos_idx, pos_ptr[us[first + r]])
+    if hard > 0:
+        # a violator is three dependent loads (its u's offsets, a table entry, its row): the offsets are
+        # prefetched two batches ahead and the table entries of the next batch's u one batch ahead
+        for k in range(first + 2 * b, min(first + 3 * b, end)):
+            prefetch(hard_ptr, us[k])
+        for k in range(first + b, min(first + 2 * b, end)):
+            lo, hi = hard_ptr[us[k]], hard_ptr[us[k] + 1]
+            for p in range(lo, hi, _TABLE_LINE):
+                prefetch(hard_idx, p)
+            if hi > lo:
+                prefetch(hard_idx, hi - 1)
     pool = shared.shape[0]
     if pool > 0:
         for j in range(pool):
@@ -529,12 +556,16 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
         return
     for r in range(b):
         u = us[first + r]
+        prefetch_row(vectors, u)  # before the draws: a violator's distance reads u's and v's rows
+        prefetch_row(vectors, vs[first + r])
+        if hard > 0:
+            _draw_candidates(state, u, cand[r], hard_ptr, hard_idx, vectors)
+    for r in range(b):
+        u = us[first + r]
         _sample_negatives(state, u, negs[r, hard:], n, prob, alias, pos_ptr, pos_idx, objective)
         if hard > 0:
-            _sample_violators(state, u, vs[first + r], negs[r], hard, n, prob, alias, pos_ptr, pos_idx, hard_ptr,
-                              hard_idx, vectors, model, trans)
-        prefetch_row(vectors, u)
-        prefetch_row(vectors, vs[first + r])
+            _sample_violators(state, u, vs[first + r], negs[r], hard, cand[r], n, prob, alias, pos_ptr, pos_idx,
+                              vectors, model, trans)
         for j in range(negs.shape[1]):
             prefetch_row(vectors, negs[r, j])
 
@@ -543,7 +574,7 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
 # compiled with the flags of the function they are inlined into
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, gt, negs,
-              gu, gv, dist, uvec, shared, hard_ptr, hard_idx, hard):
+              gu, gv, dist, uvec, shared, hard_ptr, hard_idx, hard, cand):
     """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
 
     Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
@@ -561,13 +592,13 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
     b = min(batch_size, end)
     if b > 0:
         _prepare_batch(state, vectors, us, vs, i, b, negs[cur], prob, alias, pos_ptr, pos_idx, objective, shared,
-                       hard_ptr, hard_idx, hard, model, trans)
+                       hard_ptr, hard_idx, hard, cand, model, trans)
     while i < end:
         nxt = i + b
         nb = min(batch_size, end - nxt)
         if nb > 0:
             _prepare_batch(state, vectors, us, vs, nxt, nb, negs[1 - cur], prob, alias, pos_ptr, pos_idx,
-                           objective, shared, hard_ptr, hard_idx, hard, model, trans)
+                           objective, shared, hard_ptr, hard_idx, hard, cand, model, trans)
         if model == _POINCARE:
             total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
         # a constant model per call: the inlined kernel is compiled once per model, without its branches
@@ -619,6 +650,7 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
         bu = np.empty(block, dtype=np.int64)
         bv = np.empty(block, dtype=np.int64)
         shared = np.empty(BATCH_POOL_FACTOR * negative if batch_negatives else 0, dtype=np.int64)
+        cand = np.empty((batch_size, hard * _VIOLATOR_TRIES), dtype=np.int64)
         total = 0.0
         for k in range(t * per_shard, min(n_blocks, (t + 1) * per_shard)):
             first = block_order[k] * block
@@ -632,7 +664,7 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
                 bv[i], bv[j] = bv[j], bv[i]
             total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
                                objective, model, trans, gt, negs, gu, gv, dist, uvec, shared, hard_ptr,
-                               hard_idx, hard)
+                               hard_idx, hard, cand)
         losses[t] = total
 
 
@@ -727,7 +759,7 @@ class FastTrainer:
         n = len(model.kv)
         self.pos_ptr, self.pos_idx = build_csr(rel, n)  # every node's ancestors, sorted
         # every node's violators, mined at the first epoch with hard negatives and every violators_every after
-        self.violators = (np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=np.int64))
+        self.violators = (np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=VIOLATOR_DTYPE))
         self.violators_epoch: int | None = None
         self.violators_every = refresh_interval(n, len(rel))
         counts = np.asarray(model.kv.expandos["count"], dtype=np.float64)
@@ -749,7 +781,7 @@ class FastTrainer:
                 idx.min() < 0 or idx.max() >= n)):
             raise ConfigError("checkpoint's table of violators is corrupt (offsets out of order or a node out "
                               "of range)")
-        self.violators = (np.ascontiguousarray(ptr, dtype=np.int64), np.ascontiguousarray(idx, dtype=np.int64))
+        self.violators = (np.ascontiguousarray(ptr, dtype=np.int64), np.ascontiguousarray(idx, dtype=VIOLATOR_DTYPE))
         self.violators_epoch = int(epoch)
 
     @property

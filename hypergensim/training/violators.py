@@ -8,9 +8,9 @@ an embedding is good (a handful among tens of thousands of nodes), so the loss
 falls to nearly nothing while they stay where they are.
 
 :func:`mine_violators` finds them by one brute-force pass (every node against
-every node, parallel over nodes, with the evaluator's distance keys from
-:mod:`hypergensim.numerics`) and keeps a uniform sample of at most ``k`` per
-node; the fast engine (:mod:`hypergensim.training.fast`) draws a relation
+every node, parallel over blocks of nodes, with the evaluator's distance keys
+computed bit for bit alike by :func:`hypergensim.numerics.keys_block`) and
+keeps a uniform sample of at most ``k`` per node; the fast engine (:mod:`hypergensim.training.fast`) draws a relation
 ``u → v``'s hard negatives among ``u``'s violators that are closer to ``u``
 than ``v``.
 
@@ -30,13 +30,17 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..errors import ConfigError
 from ..manifold import conformal_denominator, squared_norms
-from ..numerics import keys_to_all
+from ..numerics import keys_block
 
-__all__ = ["VIOLATORS_PER_NODE", "mine_violators", "refresh_interval"]
+__all__ = ["VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators", "refresh_interval"]
 
 #: Most violators kept per node (a uniform sample of them): 64 and 32 trained a 20,000-node DAG alike.
 VIOLATORS_PER_NODE = 64
+
+#: The table's node ids: 32 bits, half the bytes (and cache misses) of int64 for the engine's random reads.
+VIOLATOR_DTYPE = np.int32
 
 
 def refresh_interval(nodes: int, relations: int) -> int:
@@ -54,37 +58,70 @@ def refresh_interval(nodes: int, relations: int) -> int:
     return max(10, -(-nodes * nodes // max(relations * 100, 1)))
 
 
+#: Queries mined together, and nodes per slice: one slice of keys (8 × 512 doubles, 32 KiB) stays in L1/L2.
+_QUERY_BLOCK = 8
+_NODE_SLICE = 512
+
+
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen):
     n = xt.shape[1]
-    for u in numba.prange(n):
-        p0, p1 = pos_ptr[u], pos_ptr[u + 1]
-        if p1 == p0:  # a root: no ancestor to be outranked
+    n_blocks = (n + _QUERY_BLOCK - 1) // _QUERY_BLOCK
+    for blk in numba.prange(n_blocks):
+        queries = np.empty(_QUERY_BLOCK, dtype=np.int64)
+        nq = 0
+        for u in range(blk * _QUERY_BLOCK, min(n, (blk + 1) * _QUERY_BLOCK)):
+            if pos_ptr[u + 1] > pos_ptr[u]:  # a root has no ancestor to be outranked
+                queries[nq] = u
+                nq += 1
+        if nq == 0:
             continue
-        keys = np.empty(n)
-        keys_to_all(xt, u, inv_gap, model, shift, keys)
-        farthest = keys[pos_idx[p0]]
-        for j in range(p0 + 1, p1):
-            farthest = max(farthest, keys[pos_idx[j]])
-        keys[u] = np.inf
-        for j in range(p0, p1):
-            keys[pos_idx[j]] = np.inf
-        # reservoir sampling (algorithm R) over the violators in node order, from u's own xorshift stream
-        state = np.uint64(seed) ^ (np.uint64(u + 1) * np.uint64(0x9E3779B97F4A7C15))
-        seen = 0
-        for w in range(n):
-            if keys[w] < farthest:
-                if seen < k:
-                    chosen[u, seen] = w
-                else:
-                    state ^= state << np.uint64(13)
-                    state ^= state >> np.uint64(7)
-                    state ^= state << np.uint64(17)
-                    slot = np.int64(state % np.uint64(seen + 1))
-                    if slot < k:
-                        chosen[u, slot] = w
-                seen += 1
-        counts[u] = min(seen, k)
+        queries = queries[:nq]
+        one = np.empty((1, 1))
+        farthest = np.empty(nq)
+        for q in range(nq):
+            u = queries[q]
+            for j in range(pos_ptr[u], pos_ptr[u + 1]):  # the same arithmetic as the slices below
+                keys_block(xt, queries[q:q + 1], inv_gap, model, shift, pos_idx[j], 1, one)
+                farthest[q] = one[0, 0] if j == pos_ptr[u] else max(farthest[q], one[0, 0])
+        # reservoir sampling (algorithm R) over each query's violators in node order, from its own xorshift stream
+        states = np.empty(nq, dtype=np.uint64)
+        seen = np.zeros(nq, dtype=np.int64)
+        cursor = np.empty(nq, dtype=np.int64)  # the next of u's (sorted) ancestors not yet passed
+        for q in range(nq):
+            states[q] = np.uint64(seed) ^ (np.uint64(queries[q] + 1) * np.uint64(0x9E3779B97F4A7C15))
+            cursor[q] = pos_ptr[queries[q]]
+        keys = np.empty((nq, _NODE_SLICE))
+        for start in range(0, n, _NODE_SLICE):
+            width = min(_NODE_SLICE, n - start)
+            keys_block(xt, queries, inv_gap, model, shift, start, width, keys)
+            for q in range(nq):
+                u = queries[q]
+                end = pos_ptr[u + 1]
+                limit = farthest[q]
+                row = keys[q]
+                for j in range(width):
+                    if not row[j] < limit:  # (NaN is never a violator)
+                        continue
+                    w = start + j
+                    while cursor[q] < end and pos_idx[cursor[q]] < w:
+                        cursor[q] += 1
+                    if w == u or (cursor[q] < end and pos_idx[cursor[q]] == w):
+                        continue
+                    if seen[q] < k:
+                        chosen[u, seen[q]] = w
+                    else:
+                        state = states[q]
+                        state ^= state << np.uint64(13)
+                        state ^= state >> np.uint64(7)
+                        state ^= state << np.uint64(17)
+                        states[q] = state
+                        slot = np.int64(state % np.uint64(seen[q] + 1))
+                        if slot < k:
+                            chosen[u, slot] = w
+                    seen[q] += 1
+        for q in range(nq):
+            counts[queries[q]] = min(seen[q], k)
 
 
 def mine_violators(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray, *, model: int,
@@ -108,11 +145,13 @@ def mine_violators(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     """
     x = np.asarray(points, dtype=np.float64)
     n = len(x)
+    if n > np.iinfo(VIOLATOR_DTYPE).max:
+        raise ConfigError(f"{n} nodes: the table of violators holds node ids as {np.dtype(VIOLATOR_DTYPE).name}")
     inv_gap = 1.0 / conformal_denominator(squared_norms(x)) if model == 0 else np.ones(n)
     # the all-nodes kernel reads one shift per dimension whatever the model: zeros except for the translation
     offset = np.asarray(shift, dtype=np.float64) if model == 3 else np.zeros(x.shape[1])
     counts = np.zeros(n, dtype=np.int64)
-    chosen = np.zeros((n, k), dtype=np.int64)
+    chosen = np.zeros((n, k), dtype=VIOLATOR_DTYPE)
     _mine(np.ascontiguousarray(x.T), inv_gap, np.asarray(pos_ptr, dtype=np.int64),
           np.asarray(pos_idx, dtype=np.int64), int(model), offset, int(k),
           np.uint64(seed % (1 << 64)), counts, chosen)
