@@ -181,7 +181,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("burn_in_alpha", float, 0.01, "Learning rate during burn-in.", low=0, low_open=True,
               measured=(1e-4, 0.1)),
     Parameter("epochs", int, None, "Training epochs after burn-in.  None: as many as fit in ``time_budget`` "
-              "(the first epoch is timed), at most 2,000, with a stop on a sampled-MAP plateau after the warm-up.",
+              "(the first epoch is timed; the epochs after the warm-up are re-fitted to the time left once the "
+              "first three of them are), at most 24,000 positive updates per node and 3,000 epochs, with a stop on "
+              "a sampled-MAP plateau after the warm-up.",
               low=1, allow_none=True, doc_type="int or None", auto=True),
     Parameter("batch_size", int, 10, "Relations per batch.", low=1),
     Parameter("negative_sampling", str, "relation", "``relation``: every relation draws its own ``negative`` "

@@ -19,14 +19,18 @@ from hypergensim.training.schedule import (
     DEEP_ALPHA,
     DEEP_MEAN_ANCESTORS,
     DEFAULT_TIME_BUDGET,
+    HARD_EPOCH_COST,
     MAX_EPOCHS,
     MIN_EPOCHS,
+    REFIT_AFTER,
     WARMUP_ALPHA,
     HierarchyProfile,
     PlateauStop,
     choose_epochs,
     choose_rate,
     choose_static,
+    most_epochs,
+    refit_epochs,
 )
 
 UNSET = {name: None for name in AUTO} | {"model": "poincare"}
@@ -130,17 +134,78 @@ def test_epochs_fill_the_budget_within_bounds():
                       seconds_per_epoch=1.0, burn_in_left=0)
 
 
+def test_epochs_after_the_warm_up_are_budgeted_at_their_cost():
+    plain, _ = choose_epochs(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=100.0,
+                             seconds_used=0.0, seconds_per_epoch=0.1, burn_in_left=0)
+    hard, why = choose_epochs(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=100.0,
+                              seconds_used=0.0, seconds_per_epoch=0.1, burn_in_left=0, hard_cost=HARD_EPOCH_COST)
+    warm, after = hard["radius_warmup"], hard["epochs"] - hard["radius_warmup"]
+    assert hard["epochs"] < plain["epochs"] and "about 1.4x" in why["epochs"]
+    assert (warm + after * HARD_EPOCH_COST) * 0.1 <= 95.0 < (warm + after * HARD_EPOCH_COST + 1.5) * 0.1  # filled
+    none, _ = choose_epochs(epochs=None, radius_warmup=None, radius_start=None, time_budget=100.0,
+                            seconds_used=0.0, seconds_per_epoch=0.1, burn_in_left=0, hard_cost=HARD_EPOCH_COST)
+    assert none["epochs"] == plain["epochs"]  # no warm-up, no later phase to cost more
+
+
+def test_the_refit_spends_what_is_left_of_the_budget_at_the_measured_cost():
+    # 300 s used of 95% of 480; a plain epoch 1.15 s, the first 11 s with its mining pass, one every 68 epochs
+    epochs, why = refit_epochs(epoch=323, epochs=396, radius_warmup=320, time_budget=480.0, seconds_used=300.0,
+                               recent=[11.0, 1.1, 1.2], mining_every=68, most=MAX_EPOCHS)
+    per_epoch = 1.15 + (11.0 - 1.15) / 68
+    assert epochs == 323 + int((456.0 - 300.0) / per_epoch) and "instead of 73" in why
+    flat, _ = refit_epochs(epoch=323, epochs=500, radius_warmup=320, time_budget=480.0, seconds_used=300.0,
+                           recent=[1.0, 1.0, 1.0], mining_every=0, most=MAX_EPOCHS)
+    assert flat == 323 + 156  # no violators: the mean of the timed epochs
+    assert refit_epochs(epoch=323, epochs=396, radius_warmup=320, time_budget=480.0, seconds_used=300.0,
+                        recent=[1.0, 1.0, 1.0], mining_every=0, most=400)[0] == 400  # never past the hierarchy's cap
+    short, why = refit_epochs(epoch=323, epochs=340, radius_warmup=320, time_budget=480.0, seconds_used=300.0,
+                              recent=[1.0, 1.0, 1.0], mining_every=0, most=MAX_EPOCHS)
+    assert short == 320 + 2 * 20 and "twice the epochs planned" in why  # a re-fit does not reshape the schedule
+    assert refit_epochs(epoch=323, epochs=396, radius_warmup=320, time_budget=480.0, seconds_used=470.0,
+                        recent=[1.0, 1.0, 1.0], mining_every=0, most=MAX_EPOCHS)[0] == 323  # nothing left: stop now
+    with pytest.raises(ConfigError, match="two epochs"):
+        refit_epochs(epoch=3, epochs=9, radius_warmup=0, time_budget=10.0, seconds_used=1.0, recent=[1.0],
+                     mining_every=0, most=9)
+
+
+def test_the_first_epoch_timed_before_the_warm_up_is_chosen_draws_no_violators():
+    # the schedule times epoch 1 before it knows the warm-up's length; that epoch is in the warm-up, and mining
+    # violators from random vectors there once cost a 100k-node DAG 18 s and its whole schedule
+    est = PoincareEmbedding(time_budget=5.0)
+    assert est.hard_negatives_at(1) == 0
+    assert PoincareEmbedding(epochs=10, radius_warmup=4, hard_negatives=1).hard_negatives_at(5) == 1
+
+
+def test_a_fit_of_the_schedule_refits_its_epochs_after_the_warm_up_and_records_it(tmp_path):
+    est = PoincareEmbedding(verbose=0, time_budget=4.0, workers=1).fit(MAMMALS_TSV, run_dir=tmp_path / "run")
+    p = est.params_
+    assert "re-fitted at epoch" in est.schedule_["epochs_refit"]
+    assert f"at epoch {p.radius_warmup + REFIT_AFTER} " in est.schedule_["epochs_refit"]
+    assert p.radius_warmup + REFIT_AFTER <= p.epochs <= most_epochs(est._profile)
+    assert est.fit_seconds_ < 4.0 + 1.0
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["params"]["epochs"] == p.epochs and config["schedule"]["epochs_refit"] == est.schedule_[
+        "epochs_refit"]
+    resumed = PoincareEmbedding.resume(tmp_path / "run", verbose=0)  # the re-fitted epochs, not re-timed again
+    assert resumed.params_.epochs == p.epochs and resumed.schedule_["epochs_refit"] == est.schedule_["epochs_refit"]
+    given = PoincareEmbedding(verbose=0, epochs=30, workers=1).fit(MAMMALS_TSV, final_evaluation=False)
+    assert "epochs_refit" not in given.schedule_ and given.params_.epochs == 30  # given epochs are kept
+
+
 def test_a_fit_with_no_arguments_records_what_it_chose_and_why(tmp_path):
     est = PoincareEmbedding(verbose=0, time_budget=3.0, workers=1).fit(MAMMALS_TSV, run_dir=tmp_path / "run")
     p = est.params_
     assert est.epochs is None and est.alpha is None  # the parameters as given stay as given
     assert (p.engine, p.objective, p.alpha, p.radius_start) == ("fast", "nickel2017", 0.5, 2.0)
-    assert MIN_EPOCHS <= p.epochs <= MAX_EPOCHS and p.radius_warmup == round(0.8 * p.epochs)
+    assert MIN_EPOCHS <= p.epochs <= MAX_EPOCHS and p.radius_warmup < p.epochs
+    if "epochs_refit" not in est.schedule_:  # else the epochs after the warm-up were re-fitted to the time left
+        assert p.radius_warmup == round(0.8 * p.epochs)
     assert est.n_epochs_trained_ <= p.epochs and est.fit_seconds_ < 3.0 + 1.0
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["params"]["epochs"] == p.epochs and config["given"]["epochs"] is None
     assert "budget" in config["schedule"]["epochs"] and config["schedule"]["profile"]["nodes"] == 1180
-    assert config["schedule"]["plateau"] == {"every": max(1, p.epochs // 20), "start": p.radius_warmup + 1}
+    plateau = config["schedule"]["plateau"]  # every twentieth of the epochs first planned, after the warm-up
+    assert plateau["start"] == p.radius_warmup + 1 and 1 <= plateau["every"] <= max(1, p.radius_warmup // 16)
     loaded = PoincareEmbedding.load(tmp_path / "run")
     assert loaded.params_.epochs == p.epochs and loaded.schedule_["profile"]["roots"] == 1
 

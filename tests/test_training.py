@@ -16,7 +16,7 @@ from sklearn.base import clone
 from conftest import TOY_BASIC
 from hypergensim.errors import ConfigError, InputError, NumericalError
 from hypergensim.training import CSVLogger, EarlyStopping, EvaluateEvery, PoincareEmbedding
-from hypergensim.training.gensim_internals import LossMeter, capture_loss
+from hypergensim.training.gensim_internals import LossMeter, build_poincare_model, capture_loss
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +69,31 @@ def test_loss_capture_equals_gensim_batches(toy_pairs):
     assert meter.after / meter.relations == pytest.approx(sum(losses) / len(toy_pairs), rel=1e-12)
     assert meter.relations == len(toy_pairs)
     np.testing.assert_array_equal(model.kv.vectors, twin.kv.vectors)
+
+
+def test_the_bulk_vocabulary_is_gensims_own(toy_pairs, tmp_path):
+    rng = np.random.default_rng(0)
+    nodes = [f"n{i}" for i in range(40)]
+    pairs = [*toy_pairs, *((nodes[a], nodes[b]) for a, b in rng.integers(0, 40, size=(300, 2))), ("x", "x")]
+    ours = build_poincare_model(pairs, size=3, negative=2, seed=5, dtype=np.float32)
+    theirs = PoincareModel(pairs, size=3, negative=2, seed=5, dtype=np.float32)
+    assert type(ours) is PoincareModel
+    assert ours.kv.index_to_key == theirs.kv.index_to_key and ours.kv.key_to_index == theirs.kv.key_to_index
+    for name in ("count",):
+        a, b = ours.kv.expandos[name], theirs.kv.expandos[name]
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert ours.all_relations == theirs.all_relations and dict(ours.node_relations) == dict(theirs.node_relations)
+    assert ours.indices_set == theirs.indices_set and np.array_equal(ours.indices_array, theirs.indices_array)
+    assert np.array_equal(ours._node_probabilities, theirs._node_probabilities)
+    np.testing.assert_array_equal(ours.kv.vectors, theirs.kv.vectors)
+    assert ours.kv.vectors.dtype == theirs.kv.vectors.dtype
+    ours.train(epochs=2)
+    theirs.train(epochs=2)
+    np.testing.assert_array_equal(ours.kv.vectors, theirs.kv.vectors)  # the same random state after the build
+    ours.save(str(tmp_path / "m"))
+    assert type(PoincareModel.load(str(tmp_path / "m"))) is PoincareModel
+    with pytest.raises(ValueError, match="exactly two items"):
+        build_poincare_model([("a", "b", "c")], size=2)
 
 
 def test_same_seed_is_deterministic(toy_pairs):

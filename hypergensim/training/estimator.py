@@ -34,10 +34,12 @@ from ..params import PARAMETER, PARAMETERS, numpydoc_parameters, unmeasured
 from ..presets import resolve
 from ..rundir import RunDir
 from .callbacks import Callback, ProgressBar, TimeBudget
-from .gensim_internals import LossMeter, capture_loss, restore_state, resume_state
+from .gensim_internals import LossMeter, build_poincare_model, capture_loss, restore_state, resume_state
 from .memory import check_fits, estimate
 from .schedule import (
     AUTO,
+    HARD_EPOCH_COST,
+    REFIT_AFTER,
     VIRTUAL_ROOT,
     WARMUP_RADIUS,
     HierarchyProfile,
@@ -47,6 +49,7 @@ from .schedule import (
     choose_static,
     choose_virtual_root,
     most_epochs,
+    refit_epochs,
     usable_cores,
 )
 
@@ -360,27 +363,38 @@ class PoincareEmbedding(BaseEstimator):
             started = time.perf_counter()
             while self.burn_in_epochs_done_ < self.burn_in and not self.stop_training_:
                 logs = self._burn_in_epoch(n_rel)
-                if p.epochs is None:
-                    self._fit_epochs(time.perf_counter() - started, logs["seconds"], callbacks, run)
                 for cb in callbacks:
                     cb.on_burn_in_epoch_end(self, logs)
             first = start_epoch + 1
-            if p.epochs is None and not self.stop_training_:  # no burn-in: the first epoch is the one timed
-                logs = self._one_epoch(1, n_rel)
-                self._fit_epochs(time.perf_counter() - started, logs["seconds"], callbacks, run)
-                for cb in callbacks:
-                    cb.on_epoch_end(self, logs)
-                first = 2
+            if p.epochs is None:  # the schedule's epochs, fitted to the budget from the first training epoch
+                if self.stop_training_:  # the budget ran out within the burn-in: fitted from its last epoch
+                    self._fit_epochs(time.perf_counter() - started, logs["seconds"], callbacks, run)
+                else:
+                    logs = self._one_epoch(1, n_rel)
+                    self._fit_epochs(time.perf_counter() - started, logs["seconds"], callbacks, run)
+                    for cb in callbacks:
+                        cb.on_epoch_end(self, logs)
+                    first = 2
             if self.stop_training_:
-                first = (p.epochs or 0) + 1
-            for epoch in range(first, p.epochs + 1):
+                first = p.epochs + 1
+            # a schedule that chose the epochs re-fits them once the first epochs after the warm-up are timed
+            refit_at = (p.radius_warmup + REFIT_AFTER if self.epochs is None and p.time_budget is not None
+                        and p.radius_warmup and "epochs_refit" not in self.schedule_ else None)
+            recent: list[float] = []
+            epoch = first
+            while epoch <= p.epochs:
                 logs = self._one_epoch(epoch, n_rel)
+                if refit_at is not None and refit_at - REFIT_AFTER < epoch <= refit_at:
+                    recent.append(logs["seconds"])
+                    if epoch == refit_at:
+                        self._refit_epochs(epoch, time.perf_counter() - started, recent, callbacks, run)
                 for cb in callbacks:
                     cb.on_epoch_end(self, logs)
                 if run is not None and self.checkpoint_every_ and epoch % self.checkpoint_every_ == 0:
                     self._checkpoint(run)
                 if self.stop_training_:
                     break
+                epoch += 1
             for cb in callbacks:
                 cb.on_train_end(self, {"epoch": self.n_epochs_trained_})
             if run is not None:
@@ -395,7 +409,8 @@ class PoincareEmbedding(BaseEstimator):
                                     time_budget=p.time_budget, seconds_used=seconds_used,
                                     seconds_per_epoch=seconds_per_epoch,
                                     burn_in_left=self.burn_in - self.burn_in_epochs_done_,
-                                    most=most_epochs(self._profile))
+                                    most=most_epochs(self._profile),
+                                    hard_cost=HARD_EPOCH_COST if p.hard_negatives and p.engine == "fast" else 1.0)
         for name, value in values.items():
             setattr(p, name, value)
         self.schedule_.update(why)
@@ -411,6 +426,26 @@ class PoincareEmbedding(BaseEstimator):
         if self.verbose:
             logger.info("schedule: epochs=%d (%s), radius_warmup=%d", p.epochs, why["epochs"], p.radius_warmup)
         if run is not None:  # the values trained with, before any checkpoint can be written
+            run.write_config({**run.read_config(), "params": self.plain_params(), "schedule": self.schedule_})
+
+    def _refit_epochs(self, epoch: int, seconds_used: float, recent: list[float], callbacks: list[Callback],
+                      run: RunDir | None) -> None:
+        """The epochs re-fitted to the budget left (:func:`~hypergensim.training.schedule.refit_epochs`), recorded
+        in the run's config before any later checkpoint, so a resumed run trains the same epochs."""
+        p = self.params_
+        hard = self.params_.engine == "fast" and self.hard_negatives_at(epoch) > 0
+        p.epochs, why = refit_epochs(epoch=epoch, epochs=p.epochs, radius_warmup=p.radius_warmup,
+                                     time_budget=p.time_budget,
+                                     seconds_used=seconds_used, recent=recent,
+                                     mining_every=self._fast.violators_every if hard else 0,
+                                     most=most_epochs(self._profile))
+        self.schedule_["epochs_refit"] = why
+        for cb in callbacks:
+            if isinstance(cb, ProgressBar):
+                cb.set_total(p.epochs)
+        if self.verbose:
+            logger.info("schedule: epochs=%d (%s)", p.epochs, why)
+        if run is not None:
             run.write_config({**run.read_config(), "params": self.plain_params(), "schedule": self.schedule_})
 
     def training_metrics(self) -> dict[str, Any]:
@@ -452,12 +487,10 @@ class PoincareEmbedding(BaseEstimator):
 
     def _build_model(self, pairs: list[tuple[str, str]]) -> None:
         """A fresh gensim ``PoincareModel`` over ``pairs`` from this estimator's parameters, and its engine."""
-        from gensim.models.poincare import PoincareModel
-
         p = self.params_
         if p.virtual_root == "on":  # its node comes last, so the public vectors are the model's but the last row
             pairs = [*pairs, *((node, VIRTUAL_ROOT) for node in dict.fromkeys(x for pair in pairs for x in pair))]
-        self.model_ = PoincareModel(
+        self.model_ = build_poincare_model(
             pairs, size=p.dim, alpha=p.alpha, negative=p.negative, workers=1, epsilon=p.epsilon,
             regularization_coeff=p.regularization_coeff, burn_in=p.burn_in, burn_in_alpha=p.burn_in_alpha,
             init_range=tuple(p.init_range), dtype=np.dtype(p.dtype).type, seed=p.random_state,
@@ -582,7 +615,9 @@ class PoincareEmbedding(BaseEstimator):
         """
         p = self._trained_with()
         warm = p.radius_warmup if p.radius_start is not None else 0
-        return int(p.hard_negatives or 0) if epoch > (warm or 0) else 0
+        if warm is None:  # the schedule chooses the warm-up after timing the first epoch, which is in it
+            return 0
+        return int(p.hard_negatives or 0) if epoch > warm else 0
 
     def radius_at(self, epoch: int) -> float:
         """The bound on every point's hyperbolic distance from the origin at ``epoch`` (``inf`` when none).

@@ -25,8 +25,12 @@ The rules, and the measurements behind them (``evaluation/results/defaults/``):
   loses with it.
 * epochs from the time budget: the first epoch is timed, and the schedule
   takes as many epochs as fit in the budget (default
-  :data:`DEFAULT_TIME_BUDGET`), but no more than :func:`most_epochs`: about
-  :data:`UPDATES_PER_NODE` positive updates per node.  Shallow, wide
+  :data:`DEFAULT_TIME_BUDGET`; the epochs after the warm-up, which draw
+  violators, counted at :data:`HARD_EPOCH_COST` times the first), but no more
+  than :func:`most_epochs`: about :data:`UPDATES_PER_NODE` positive updates
+  per node.  Once the first :data:`REFIT_AFTER` epochs after the warm-up are
+  timed, :func:`refit_epochs` re-fits the rest to the time left (the first
+  epoch misjudged the 100k-node DAG's by 10 %, and left 54 s of 456 unused).  Shallow, wide
   hierarchies need many more epochs than WordNet (a 50-ary tree of 20,000
   nodes: MAP 0.68 after 200 epochs, 0.996 after 1,000), deep ones fewer.
 * 10 negatives, fewer when a node of a tiny hierarchy has fewer candidates;
@@ -69,7 +73,8 @@ from ..presets import GENSIM_DEFAULTS
 from .callbacks import Callback
 
 __all__ = ["AUTO", "VIRTUAL_ROOT", "DEFAULT_TIME_BUDGET", "MAX_EPOCHS", "UPDATES_PER_NODE", "HierarchyProfile",
-           "PlateauStop", "choose_static", "choose_epochs", "choose_rate", "choose_virtual_root", "most_epochs", "usable_cores"]
+           "PlateauStop", "choose_static", "choose_epochs", "choose_rate", "choose_virtual_root", "most_epochs",
+           "refit_epochs", "usable_cores"]
 
 logger = logging.getLogger("hypergensim.training")
 
@@ -107,6 +112,12 @@ TRAINING_SHARE = 0.95
 #: number of ancestors per node (WordNet nouns 9.1, a 100k-node binary tree and DAG 14.7, the deep tree 20.8).
 DEEP_ALPHA = 1.0
 DEEP_MEAN_ANCESTORS = 10.0
+#: What an epoch after the warm-up costs against one in it, when it draws violators: the draws, and a mining
+#: pass every :func:`~hypergensim.training.violators.refresh_interval` epochs (measured at 100,000 nodes, two
+#: cores: DAG 1.15 s + 9.7 s / 68 against 0.90 s, 1.43; deep tree 1.55 s + 15 s / 48 against 1.35 s, 1.38).
+HARD_EPOCH_COST = 1.4
+#: Epochs after the warm-up that :func:`refit_epochs` times (the first mines the violators) before it re-fits.
+REFIT_AFTER = 3
 #: Violators among each relation's negatives after the warm-up (hyperbolic models): 20k-node DAG MAP 0.859
 #: (uniform) / 0.897 (cousins, the first kind of hard negative) / 0.951 (violators)
 #: (evaluation/results/defaults/tuning.md); three cousins of ten, or cousins from the first epoch, did worse on
@@ -290,10 +301,13 @@ def most_epochs(profile: HierarchyProfile) -> int:
 
 def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start: float | None,
                   time_budget: float | None, seconds_used: float, seconds_per_epoch: float,
-                  burn_in_left: int, most: int = MAX_EPOCHS) -> tuple[dict[str, int], dict[str, str]]:
+                  burn_in_left: int, most: int = MAX_EPOCHS, hard_cost: float = 1.0,
+                  ) -> tuple[dict[str, int], dict[str, str]]:
     """Epochs and the warm-up's length once the first epoch has been timed: ``(values, reasons)``.
 
-    ``most`` caps the epochs (:func:`most_epochs` of the relations).
+    ``most`` caps the epochs (:func:`most_epochs` of the relations).  ``hard_cost``: what an epoch after a
+    radius warm-up costs against the timed one (:data:`HARD_EPOCH_COST` when those epochs draw violators), so
+    the budget is fitted to the mean epoch; :func:`refit_epochs` corrects it once the first of them are timed.
 
     Examples
     --------
@@ -301,16 +315,23 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
     ...                             seconds_used=1.0, seconds_per_epoch=0.5, burn_in_left=9)
     >>> values
     {'epochs': 179, 'radius_warmup': 143}
+    >>> choose_epochs(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=100.0, seconds_used=1.0,
+    ...               seconds_per_epoch=0.5, burn_in_left=9, hard_cost=1.4)[0]
+    {'epochs': 165, 'radius_warmup': 132}
     """
     values: dict[str, int] = {}
     why: dict[str, str] = {}
     if epochs is None:
         if time_budget is None:
             raise ConfigError("epochs=None needs a time_budget (the schedule fits the epochs to it)")
-        per_epoch = max(seconds_per_epoch, 1e-6)
-        fit = int((TRAINING_SHARE * time_budget - seconds_used - burn_in_left * per_epoch) / per_epoch)
+        timed = max(seconds_per_epoch, 1e-6)
+        later = WARMUP_SHARE + (1 - WARMUP_SHARE) * hard_cost if radius_start is not None else 1.0
+        per_epoch = timed * later
+        fit = int((TRAINING_SHARE * time_budget - seconds_used - burn_in_left * timed) / per_epoch)
         epochs = max(MIN_EPOCHS, min(most, fit))
         values["epochs"] = epochs
+        at = f"{per_epoch:.3f} s per epoch" + (
+            f" (the first {timed:.3f} s, those after the warm-up about {hard_cost:g}x)" if later != 1.0 else "")
         if fit < MIN_EPOCHS:
             why["epochs"] = (f"only {max(fit, 0)} epochs of {per_epoch:.2f} s fit in the {time_budget:.0f} s budget; "
                              f"{MIN_EPOCHS} is the least the warm-up needs, so the budget will stop it early: "
@@ -321,15 +342,55 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
         else:
             # the budget binds: say how far short it is, and what budget would give the hierarchy its epochs
             wanted = math.ceil(time_budget + (most - fit) * per_epoch / TRAINING_SHARE)
-            why["epochs"] = (f"what fits in the {time_budget:.0f} s budget at {per_epoch:.3f} s per epoch; the "
-                             f"budget binds: this hierarchy could use {most} ({UPDATES_PER_NODE:,} updates per node), "
-                             f"about time_budget={wanted} on this machine")
+            why["epochs"] = (f"what fits in the {time_budget:.0f} s budget at {at}; the budget binds: this "
+                             f"hierarchy could use {most} ({UPDATES_PER_NODE:,} updates per node), about "
+                             f"time_budget={wanted} on this machine")
     if radius_warmup is None:
         warm = max(1, int(round(WARMUP_SHARE * epochs))) if radius_start is not None else 0
         values["radius_warmup"] = warm
         why["radius_warmup"] = (f"{int(100 * WARMUP_SHARE)}% of the {epochs} epochs" if warm
                                 else "no radius warm-up")
     return values, why
+
+
+def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: float, seconds_used: float,
+                 recent: Sequence[float], mining_every: int, most: int) -> tuple[int, str]:
+    """The epochs re-fitted to the budget left, :data:`REFIT_AFTER` epochs after the warm-up: ``(epochs, why)``.
+
+    The epochs were fitted to the first epoch's time and :data:`HARD_EPOCH_COST`; by now the warm-up's real
+    cost is spent and ``recent`` holds the seconds of the epochs since it ended.  With violators
+    (``mining_every`` > 0) the first of them mined them: the others give a plain epoch's cost and the first's
+    excess a mining pass, spread over ``mining_every`` epochs.  The epochs left are what fits in the budget's
+    training share, within ``epoch`` (stop now) .. ``most``, and at most twice the epochs planned after the
+    ``radius_warmup``: a re-fit corrects the timing, it does not reshape the schedule (a tiny hierarchy's first
+    epoch, which carries the start-up, can be several times its later ones).
+
+    Examples
+    --------
+    >>> epochs, why = refit_epochs(epoch=323, epochs=396, radius_warmup=320, time_budget=480.0,
+    ...                            seconds_used=300.0, recent=[11.0, 1.1, 1.2], mining_every=68, most=815)
+    >>> epochs
+    443
+    >>> why.split(" (")[0]
+    'the warm-up over, re-fitted at epoch 323 to the 156 s left: 120 more epochs of 1.295 s'
+    """
+    if len(recent) < 2:
+        raise ConfigError("refit_epochs needs the seconds of two epochs or more")
+    if mining_every > 0:
+        plain = sum(recent[1:]) / (len(recent) - 1)
+        mining = max(recent[0] - plain, 0.0)
+        per_epoch = plain + mining / mining_every
+        cost = f"{plain:.3f} s and a mining pass of {mining:.1f} s every {mining_every} epochs"
+    else:
+        per_epoch = plain = sum(recent) / len(recent)
+        cost = "as timed"
+    left = TRAINING_SHARE * time_budget - seconds_used
+    more = max(0, int(left / max(per_epoch, 1e-6)))
+    cap = radius_warmup + 2 * max(epochs - radius_warmup, 0)
+    new = max(epoch, min(most, cap, epoch + more))
+    capped = " (twice the epochs planned after the warm-up: the most a re-fit gives)" if new == cap < most else ""
+    return new, (f"the warm-up over, re-fitted at epoch {epoch} to the {max(left, 0):.0f} s left: {new - epoch} "
+                 f"more epochs of {per_epoch:.3f} s ({cost}) instead of {epochs - epoch}{capped}")
 
 
 class PlateauStop(Callback):
