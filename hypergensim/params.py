@@ -251,7 +251,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               "for the hyperbolic models when the relations have more than one root.", choices=("on", "off"),
               allow_none=True, auto=True),
     Parameter("time_budget", float, None, "Seconds of training (burn-in included): training stops before an "
-              "epoch that would end past it.  None: 480 when ``epochs`` is None (the schedule fits the epochs to "
+              "epoch that would end past it.  None: 540 when ``epochs`` is None (the schedule fits the epochs to "
               "it; with loading and the final evaluation a 100,000-node hierarchy is done in ten minutes on two "
               "cores), else no limit.", low=0, low_open=True, allow_none=True, doc_type="float or None", auto=True),
 )
