@@ -420,12 +420,17 @@ class PoincareEmbedding(BaseEstimator):
         self.schedule_["plateau_rule"] = (f"sampled MAP (1,000 queries) every {plateau['every']} epochs from epoch "
                                           f"{start}; stop after two evaluations that gain < 0.001")
         callbacks.insert(len(callbacks) - (p.time_budget is not None), PlateauStop(**plateau))
-        for cb in callbacks:
-            if isinstance(cb, ProgressBar):
-                cb.set_total(p.epochs)
         if self.verbose:
             logger.info("schedule: epochs=%d (%s), radius_warmup=%d", p.epochs, why["epochs"], p.radius_warmup)
-        if run is not None:  # the values trained with, before any checkpoint can be written
+        self._record_epochs(callbacks, run)
+
+    def _record_epochs(self, callbacks: list[Callback], run: RunDir | None) -> None:
+        """The schedule's epochs, once chosen or re-fitted: the progress bar's total, and the run's config
+        (the values trained with, before any later checkpoint, so a resumed run trains the same epochs)."""
+        for cb in callbacks:
+            if isinstance(cb, ProgressBar):
+                cb.set_total(self.params_.epochs)
+        if run is not None:
             run.write_config({**run.read_config(), "params": self.plain_params(), "schedule": self.schedule_})
 
     def _refit_epochs(self, epoch: int, seconds_used: float, recent: list[float], callbacks: list[Callback],
@@ -433,20 +438,16 @@ class PoincareEmbedding(BaseEstimator):
         """The epochs re-fitted to the budget left (:func:`~hypergensim.training.schedule.refit_epochs`), recorded
         in the run's config before any later checkpoint, so a resumed run trains the same epochs."""
         p = self.params_
-        hard = self.params_.engine == "fast" and self.hard_negatives_at(epoch) > 0
+        hard = p.engine == "fast" and self.hard_negatives_at(epoch) > 0
         p.epochs, why = refit_epochs(epoch=epoch, epochs=p.epochs, radius_warmup=p.radius_warmup,
                                      time_budget=p.time_budget,
                                      seconds_used=seconds_used, recent=recent,
                                      mining_every=self._fast.violators_every if hard else 0,
                                      most=most_epochs(self._profile))
         self.schedule_["epochs_refit"] = why
-        for cb in callbacks:
-            if isinstance(cb, ProgressBar):
-                cb.set_total(p.epochs)
         if self.verbose:
             logger.info("schedule: epochs=%d (%s)", p.epochs, why)
-        if run is not None:
-            run.write_config({**run.read_config(), "params": self.plain_params(), "schedule": self.schedule_})
+        self._record_epochs(callbacks, run)
 
     def training_metrics(self) -> dict[str, Any]:
         """The training part of ``metrics.json``: epochs, final and burn-in loss, fit seconds."""
