@@ -23,10 +23,8 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 __all__ = ["GAP_FLOOR", "KERNEL_FASTMATH", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance",
-           "project_row", "ranking_keys_to_all", "lorentz_keys_to_all", "shifted_keys_to_all", "keys_to_all", "keys_block",
-           "pair_key",
-           "bisect_left",
-           "bisect_right", "contains_sorted", "prefetch", "prefetch_row"]
+           "project_row", "keys_block", "pair_key", "bisect_left", "bisect_right", "contains_sorted", "prefetch",
+           "prefetch_row"]
 
 #: LLVM fast-math flags of the training kernels' arithmetic: ``reassoc`` lets the sums over a row's coordinates
 #: (squared norms and differences) run in vector registers with several accumulators instead of one long chain
@@ -84,28 +82,6 @@ def project_row(vectors, row, eps, gensim_clip):
             if gensim_clip:
                 x -= eps * (1.0 if x > 0 else (-1.0 if x < 0 else 0.0))
             vectors[row, d] = x
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def ranking_keys_to_all(xt, u, inv_gap, out):
-    """``out[w] = ‖u − w‖² / (1 − ‖w‖²)`` for every node ``w`` (see :func:`hypergensim.manifold.ranking_key`).
-
-    ``xt`` holds the vectors column-major (``dim × n``) so the sum runs
-    dimension by dimension over contiguous memory; ``inv_gap`` is
-    ``1 / (1 − ‖w‖²)`` per node.  The differences are taken directly, which is
-    exact for duplicated vectors and accurate near the boundary.
-    """
-    dim, n = xt.shape
-    for w in range(n):
-        out[w] = 0.0
-    for i in range(dim):
-        ui = xt[i, u]
-        row = xt[i]
-        for w in range(n):
-            diff = row[w] - ui
-            out[w] += diff * diff
-    for w in range(n):
-        out[w] *= inv_gap[w]
 
 
 @intrinsic
@@ -204,29 +180,25 @@ def contains_sorted(a, x, lo, hi):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def keys_to_all(xt, u, inv_gap, model, shift, out):
-    """``out[w]``: the ranking key of every node ``w`` for the query ``u`` under ``model`` (0 Poincaré,
-    :func:`ranking_keys_to_all` with ``inv_gap``; 1 Lorentz, :func:`lorentz_keys_to_all`; 2 Euclidean and 3
-    translational, :func:`shifted_keys_to_all` with ``shift``, zeros or the translation ``r``)."""
-    if model == 0:
-        ranking_keys_to_all(xt, u, inv_gap, out)
-    elif model == 1:
-        lorentz_keys_to_all(xt, u, out)
-    else:
-        shifted_keys_to_all(xt, u, shift, out)
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
 def keys_block(xt, queries, inv_gap, model, shift, start, width, out):
     """``out[q, j]``: the ranking key of node ``start + j`` for the query ``queries[q]``, for every ``j <
-    width``: :func:`keys_to_all` for several queries over one slice of the nodes (``out`` C-contiguous, at least
-    ``width`` wide, so that the loops over ``j`` run in vector registers).
+    width``, under ``model`` (``out`` C-contiguous, at least ``width`` wide, so that the loops over ``j`` run
+    in vector registers).
 
-    Each key is computed by the same operations in the same order as
-    :func:`keys_to_all` (so the two agree bit for bit, ties included), but a
-    slice of ``xt`` is read once for all the queries while ``out`` stays in
-    cache, instead of the whole of ``xt`` and a whole row of keys once per
-    query: several times faster when every node is compared with every node.
+    The keys order the nodes by their distance from the query without an
+    ``arccosh``: 0 Poincaré, ``‖u − w‖² / (1 − ‖w‖²)`` with ``inv_gap`` holding
+    ``1 / (1 − ‖w‖²)`` per node (:func:`hypergensim.manifold.ranking_key`);
+    1 Lorentz, ``−⟨u, w⟩_L = u₀w₀ − Σ uᵢwᵢ`` on hyperboloid coordinates;
+    2 Euclidean and 3 translational, ``‖u + shift − w‖²`` (``shift`` the
+    translational model's ``r``, read for model 3 only).  ``xt`` holds the
+    coordinates column-major (``dim × n``) so each sum runs dimension by
+    dimension over contiguous memory, and the differences are taken directly,
+    exact for duplicated vectors and accurate near the boundary.
+
+    This is the one copy of the evaluator's (and the violator miner's)
+    arithmetic: a key's value does not depend on the block or slice it is
+    computed in, so ties are the same wherever they are compared.  A slice of
+    ``xt`` is read once for all the queries while ``out`` stays in cache.
     """
     dim = xt.shape[0]
     nq = queries.shape[0]
@@ -263,9 +235,8 @@ def keys_block(xt, queries, inv_gap, model, shift, start, width, out):
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def pair_key(points, u, w, model, shift):
     """The ranking key of ``w`` for the query ``u`` under ``model`` (0 Poincaré, 1 Lorentz, 2 Euclidean,
-    3 translational), from row-major ``points``: the one-pair form of :func:`ranking_keys_to_all`,
-    :func:`lorentz_keys_to_all` and :func:`shifted_keys_to_all`, so for a fixed ``u`` it orders nodes by their
-    distance from ``u`` as the evaluator ranks them."""
+    3 translational), from row-major ``points``: the one-pair form of :func:`keys_block`, so for a fixed ``u``
+    it orders nodes by their distance from ``u`` as the evaluator ranks them."""
     dim = points.shape[1]
     key = 0.0
     if model == 0:
@@ -284,35 +255,3 @@ def pair_key(points, u, w, model, shift):
         diff = points[w, i] - (points[u, i] + (shift[i] if model == 3 else 0.0))
         key += diff * diff
     return key
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def lorentz_keys_to_all(xt, u, out):
-    """``out[w] = −⟨u, w⟩_L = u₀w₀ − Σ uᵢwᵢ``: ``arcosh`` of it is the Lorentz distance, so it orders it.
-
-    ``xt`` holds hyperboloid coordinates column-major (``(d + 1) × n``).
-    """
-    dim, n = xt.shape
-    u0 = xt[0, u]
-    row = xt[0]
-    for w in range(n):
-        out[w] = u0 * row[w]
-    for i in range(1, dim):
-        ui = xt[i, u]
-        row = xt[i]
-        for w in range(n):
-            out[w] -= ui * row[w]
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def shifted_keys_to_all(xt, u, shift, out):
-    """``out[w] = ‖u + shift − w‖²``: the Euclidean (``shift = 0``) or translational (``shift = r``) distance."""
-    dim, n = xt.shape
-    for w in range(n):
-        out[w] = 0.0
-    for i in range(dim):
-        qi = xt[i, u] + shift[i]
-        row = xt[i]
-        for w in range(n):
-            diff = row[w] - qi
-            out[w] += diff * diff

@@ -7,14 +7,7 @@ import pytest
 
 from hypergensim.evaluation.ranking import build_csr
 from hypergensim.manifold import poincare_distance, poincare_to_lorentz
-from hypergensim.numerics import (
-    keys_block,
-    keys_to_all,
-    lorentz_keys_to_all,
-    pair_key,
-    ranking_keys_to_all,
-    shifted_keys_to_all,
-)
+from hypergensim.numerics import keys_block, pair_key
 from hypergensim.params import MODELS
 from hypergensim.training.violators import mine_violators, refresh_interval
 
@@ -42,17 +35,36 @@ def _points(model: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return points, shift
 
 
+def _inv_gap(model: str, points: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 - (points**2).sum(1)) if model == "poincare" else np.ones(len(points))
+
+
 def _keys(model: str, points: np.ndarray, shift: np.ndarray, u: int) -> np.ndarray:
-    """The evaluator's keys of every node for the query ``u`` (the all-nodes kernels of hypergensim.numerics)."""
-    out = np.empty(len(points))
-    xt = np.ascontiguousarray(points.T)
-    if model == "poincare":
-        ranking_keys_to_all(xt, u, 1.0 / (1.0 - (points**2).sum(1)), out)
-    elif model == "lorentz":
-        lorentz_keys_to_all(xt, u, out)
-    else:
-        shifted_keys_to_all(xt, u, shift if model == "translational" else np.zeros(points.shape[1]), out)
-    return out
+    """The evaluator's keys of every node for the query ``u`` (:func:`hypergensim.numerics.keys_block`, one
+    query over all the nodes, as the evaluator computes them)."""
+    out = np.empty((1, len(points)))
+    offset = shift if model == "translational" else np.zeros(points.shape[1])
+    keys_block(np.ascontiguousarray(points.T), np.array([u]), _inv_gap(model, points), MODELS.index(model), offset,
+               0, len(points), out)
+    return out[0]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_keys_are_the_models_distances_order(model):
+    points, shift = _points(model, 40, 6)
+    for u in (0, 5, 39):
+        keys = _keys(model, points, shift, u)
+        if model == "poincare":
+            expected = ((points - points[u]) ** 2).sum(1) / (1.0 - (points**2).sum(1))
+        elif model == "lorentz":
+            expected = points[u, 0] * points[:, 0] - points[:, 1:] @ points[u, 1:]
+        else:
+            expected = ((points - points[u] - (shift if model == "translational" else 0.0)) ** 2).sum(1)
+        np.testing.assert_allclose(keys, expected, rtol=1e-12, atol=1e-15)
+        if model == "poincare":  # strictly increasing in the distance: the same order, ties included
+            d = poincare_distance(points[u][None, :], points)
+            assert (np.argsort(keys, kind="stable") == np.argsort(d, kind="stable")).all()
+    assert _keys(model, points, shift, 5)[7] == _keys(model, points, shift, 5)[5]  # a tie stays a tie
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -63,27 +75,22 @@ def test_pair_key_is_the_evaluators_key_for_one_pair(model):
         keys = _keys(model, points, shift, u)
         pairs = np.array([pair_key(points, u, w, code, shift) for w in range(30)])
         np.testing.assert_allclose(pairs, keys, rtol=1e-12, atol=1e-14)
-    if model == "poincare":  # and it orders nodes as the distance does
-        d = poincare_distance(points[0][None, :], points)
-        keys = np.array([pair_key(points, 0, w, 0, shift) for w in range(30)])
-        assert (np.argsort(keys, kind="stable") == np.argsort(d, kind="stable")).all()
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_keys_block_is_the_all_nodes_kernel_bit_for_bit(model):
-    points, shift = _points(model, 700, 4)
+def test_a_key_does_not_depend_on_the_block_or_slice_it_is_computed_in(model):
+    points, shift = _points(model, 1_300, 4)
     code = MODELS.index(model)
     xt = np.ascontiguousarray(points.T)
-    inv_gap = 1.0 / (1.0 - (points**2).sum(1)) if model == "poincare" else np.ones(700)
+    inv_gap = _inv_gap(model, points)
     offset = shift if model == "translational" else np.zeros(3)
-    queries = np.array([5, 7, 0, 699, 123], dtype=np.int64)
-    out = np.full((5, 512), np.nan)
-    for start, width in ((0, 512), (512, 188), (3, 1), (690, 10)):
+    queries = np.array([5, 7, 0, 1_299, 123], dtype=np.int64)
+    out = np.full((5, 700), np.nan)
+    for start, width in ((0, 700), (512, 188), (3, 1), (1_290, 10)):  # as the miner computes them
         keys_block(xt, queries, inv_gap, code, offset, start, width, out)
         for q, u in enumerate(queries):
-            full = np.empty(700)
-            keys_to_all(xt, u, inv_gap, code, offset, full)
-            np.testing.assert_array_equal(out[q, :width], full[start:start + width])  # equal, not close
+            alone = _keys(model, points, shift, u)  # one query over all the nodes, as the evaluator does
+            np.testing.assert_array_equal(out[q, :width], alone[start:start + width])  # equal, not close
 
 
 @pytest.mark.parametrize("n", [60, 1_300])  # one slice of nodes; several, with a part-filled block of queries

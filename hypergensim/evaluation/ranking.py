@@ -39,9 +39,14 @@ Speed
 No ``arccosh`` is needed: for a fixed ``u``, :math:`d(u, w)` is strictly increasing
 in :math:`\|u-w\|^2 / (1-\|w\|^2)` (:func:`hypergensim.manifold.ranking_key`).
 A numba kernel computes that key for all ``w`` with the differences taken
-directly (exact for duplicated vectors, accurate near the boundary), compares
-it with the largest positive key, and counts with a binary search only the few
-negatives below it, in parallel over queries.
+directly (exact for duplicated vectors, accurate near the boundary;
+:func:`hypergensim.numerics.keys_block`, the violator miner's arithmetic too),
+compares it with the largest positive key, and counts with a binary search
+only the few negatives below it, or, when most nodes are below it (a poor
+embedding), every node against every positive in branch-free passes, in
+parallel over queries.  (Eight queries at a time over slices of the nodes, as
+the miner does, ran 5-10 % slower here: the rows of keys no longer stay in L2
+for the counting pass.)
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ from ..numerics import (
     bisect_left,
     bisect_right,
     contains_sorted,
-    keys_to_all,
+    keys_block,
 )
 from ..params import MODELS
 
@@ -141,58 +146,64 @@ def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
     """
     n = xt.shape[1]
     for qi in numba.prange(queries.shape[0]):
-        u = queries[qi]
-        p0, p1 = pos_ptr[qi], pos_ptr[qi + 1]
-        k = p1 - p0
-        if k == 0:
-            continue
-        e0, e1 = excl_ptr[u], excl_ptr[u + 1]
-        buf = np.empty(n)
-        keys_to_all(xt, u, inv_den, model, shift, buf)
-        pkeys = np.empty(k)
-        for j in range(k):
-            pkeys[j] = buf[pos_idx[p0 + j]]
-        order = np.argsort(pkeys, kind="mergesort")
-        ps = pkeys[order]
-        pmax = ps[k - 1]
-        below = 0
+        if pos_ptr[qi + 1] > pos_ptr[qi]:
+            keys = np.empty((1, n))  # one query against all the nodes at once: its row of keys stays in L2
+            keys_block(xt, queries[qi:qi + 1], inv_den, model, shift, 0, n, keys)
+            _count_query(keys[0], queries[qi], pos_ptr[qi], pos_ptr[qi + 1], pos_idx, excl_ptr, excl_idx,
+                         out_lt, out_le)
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_query(buf, u, p0, p1, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
+    """:func:`_count_kernel` for one query ``u``, its positives ``pos_idx[p0:p1]`` (one or more), and ``buf``
+    its key of every node."""
+    n = buf.shape[0]
+    k = p1 - p0
+    e0, e1 = excl_ptr[u], excl_ptr[u + 1]
+    pkeys = np.empty(k)
+    for j in range(k):
+        pkeys[j] = buf[pos_idx[p0 + j]]
+    order = np.argsort(pkeys, kind="mergesort")
+    ps = pkeys[order]
+    pmax = ps[k - 1]
+    below = 0
+    for w in range(n):
+        below += 1 if buf[w] <= pmax else 0
+    lt_sorted = np.zeros(k, dtype=np.int64)
+    le_sorted = np.zeros(k, dtype=np.int64)
+    if below * _SEARCH_COST > n * k:
+        # most nodes are closer than some positive (a poor embedding): count every node against each
+        # positive in branch-free passes, then take out the query and its filtered nodes. The cost is
+        # n·k whatever the quality, instead of a binary search for each of nearly n negatives.
+        _count_all(buf, ps, lt_sorted, le_sorted)
+        _uncount(buf[u], ps, lt_sorted, le_sorted)
+        for e in range(e0, e1):
+            w = excl_idx[e]
+            if w != u:
+                _uncount(buf[w], ps, lt_sorted, le_sorted)
+    else:
+        # few nodes are that close (a good embedding): place each of them among the positives
+        diff_lt = np.zeros(k + 1, dtype=np.int64)
+        diff_le = np.zeros(k + 1, dtype=np.int64)
         for w in range(n):
-            below += 1 if buf[w] <= pmax else 0
-        lt_sorted = np.zeros(k, dtype=np.int64)
-        le_sorted = np.zeros(k, dtype=np.int64)
-        if below * _SEARCH_COST > n * k:
-            # most nodes are closer than some positive (a poor embedding): count every node against each
-            # positive in branch-free passes, then take out the query and its filtered nodes. The cost is
-            # n·k whatever the quality, instead of a binary search for each of nearly n negatives.
-            _count_all(buf, ps, lt_sorted, le_sorted)
-            _uncount(buf[u], ps, lt_sorted, le_sorted)
-            for e in range(e0, e1):
-                w = excl_idx[e]
-                if w != u:
-                    _uncount(buf[w], ps, lt_sorted, le_sorted)
-        else:
-            # few nodes are that close (a good embedding): place each of them among the positives
-            diff_lt = np.zeros(k + 1, dtype=np.int64)
-            diff_le = np.zeros(k + 1, dtype=np.int64)
-            for w in range(n):
-                key = buf[w]
-                if key > pmax or w == u:
-                    continue
-                # filtered nodes (positives, known relations) are never negatives
-                if contains_sorted(excl_idx, w, e0, e1):
-                    continue
-                diff_lt[bisect_right(ps, key, 0, k)] += 1
-                diff_le[bisect_left(ps, key, 0, k)] += 1
-            lt = 0
-            le = 0
-            for j in range(k):
-                lt += diff_lt[j]
-                le += diff_le[j]
-                lt_sorted[j] = lt
-                le_sorted[j] = le
+            key = buf[w]
+            if key > pmax or w == u:
+                continue
+            # filtered nodes (positives, known relations) are never negatives
+            if contains_sorted(excl_idx, w, e0, e1):
+                continue
+            diff_lt[bisect_right(ps, key, 0, k)] += 1
+            diff_le[bisect_left(ps, key, 0, k)] += 1
+        lt = 0
+        le = 0
         for j in range(k):
-            out_lt[p0 + order[j]] = lt_sorted[j]
-            out_le[p0 + order[j]] = le_sorted[j]
+            lt += diff_lt[j]
+            le += diff_le[j]
+            lt_sorted[j] = lt
+            le_sorted[j] = le
+    for j in range(k):
+        out_lt[p0 + order[j]] = lt_sorted[j]
+        out_le[p0 + order[j]] = le_sorted[j]
 
 
 #: The counting pass costs one comparison per node and positive; a binary search among k positives costs
