@@ -4,6 +4,7 @@ and what a fit with no arguments records."""
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -11,9 +12,10 @@ import pytest
 from conftest import MAMMALS_TSV, TOY_BASIC, run_cli
 from hypergensim.datasets import from_tree, generated_hierarchy
 from hypergensim.errors import ConfigError
+from hypergensim.manifold import epsilon_for_radius
 from hypergensim.params import PARAMETER, PARAMETERS
 from hypergensim.presets import PRESETS
-from hypergensim.training import PoincareEmbedding
+from hypergensim.training import Callback, PoincareEmbedding
 from hypergensim.training.schedule import (
     AUTO,
     DEEP_ALPHA,
@@ -22,8 +24,15 @@ from hypergensim.training.schedule import (
     HARD_EPOCH_COST,
     MAX_EPOCHS,
     MIN_EPOCHS,
+    MIN_HARD_SHARE,
+    MULTI_PARENT_SHARE,
+    MULTI_PARENT_WARMUP_SHARE,
     REFIT_AFTER,
+    REPLAN_RECENT,
+    VERY_DEEP_MEAN_ANCESTORS,
+    VERY_DEEP_WARMUP_SHARE,
     WARMUP_ALPHA,
+    WARMUP_SHARE,
     HierarchyProfile,
     PlateauStop,
     choose_epochs,
@@ -31,6 +40,9 @@ from hypergensim.training.schedule import (
     choose_static,
     most_epochs,
     refit_epochs,
+    refit_plan,
+    replan_warmup,
+    warmup_share,
 )
 
 UNSET = {name: None for name in AUTO} | {"model": "poincare"}
@@ -57,6 +69,28 @@ def test_profile_of_a_tree_a_forest_and_a_dag_matches_the_hierarchy():
     assert pd.max_ancestors >= summary.max_depth and pd.relations == summary.closure_edges
     forest = generated_hierarchy("forest", 2000)
     assert HierarchyProfile.from_pairs(forest.relations()).roots == forest.summarize().roots == 20
+
+
+def test_the_warm_up_share_follows_the_hierarchy():
+    dag = HierarchyProfile.from_pairs(generated_hierarchy("dag", 3000, seed=2).relations())
+    tree = HierarchyProfile.from_pairs(generated_hierarchy("balanced-b3", 3000).relations())
+    assert dag.multi_parent_share >= MULTI_PARENT_SHARE > tree.multi_parent_share
+    (share, why), (plain, no_reason) = warmup_share(dag), warmup_share(tree)
+    assert (share, plain) == (MULTI_PARENT_WARMUP_SHARE, WARMUP_SHARE) and "several parents" in why
+    assert no_reason == ""
+    deep = HierarchyProfile.from_pairs(generated_hierarchy("deep", 3000).relations())
+    assert deep.mean_ancestors >= VERY_DEEP_MEAN_ANCESTORS > dag.mean_ancestors
+    very, why_deep = warmup_share(deep)
+    assert very == VERY_DEEP_WARMUP_SHARE < WARMUP_SHARE and "ancestors on average" in why_deep
+    kw = dict(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=100.0, seconds_used=1.0,
+              seconds_per_epoch=0.5, burn_in_left=0, hard_cost=HARD_EPOCH_COST)
+    values, reasons = choose_epochs(**kw, share=(share, why))
+    assert values["radius_warmup"] == round(0.9 * values["epochs"]) and reasons["radius_warmup"].endswith(why)
+    # the same time: fewer epochs after the warm-up, which cost more, so more epochs in all
+    assert values["epochs"] > choose_epochs(**kw)[0]["epochs"]
+    epochs, warm, _ = refit_plan(epoch=6, epochs=400, radius_warmup=360, time_budget=540.0, seconds_used=30.0,
+                                 recent=[0.8], most=3000, share=share)
+    assert warm == round(0.9 * epochs)  # the refit keeps the share
 
 
 def test_static_choices_keep_what_the_user_set_and_explain_the_rest():
@@ -176,6 +210,125 @@ def test_the_first_epoch_timed_before_the_warm_up_is_chosen_draws_no_violators()
     assert PoincareEmbedding(epochs=10, radius_warmup=4, hard_negatives=1).hard_negatives_at(5) == 1
 
 
+def test_the_warm_up_is_shortened_only_when_it_would_leave_too_little_time_after_it():
+    kw = dict(epoch=400, epochs=1000, radius_warmup=800, time_budget=540.0)
+    share = 0.95 * 540.0
+    kept = replan_warmup(**kw, seconds_used=377.0, recent=[0.2] * 5, early=[0.2] * 5, early_epoch=4.0)
+    assert kept[:2] == (1000, 800) and "kept as planned" in kept[2]  # 80 s of warm-up and 56 s after it: 136 s
+    # cheaper than planned: the longest warm-up whose rest and share of epochs after it fit in the time left
+    longer = replan_warmup(**kw, seconds_used=100.0, recent=[0.2] * 5, early=[0.2] * 5, early_epoch=4.0)
+    needs = [(w - 400) * 0.2 + (round(w / 0.8) - w) * 0.2 * HARD_EPOCH_COST for w in (longer[1], longer[1] + 1)]
+    assert needs[0] <= share - 100.0 < needs[1] and longer[0] == round(longer[1] / 0.8)
+    assert "cost less than planned" in longer[2] and "(was 800)" in longer[2]
+    capped = replan_warmup(**kw, seconds_used=100.0, recent=[0.2] * 5, early=[0.2] * 5, early_epoch=4.0, most=1100)
+    assert capped[:2] == (1100, 880)  # within the most epochs
+    # the same cost now, but growing since the first epochs: the trend continued overruns, the plain cost not
+    flat = replan_warmup(**kw, seconds_used=300.0, recent=[0.4] * 5, early=[0.4] * 5, early_epoch=4.0)
+    assert flat[:2] == (1000, 800)  # 400 epochs of 0.4 s leave 53 s of 213, above the minimum
+    grown = replan_warmup(**kw, seconds_used=300.0, recent=[0.4] * 5, early=[0.2] * 5, early_epoch=4.0)
+    assert grown[1] < 800 and grown[0] > grown[1] and "(was 800)" in grown[2]
+    growth = 0.2 / (398 - 4)
+
+    def cost(upto):  # the warm-up's epochs after epoch 400 up to ``upto``, growing from 0.4 s at epoch 398
+        return sum(0.4 + growth * (e - 398) for e in range(401, upto + 1))
+
+    left = share - 300.0
+    assert left - cost(grown[1]) >= MIN_HARD_SHARE * share > left - cost(grown[1] + 1)  # exactly the minimum left
+    spare = left - cost(grown[1])
+    per_hard = (0.4 + growth * (grown[1] - 398)) * HARD_EPOCH_COST
+    assert grown[0] - grown[1] == int(spare / per_hard)  # and the epochs after it fill it
+    spent = replan_warmup(**kw, seconds_used=600.0, recent=[0.5], early=[0.5], early_epoch=2.0)
+    assert spent[:2] == (401 + REFIT_AFTER + 1, 401)  # nothing left: one more warm-up epoch, then the refit's
+    with pytest.raises(ConfigError, match="one epoch or more"):
+        replan_warmup(epoch=4, epochs=9, radius_warmup=8, time_budget=10.0, seconds_used=1.0, recent=[], early=[1.0],
+                      early_epoch=2.0)
+
+
+def test_the_plan_refit_follows_the_epochs_after_the_first_either_way():
+    kw = dict(epoch=6, epochs=400, radius_warmup=320, time_budget=540.0, seconds_used=30.0, most=3000,
+              hard_cost=HARD_EPOCH_COST)
+    left = 0.95 * 540.0 - 30.0
+    for cost, longer in ((0.8, True), (1.6, False)):  # the first epoch was slower / faster than those after it
+        epochs, warm, why = refit_plan(**kw, recent=[cost, cost * 1.5, cost, cost * 0.9, cost])  # the median
+        assert (epochs > 400) is longer and warm == round(0.8 * epochs)
+        time_needed = (warm - 6) * cost + (epochs - warm) * cost * HARD_EPOCH_COST
+        assert time_needed <= left < time_needed + 1.1 * cost * HARD_EPOCH_COST  # fills what is left
+        assert f"{epochs} epochs (was 400), the warm-up {warm} (was 320)" in why
+    assert refit_plan(**{**kw, "most": 450}, recent=[0.1])[:2] == (450, 360)  # within the cap
+    assert refit_plan(**{**kw, "seconds_used": 600.0}, recent=[0.1])[0] == 6  # nothing left: stop
+    with pytest.raises(ConfigError, match="one epoch or more"):
+        refit_plan(**kw, recent=[])
+
+
+def test_a_plan_fitted_to_a_fast_first_epoch_is_refitted_from_the_epochs_after_it(tmp_path):
+    class SlowAfterFirst(Callback):  # the epochs after the first cost more than it did
+        def on_epoch_end(self, estimator, logs):
+            if logs["epoch"] <= REPLAN_RECENT:
+                time.sleep(0.05)
+
+    est = PoincareEmbedding(verbose=0, time_budget=5.0, workers=1, callbacks=[SlowAfterFirst()]).fit(
+        MAMMALS_TSV, run_dir=tmp_path / "run")
+    anchors = est.schedule_["warmup_replan"]
+    assert anchors[0]["epoch"] == 1 + REPLAN_RECENT
+    refitted = anchors[1]["planned_warmup"] if len(anchors) > 1 else est.params_.radius_warmup
+    assert refitted < 0.8 * anchors[0]["planned_warmup"]  # the slower epochs shortened the plan
+    assert f"re-fitted at epoch {1 + REPLAN_RECENT} from the median" in est.schedule_["plan_refit"]
+    assert est.params_.epochs >= est.n_epochs_trained_ and est.fit_seconds_ < 5.0 + 1.0
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["schedule"]["plan_refit"] == est.schedule_["plan_refit"]
+    resumed = PoincareEmbedding.resume(tmp_path / "run", verbose=0)  # not re-fitted again
+    assert resumed.schedule_["plan_refit"] == est.schedule_["plan_refit"]
+    assert resumed.params_.epochs == est.params_.epochs
+
+
+def test_a_re_planned_warm_up_keeps_the_bound_continuous_and_the_epochs_before_it_as_they_were():
+    est = PoincareEmbedding(objective="nickel2017", engine="fast", radius_start=2.0, radius_warmup=100,
+                            epochs=125)
+    before = [est.radius_at(e) for e in range(1, 131)]
+    eps_before = [est.epsilon_at(e) for e in range(1, 131)]
+    est.params_.radius_warmup, est.params_.epochs = 70, 90
+    est.schedule_["warmup_replan"] = [{"epoch": 50, "radius": before[49], "planned_warmup": 100}]
+    after = [est.radius_at(e) for e in range(1, 131)]
+    assert after[:50] == before[:50]  # the epochs before the re-plan followed the planned warm-up
+    assert all(b >= a for a, b in zip(after, after[1:]))  # and the bound never falls
+    assert before[49] < after[50] < after[69] < after[70] == before[-1]  # the boundary at the new warm-up's end
+    eps_after = [est.epsilon_at(e) for e in range(1, 131)]
+    assert eps_after[:50] == eps_before[:50] and all(e == est.params_.epsilon for e in eps_after[70:])
+    assert eps_after[50] == epsilon_for_radius(after[50])
+    # checked again at epoch 60 and shortened once more: the epochs up to 60 keep the first re-plan's bound
+    est.params_.radius_warmup, est.params_.epochs = 64, 80
+    est.schedule_["warmup_replan"].append({"epoch": 60, "radius": after[59], "planned_warmup": 70})
+    twice = [est.radius_at(e) for e in range(1, 131)]
+    assert twice[:60] == after[:60] and all(b >= a for a, b in zip(twice, twice[1:]))
+    assert after[59] < twice[60] < twice[63] < twice[64] == before[-1]
+
+
+def test_a_slowing_warm_up_is_re_planned_and_recorded(tmp_path):
+    class Slowing(Callback):  # each epoch costs more than the last, as when the points reach the bound
+        def on_epoch_end(self, estimator, logs):
+            time.sleep(6e-5 * logs["epoch"])
+
+    est = PoincareEmbedding(verbose=0, time_budget=5.0, workers=1, callbacks=[Slowing()]).fit(
+        MAMMALS_TSV, run_dir=tmp_path / "run")
+    replans = est.schedule_["warmup_replan"]
+    checks = [r for r in replans if r["epoch"] > 1 + REPLAN_RECENT]  # after the plan's refit (either way)
+    assert checks and checks[0]["planned_warmup"] > est.params_.radius_warmup  # the warm-up was shortened to fit
+    assert [r["epoch"] for r in replans] == sorted({r["epoch"] for r in replans})
+    assert est.schedule_["warmup_checked"] >= replans[-1]["epoch"]
+    if est.schedule_["warmup_checked"] == checks[-1]["epoch"]:  # the last check shortened it
+        assert f"it ends at epoch {est.params_.radius_warmup} (was {checks[-1]['planned_warmup']})" in \
+            est.schedule_["warmup_check"]
+    assert est.fit_seconds_ < 5.0 + 1.0 and est.n_epochs_trained_ > est.params_.radius_warmup  # with epochs after it
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["schedule"]["warmup_replan"] == replans and config["params"]["radius_warmup"] == \
+        est.params_.radius_warmup
+    assert config["schedule"]["plateau"]["start"] == est.params_.radius_warmup + 1
+    resumed = PoincareEmbedding.resume(tmp_path / "run", verbose=0)  # follows the same bound, not re-checked
+    assert [resumed.radius_at(e) for e in range(1, est.params_.epochs + 2)] == \
+        [est.radius_at(e) for e in range(1, est.params_.epochs + 2)]
+    assert resumed.schedule_["warmup_replan"] == replans
+
+
 def test_a_fit_of_the_schedule_refits_its_epochs_after_the_warm_up_and_records_it(tmp_path):
     est = PoincareEmbedding(verbose=0, time_budget=4.0, workers=1).fit(MAMMALS_TSV, run_dir=tmp_path / "run")
     p = est.params_
@@ -198,14 +351,17 @@ def test_a_fit_with_no_arguments_records_what_it_chose_and_why(tmp_path):
     assert est.epochs is None and est.alpha is None  # the parameters as given stay as given
     assert (p.engine, p.objective, p.alpha, p.radius_start) == ("fast", "nickel2017", 0.5, 2.0)
     assert MIN_EPOCHS <= p.epochs <= MAX_EPOCHS and p.radius_warmup < p.epochs
-    if "epochs_refit" not in est.schedule_:  # else the epochs after the warm-up were re-fitted to the time left
+    # the warm-up as first planned: a check of it may have shortened it since (on a machine slowed down)
+    planned = est.schedule_["warmup_replan"][0]["planned_warmup"] if "warmup_replan" in est.schedule_ else \
+        p.radius_warmup
+    if "epochs_refit" not in est.schedule_ and planned == p.radius_warmup:  # else re-fitted to the time left
         assert p.radius_warmup == round(0.8 * p.epochs)
     assert est.n_epochs_trained_ <= p.epochs and est.fit_seconds_ < 3.0 + 1.0
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["params"]["epochs"] == p.epochs and config["given"]["epochs"] is None
     assert "budget" in config["schedule"]["epochs"] and config["schedule"]["profile"]["nodes"] == 1180
     plateau = config["schedule"]["plateau"]  # every twentieth of the epochs first planned, after the warm-up
-    assert plateau["start"] == p.radius_warmup + 1 and 1 <= plateau["every"] <= max(1, p.radius_warmup // 16)
+    assert plateau["start"] == p.radius_warmup + 1 and 1 <= plateau["every"] <= max(1, planned // 16)
     loaded = PoincareEmbedding.load(tmp_path / "run")
     assert loaded.params_.epochs == p.epochs and loaded.schedule_["profile"]["roots"] == 1
 

@@ -40,6 +40,8 @@ from .schedule import (
     AUTO,
     HARD_EPOCH_COST,
     REFIT_AFTER,
+    REPLAN_MIN_WARMUP,
+    REPLAN_RECENT,
     VIRTUAL_ROOT,
     WARMUP_RADIUS,
     HierarchyProfile,
@@ -50,7 +52,10 @@ from .schedule import (
     choose_virtual_root,
     most_epochs,
     refit_epochs,
+    refit_plan,
+    replan_warmup,
     usable_cores,
+    warmup_share,
 )
 
 __all__ = ["PoincareEmbedding", "relations_digest", "versions"]
@@ -377,17 +382,34 @@ class PoincareEmbedding(BaseEstimator):
                     first = 2
             if self.stop_training_:
                 first = p.epochs + 1
-            # a schedule that chose the epochs re-fits them once the first epochs after the warm-up are timed
-            refit_at = (p.radius_warmup + REFIT_AFTER if self.epochs is None and p.time_budget is not None
-                        and p.radius_warmup and "epochs_refit" not in self.schedule_ else None)
-            recent: list[float] = []
+            # a schedule that chose the epochs checks the warm-up halfway through what is left of it (again and
+            # again), and re-fits them once the first epochs after it are timed, from the wall time between
+            # epoch ends (callbacks included)
+            adapt = self.epochs is None and p.time_budget is not None and bool(p.radius_warmup)
+            check_at = self._next_warmup_check(first - 1) if adapt else None
+            refit = adapt and "epochs_refit" not in self.schedule_
+            plan_at = (first + REPLAN_RECENT - 1 if adapt and first <= 2 and "plan_refit" not in self.schedule_
+                       and p.radius_warmup - first - REPLAN_RECENT >= REPLAN_MIN_WARMUP else None)
+            gaps: list[float] = []
+            last = time.perf_counter()
             epoch = first
             while epoch <= p.epochs:
                 logs = self._one_epoch(epoch, n_rel)
-                if refit_at is not None and refit_at - REFIT_AFTER < epoch <= refit_at:
-                    recent.append(logs["seconds"])
-                    if epoch == refit_at:
-                        self._refit_epochs(epoch, time.perf_counter() - started, recent, callbacks, run)
+                now = time.perf_counter()
+                if refit and epoch == p.radius_warmup + 1:
+                    gaps.clear()  # the epochs after the warm-up are timed from the first (which mines)
+                gaps.append(now - last)  # this epoch and the previous one's callbacks
+                last = now
+                if epoch == plan_at:
+                    self._refit_plan(epoch, now - started, gaps[-REPLAN_RECENT:], callbacks, run)
+                    check_at = self._next_warmup_check(epoch)
+                elif epoch == check_at:
+                    self._replan_warmup(epoch, now - started, gaps[-REPLAN_RECENT:], gaps[:REPLAN_RECENT],
+                                        first + (min(len(gaps), REPLAN_RECENT) - 1) / 2, callbacks, run)
+                    check_at = self._next_warmup_check(epoch)
+                elif refit and epoch == p.radius_warmup + REFIT_AFTER:
+                    self._refit_epochs(epoch, now - started, gaps[-REFIT_AFTER:], callbacks, run)
+                    refit = False
                 for cb in callbacks:
                     cb.on_epoch_end(self, logs)
                 if run is not None and self.checkpoint_every_ and epoch % self.checkpoint_every_ == 0:
@@ -410,7 +432,8 @@ class PoincareEmbedding(BaseEstimator):
                                     seconds_per_epoch=seconds_per_epoch,
                                     burn_in_left=self.burn_in - self.burn_in_epochs_done_,
                                     most=most_epochs(self._profile),
-                                    hard_cost=HARD_EPOCH_COST if p.hard_negatives and p.engine == "fast" else 1.0)
+                                    hard_cost=HARD_EPOCH_COST if p.hard_negatives and p.engine == "fast" else 1.0,
+                                    share=warmup_share(self._profile))
         for name, value in values.items():
             setattr(p, name, value)
         self.schedule_.update(why)
@@ -432,6 +455,70 @@ class PoincareEmbedding(BaseEstimator):
                 cb.set_total(self.params_.epochs)
         if run is not None:
             run.write_config({**run.read_config(), "params": self.plain_params(), "schedule": self.schedule_})
+
+    def _next_warmup_check(self, after: int) -> int | None:
+        """The epoch of the next check of the warm-up (:meth:`_replan_warmup`): halfway through what is left of
+        it after epoch ``after`` or the last check, none once fewer than ``REPLAN_MIN_WARMUP`` epochs are left."""
+        start = max(after, self.schedule_.get("warmup_checked", 1))
+        left = self.params_.radius_warmup - start
+        return start + (left + 1) // 2 if left >= REPLAN_MIN_WARMUP else None
+
+    def _replan_warmup(self, epoch: int, seconds_used: float, recent: list[float], early: list[float],
+                       early_epoch: float, callbacks: list[Callback], run: RunDir | None) -> None:
+        """The warm-up checked, and shortened if it would leave the epochs after it too little time
+        (:func:`~hypergensim.training.schedule.replan_warmup`); ``schedule_["warmup_check"]`` says what the last
+        check decided, ``schedule_["warmup_checked"]`` when.
+
+        A shortened warm-up keeps its bound continuous: from this epoch it grows linearly from the radius it has
+        now to the boundary at the new warm-up's end (:meth:`radius_at`).  ``schedule_["warmup_replan"]`` lists
+        these anchors (with the warm-up planned before each, which the epochs before it followed) and is
+        written to the run's config before any later checkpoint, so a resumed run follows the same bound.
+        """
+        p = self.params_
+        radius, planned = self.radius_at(epoch), p.radius_warmup
+        p.epochs, p.radius_warmup, why = replan_warmup(epoch=epoch, epochs=p.epochs, radius_warmup=planned,
+                                                       time_budget=p.time_budget, seconds_used=seconds_used,
+                                                       recent=recent, early=early, early_epoch=early_epoch,
+                                                       share=warmup_share(self._profile)[0],
+                                                       most=most_epochs(self._profile))
+        self.schedule_["warmup_check"] = why
+        self._warmup_planned(epoch, radius, planned, why, callbacks, run)
+
+    def _refit_plan(self, epoch: int, seconds_used: float, recent: list[float], callbacks: list[Callback],
+                    run: RunDir | None) -> None:
+        """The epochs and the warm-up fitted again from the median of the epochs after the first
+        (:func:`~hypergensim.training.schedule.refit_plan`), longer or shorter; ``schedule_["plan_refit"]`` says
+        what it found.  The bound stays continuous as for :meth:`_replan_warmup`."""
+        p = self.params_
+        radius, planned = self.radius_at(epoch), p.radius_warmup
+        p.epochs, p.radius_warmup, why = refit_plan(
+            epoch=epoch, epochs=p.epochs, radius_warmup=planned, time_budget=p.time_budget,
+            seconds_used=seconds_used, recent=recent, most=most_epochs(self._profile),
+            hard_cost=HARD_EPOCH_COST if p.hard_negatives and p.engine == "fast" else 1.0,
+            share=warmup_share(self._profile)[0])
+        self.schedule_["plan_refit"] = why
+        self._warmup_planned(epoch, radius, planned, why, callbacks, run)
+
+    def _warmup_planned(self, epoch: int, radius: float, planned: int, why: str, callbacks: list[Callback],
+                        run: RunDir | None) -> None:
+        """Record a check of the warm-up at ``epoch`` (``schedule_["warmup_checked"]``); if it changed the
+        warm-up's length (was ``planned``), anchor the bound at ``radius`` and move the plateau stop's start."""
+        p = self.params_
+        self.schedule_["warmup_checked"] = epoch
+        if p.radius_warmup != planned:
+            anchor = {"epoch": epoch, "radius": radius, "planned_warmup": planned}
+            self.schedule_["warmup_replan"] = [*self._warmup_anchors(), anchor]
+            plateau = self.schedule_.get("plateau")
+            for cb in callbacks:
+                if isinstance(cb, PlateauStop) and plateau is not None and cb.start == plateau["start"]:
+                    cb.start = p.radius_warmup + 1
+            if plateau is not None:
+                self.schedule_["plateau"] = {**plateau, "start": p.radius_warmup + 1}
+                self.schedule_["plateau_rule"] = self.schedule_["plateau_rule"].replace(
+                    f"from epoch {plateau['start']};", f"from epoch {p.radius_warmup + 1};")
+        if self.verbose:
+            logger.info("schedule: %s", why)
+        self._record_epochs(callbacks, run)
 
     def _refit_epochs(self, epoch: int, seconds_used: float, recent: list[float], callbacks: list[Callback],
                       run: RunDir | None) -> None:
@@ -640,7 +727,18 @@ class PoincareEmbedding(BaseEstimator):
             return float(p.radius_start)
         if p.radius_start is None or epoch - 1 >= p.radius_warmup:
             return r_max if p.model == "poincare" else float("inf")
-        return p.radius_start + (r_max - p.radius_start) * max(epoch - 1, 0) / p.radius_warmup
+        anchors = self._warmup_anchors()
+        for i in range(len(anchors) - 1, -1, -1):
+            if epoch > anchors[i]["epoch"]:  # on from the radius this re-plan found, to the warm-up it chose
+                end = anchors[i + 1]["planned_warmup"] if i + 1 < len(anchors) else p.radius_warmup
+                e0, r0 = anchors[i]["epoch"], anchors[i]["radius"]
+                return r0 + (r_max - r0) * (epoch - e0) / (end + 1 - e0)
+        warm = anchors[0]["planned_warmup"] if anchors else p.radius_warmup
+        return p.radius_start + (r_max - p.radius_start) * max(epoch - 1, 0) / warm
+
+    def _warmup_anchors(self) -> list[dict[str, Any]]:
+        """Where the warm-up was re-planned (``schedule_["warmup_replan"]``), in order."""
+        return list(getattr(self, "schedule_", {}).get("warmup_replan", []))
 
     def epsilon_at(self, epoch: int) -> float:
         """The boundary margin in force at training epoch ``epoch`` (burn-in counts as epoch 1).
@@ -658,10 +756,14 @@ class PoincareEmbedding(BaseEstimator):
         p = self._trained_with()
         if p.radius_start is None:
             return float(p.epsilon)
-        r_max = boundary_radius(float(p.epsilon))
-        progress = max(epoch - 1, 0) / p.radius_warmup if epoch > 1 else 0.0
-        if progress >= 1.0:
+        if epoch > 1 and epoch - 1 >= p.radius_warmup:
             return float(p.epsilon)
+        anchors = self._warmup_anchors()
+        if anchors and epoch > anchors[0]["epoch"]:
+            return epsilon_for_radius(self.radius_at(epoch))
+        warm = anchors[0]["planned_warmup"] if anchors else p.radius_warmup  # what those epochs trained with
+        r_max = boundary_radius(float(p.epsilon))
+        progress = max(epoch - 1, 0) / warm if epoch > 1 else 0.0
         return epsilon_for_radius(p.radius_start + (r_max - p.radius_start) * progress)
 
     def _trained_with(self) -> SimpleNamespace:

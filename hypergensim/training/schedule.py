@@ -28,9 +28,15 @@ The rules, and the measurements behind them (``evaluation/results/defaults/``):
   :data:`DEFAULT_TIME_BUDGET`; the epochs after the warm-up, which draw
   violators, counted at :data:`HARD_EPOCH_COST` times the first), but no more
   than :func:`most_epochs`: about :data:`UPDATES_PER_NODE` positive updates
-  per node.  Once the first :data:`REFIT_AFTER` epochs after the warm-up are
-  timed, :func:`refit_epochs` re-fits the rest to the time left (the first
-  epoch misjudged the 100k-node DAG's by 10 %, and left 54 s of 456 unused).  Shallow, wide
+  per node.  Halfway through the warm-up, then halfway through what is left
+  of it, and so on, :func:`replan_warmup` costs the rest of it from the latest
+  epochs (an epoch costs more as the points reach the bound: a 100k-node
+  10-ary tree's warm-up overran its whole budget) and shortens it only if it
+  would leave less than :data:`MIN_HARD_SHARE` of the time to the epochs after
+  it; once the first
+  :data:`REFIT_AFTER` epochs after the warm-up are timed, :func:`refit_epochs`
+  re-fits the rest to the time left (the first epoch misjudged the 100k-node
+  DAG's by 10 %, and left 54 s of 456 unused).  Shallow, wide
   hierarchies need many more epochs than WordNet (a 50-ary tree of 20,000
   nodes: MAP 0.68 after 200 epochs, 0.996 after 1,000), deep ones fewer.
 * 10 negatives, fewer when a node of a tiny hierarchy has fewer candidates;
@@ -61,6 +67,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -74,7 +81,7 @@ from .callbacks import Callback
 
 __all__ = ["AUTO", "VIRTUAL_ROOT", "DEFAULT_TIME_BUDGET", "MAX_EPOCHS", "UPDATES_PER_NODE", "HierarchyProfile",
            "PlateauStop", "choose_static", "choose_epochs", "choose_rate", "choose_virtual_root", "most_epochs",
-           "refit_epochs", "usable_cores"]
+           "refit_epochs", "replan_warmup", "usable_cores"]
 
 logger = logging.getLogger("hypergensim.training")
 
@@ -99,6 +106,18 @@ UPDATES_PER_NODE = 24000
 MIN_EPOCHS = 20
 #: Share of the epochs over which the radius warm-up opens the bound.
 WARMUP_SHARE = 0.8
+#: The warm-up's share for a hierarchy where at least :data:`MULTI_PARENT_SHARE` of the nodes have more than
+#: one parent (:func:`warmup_share`): the 100k-node DAG (32 %) reached MR 2.73 with 527 + 44 epochs and 2.90 with
+#: 448 + 112 (WordNet nouns: 2.6 %).
+MULTI_PARENT_WARMUP_SHARE = 0.9
+MULTI_PARENT_SHARE = 0.15
+#: The warm-up's share for a hierarchy whose nodes have at least :data:`VERY_DEEP_MEAN_ANCESTORS` ancestors on
+#: average (:func:`warmup_share`; the 100k-node deep tree 20.8, the binary tree and the DAG 14.7, WordNet nouns
+#: 9.1): its mean rank rises when the violators start and comes back only after some 60 epochs of them (263 + 66
+#: epochs MR 2.69, 225 + 105 2.70, 290 + 45 3.93), and its epochs with violators cost up to 1.6 times a warm-up
+#: epoch (mining every 49 epochs), more than the plan's :data:`HARD_EPOCH_COST`.
+VERY_DEEP_WARMUP_SHARE = 0.7
+VERY_DEEP_MEAN_ANCESTORS = 18.0
 #: The learning rate of the warm-up schedule (hyperbolic models) and of the Euclidean baselines.
 WARMUP_ALPHA = 0.5
 #: The radius warm-up's first bound (hyperbolic radius from the origin).
@@ -118,8 +137,23 @@ DEEP_MEAN_ANCESTORS = 10.0
 #: pass every :func:`~hypergensim.training.violators.refresh_interval` epochs (measured at 100,000 nodes, two
 #: cores: DAG 1.15 s + 9.7 s / 68 against 0.90 s, 1.43; deep tree 1.55 s + 15 s / 48 against 1.35 s, 1.38).
 HARD_EPOCH_COST = 1.4
-#: Epochs after the warm-up that :func:`refit_epochs` times (the first mines the violators) before it re-fits.
-REFIT_AFTER = 3
+#: Epochs after the warm-up that :func:`refit_epochs` times (the first mines the violators) before it re-fits:
+#: the median of the others is a plain epoch's cost, so one of them carrying a plateau check (a sampled
+#: evaluation, 1-1.5 s at 100k nodes) does not count as the cost of every epoch (with three, the mean made the
+#: 100k DAG's 1.0 s epochs 1.64 s and left 35 s of its budget unspent).
+REFIT_AFTER = 5
+#: The most :func:`refit_epochs` multiplies the epochs planned after the warm-up: it corrects the timing, it
+#: does not reshape the schedule (a tiny hierarchy's first epoch, which carries the start-up, can be several
+#: times its later ones).
+REFIT_GROWTH = 2.0
+#: The latest epochs whose wall time :func:`replan_warmup` takes as the cost of those to come (an epoch of the
+#: warm-up grows as the points reach the bound: a 100k-node 10-ary tree's, from 0.19 s to 0.27 s on average).
+REPLAN_RECENT = 5
+#: The fewest warm-up epochs left that are still checked (:func:`replan_warmup`); shorter ones are left as planned.
+REPLAN_MIN_WARMUP = 10
+#: The least share of the budget's training time :func:`replan_warmup` leaves the epochs after the warm-up
+#: (which draw violators: the 10-ary tree's MAP 0.9956 with one such epoch, 0.9995 with 207).
+MIN_HARD_SHARE = 0.1
 #: Violators among each relation's negatives after the warm-up (hyperbolic models): 20k-node DAG MAP 0.859
 #: (uniform) / 0.897 (cousins, the first kind of hard negative) / 0.951 (violators)
 #: (evaluation/results/defaults/tuning.md); three cousins of ten, or cousins from the first epoch, did worse on
@@ -287,6 +321,38 @@ def choose_rate(params: Any, given: dict[str, Any], profile: HierarchyProfile) -
             "alpha_final": _FINAL_RATE_REASON}
 
 
+def warmup_share(profile: HierarchyProfile | None) -> tuple[float, str]:
+    """The share of the epochs the radius warm-up takes, and why: :data:`WARMUP_SHARE`;
+    :data:`MULTI_PARENT_WARMUP_SHARE` where many nodes have several parents; :data:`VERY_DEEP_WARMUP_SHARE`
+    where the nodes have very many ancestors.
+
+    With violators after the warm-up, a longer warm-up and a shorter phase after it gave a DAG a better mean rank
+    in about the same time, at a little of its MAP (527 + 44 epochs MR 2.73 / MAP 0.940, 448 + 112 2.90 / 0.944);
+    the deep tree needs the phase after it instead (290 + 45 epochs MR 3.93, 263 + 66 2.69, 225 + 105 2.70).
+
+    Examples
+    --------
+    >>> dag = HierarchyProfile(nodes=1000, relations=12000, roots=1, leaves=500, max_ancestors=10,
+    ...                        mean_ancestors=12.0, multi_parent_share=0.3, mean_branching=2.0,
+    ...                        min_negatives=990, tightest_node="n999")
+    >>> warmup_share(dag)[0], warmup_share(None)[0]
+    (0.9, 0.8)
+    """
+    if profile is None:
+        return WARMUP_SHARE, ""
+    if profile.mean_ancestors >= VERY_DEEP_MEAN_ANCESTORS:
+        return VERY_DEEP_WARMUP_SHARE, (f"a node has {profile.mean_ancestors:.1f} ancestors on average (at least "
+                                        f"{VERY_DEEP_MEAN_ANCESTORS:g}): a longer phase of violators after the "
+                                        "warm-up, whose mean rank recovers from their start only after some 60 "
+                                        "epochs (100k-node deep tree: 290 + 45 epochs MR 3.93, 263 + 66 MR 2.69)")
+    if profile.multi_parent_share < MULTI_PARENT_SHARE:
+        return WARMUP_SHARE, ""
+    return MULTI_PARENT_WARMUP_SHARE, (f"{profile.multi_parent_share:.0%} of the nodes have several parents (at least "
+                                       f"{MULTI_PARENT_SHARE:.0%}): a longer warm-up and a shorter phase of "
+                                       "violators after it (100k-node DAG: 527 + 44 epochs MR 2.73, 448 + 112 MR "
+                                       "2.90)")
+
+
 def most_epochs(profile: HierarchyProfile) -> int:
     """The most epochs worth training: :data:`UPDATES_PER_NODE` positive updates per node on average, within
     :data:`MIN_EPOCHS` .. :data:`MAX_EPOCHS`.
@@ -304,12 +370,14 @@ def most_epochs(profile: HierarchyProfile) -> int:
 def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start: float | None,
                   time_budget: float | None, seconds_used: float, seconds_per_epoch: float,
                   burn_in_left: int, most: int = MAX_EPOCHS, hard_cost: float = 1.0,
+                  share: tuple[float, str] = (WARMUP_SHARE, ""),
                   ) -> tuple[dict[str, int], dict[str, str]]:
     """Epochs and the warm-up's length once the first epoch has been timed: ``(values, reasons)``.
 
     ``most`` caps the epochs (:func:`most_epochs` of the relations).  ``hard_cost``: what an epoch after a
     radius warm-up costs against the timed one (:data:`HARD_EPOCH_COST` when those epochs draw violators), so
     the budget is fitted to the mean epoch; :func:`refit_epochs` corrects it once the first of them are timed.
+    ``share``: the warm-up's share of the epochs and why (:func:`warmup_share`).
 
     Examples
     --------
@@ -327,7 +395,7 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
         if time_budget is None:
             raise ConfigError("epochs=None needs a time_budget (the schedule fits the epochs to it)")
         timed = max(seconds_per_epoch, 1e-6)
-        later = WARMUP_SHARE + (1 - WARMUP_SHARE) * hard_cost if radius_start is not None else 1.0
+        later = share[0] + (1 - share[0]) * hard_cost if radius_start is not None else 1.0
         per_epoch = timed * later
         fit = int((TRAINING_SHARE * time_budget - seconds_used - burn_in_left * timed) / per_epoch)
         epochs = max(MIN_EPOCHS, min(most, fit))
@@ -348,11 +416,122 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
                              f"hierarchy could use {most} ({UPDATES_PER_NODE:,} updates per node), about "
                              f"time_budget={wanted} on this machine")
     if radius_warmup is None:
-        warm = max(1, int(round(WARMUP_SHARE * epochs))) if radius_start is not None else 0
+        warm = max(1, int(round(share[0] * epochs))) if radius_start is not None else 0
         values["radius_warmup"] = warm
-        why["radius_warmup"] = (f"{int(100 * WARMUP_SHARE)}% of the {epochs} epochs" if warm
-                                else "no radius warm-up")
+        why["radius_warmup"] = (f"{round(100 * share[0])}% of the {epochs} epochs" + (f": {share[1]}" if share[1] else "")
+                                if warm else "no radius warm-up")
     return values, why
+
+
+def refit_plan(*, epoch: int, epochs: int, radius_warmup: int, time_budget: float, seconds_used: float,
+               recent: Sequence[float], most: int, hard_cost: float = 1.0,
+               share: float = WARMUP_SHARE) -> tuple[int, int, str]:
+    """The whole plan fitted again, longer or shorter, once :data:`REPLAN_RECENT` epochs after the first are
+    timed: ``(epochs, radius_warmup, why)``.
+
+    :func:`choose_epochs` has only the first training epoch, and that one epoch is an unreliable measure of the
+    warm-up's: the 100k DAG's took 0.708 s one evening and 0.970 s another, against about 0.78 s for the epochs
+    after it, which planned a warm-up of 527 epochs one day and of 382 the next (MR 2.70 and 3.04).  The median of
+    ``recent`` (the wall seconds of the latest epochs, ending at ``epoch``) is the cost of a warm-up epoch; the
+    epochs are what fits in the time left at that cost (those after the warm-up ``hard_cost`` times as much),
+    within ``epoch`` .. ``most``, and the warm-up keeps its ``share`` of them (:func:`warmup_share`).
+
+    Examples
+    --------
+    >>> refit_plan(epoch=6, epochs=382, radius_warmup=306, time_budget=540.0, seconds_used=30.0,
+    ...            recent=[0.78] * 5, most=1631, hard_cost=1.4)[:2]  # the first epoch was slow: longer
+    (578, 462)
+    >>> refit_plan(epoch=6, epochs=659, radius_warmup=527, time_budget=540.0, seconds_used=30.0,
+    ...            recent=[0.87] * 5, most=1631, hard_cost=1.4)[:2]  # it was fast: shorter
+    (519, 415)
+    """
+    if not recent:
+        raise ConfigError("refit_plan needs the seconds of one epoch or more")
+    now = max(statistics.median(recent), 1e-6)
+    left = TRAINING_SHARE * time_budget - seconds_used
+    later = share + (1 - share) * hard_cost
+    new = max(epoch, min(most, int((left / now + epoch) / later)))
+    warm = max(1, int(round(share * new)))
+    return new, warm, (f"re-fitted at epoch {epoch} from the median of the {len(recent)} epochs before it "
+                       f"({now:.3f} s an epoch, those after the warm-up about {hard_cost:g}x) to the "
+                       f"{max(left, 0):.0f} s left: {new} epochs (was {epochs}), the warm-up {warm} (was "
+                       f"{radius_warmup})")
+
+
+def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: float, seconds_used: float,
+                  recent: Sequence[float], early: Sequence[float], early_epoch: float,
+                  share: float = WARMUP_SHARE, most: int = MAX_EPOCHS) -> tuple[int, int, str]:
+    """The warm-up checked (halfway through what is left of it, again and again): lengthened if its epochs now
+    cost less than planned, shortened only if it would leave the epochs after it too little time:
+    ``(epochs, radius_warmup, why)``.
+
+    Lengthened: where the rest of the warm-up and the epochs after it (``1 - share`` of them, at
+    :data:`HARD_EPOCH_COST` times) fit in the time left with a longer warm-up, it takes the longest that fits
+    (within ``most`` epochs in all).  The warm-up's epochs do not cost the same throughout: the 100k DAG's took
+    1.17 s at first and 0.91 s at the end one evening, and a plan kept to the first ones gave it 369 warm-up
+    epochs where about 440 fitted (MR 3.01).
+
+    The plan was fitted to the first epoch, but an epoch of the warm-up costs more as the points reach the
+    bound (a 100k-node 10-ary tree's warm-up alone overran its whole budget, and its MAP fell from 0.9995 to
+    0.9956 without the epochs after it).  The rest of the warm-up is costed from ``recent``, the wall seconds
+    of the latest epochs (ending at ``epoch``), with the growth since ``early`` (those of the first epochs
+    timed, centred on epoch ``early_epoch``) continued.  If it would leave less than :data:`MIN_HARD_SHARE` of
+    the budget's training share, it is shortened to leave that much, and the epochs after it planned to fill
+    it (at :data:`HARD_EPOCH_COST` times; :func:`refit_epochs` re-fits them once timed); short of that the
+    plan is kept, since a long warm-up with a short phase after it did best where it could be compared (the
+    100k DAG: 527 + 44 epochs MR 2.70, 448 + 112 epochs MR 2.90).
+
+    Examples
+    --------
+    >>> replan_warmup(epoch=400, epochs=1000, radius_warmup=800, time_budget=540.0, seconds_used=300.0,
+    ...               recent=[0.5] * 5, early=[0.4] * 5, early_epoch=4.0)[:2]  # it would overrun: shorter
+    (763, 700)
+    >>> replan_warmup(epoch=400, epochs=1000, radius_warmup=800, time_budget=540.0, seconds_used=377.0,
+    ...               recent=[0.2] * 5, early=[0.2] * 5, early_epoch=4.0)[:2]  # the time it needs: as planned
+    (1000, 800)
+    >>> replan_warmup(epoch=400, epochs=1000, radius_warmup=800, time_budget=540.0, seconds_used=300.0,
+    ...               recent=[0.2] * 5, early=[0.2] * 5, early_epoch=4.0)[:2]  # cheaper than planned: longer
+    (1356, 1085)
+    """
+    if not recent or not early:
+        raise ConfigError("replan_warmup needs the seconds of one epoch or more, early and recent")
+    now = statistics.median(recent)
+    recent_epoch = epoch - (len(recent) - 1) / 2
+    growth = max(0.0, (now - statistics.median(early)) / max(recent_epoch - early_epoch, 1.0))  # s per epoch
+
+    def cost(upto: int) -> float:  # the warm-up's epochs after this one up to epoch ``upto``, the trend continued
+        return (upto - epoch) * (now + growth * ((epoch + upto + 1) / 2 - recent_epoch))
+
+    warm_left = max(radius_warmup - epoch, 0)
+    training = TRAINING_SHARE * time_budget
+    left = training - seconds_used
+    after = left - cost(radius_warmup)
+    minimum = MIN_HARD_SHARE * training
+    head = (f"the warm-up checked at epoch {epoch} ({now:.3f} s an epoch, growing {growth * 1000:.2f} ms an epoch): "
+            f"the rest of it takes about {cost(radius_warmup):.0f} s of the {max(left, 0):.0f} s left")
+    if after >= minimum:
+        def fits(warm: int) -> bool:  # the warm-up up to ``warm`` and its share of epochs after it, in the time left
+            total = min(most, round(warm / share))
+            return warm < total and cost(warm) + (total - warm) * (now + growth * (warm - recent_epoch)) * \
+                HARD_EPOCH_COST <= left
+
+        longer = radius_warmup
+        while longer < round(share * most) and fits(longer + 1):  # within the cap, the warm-up keeps its share
+            longer += 1
+        if longer == radius_warmup:
+            return epochs, radius_warmup, f"{head}, kept as planned"
+        new_epochs = min(most, round(longer / share))
+        return new_epochs, longer, (f"{head}: its epochs cost less than planned, so it ends at epoch {longer} (was "
+                                    f"{radius_warmup}), {new_epochs} epochs (was {epochs})")
+    new_warm = epoch + 1
+    while new_warm < epoch + warm_left and left - cost(new_warm + 1) >= minimum:
+        new_warm += 1
+    spare = max(left - cost(new_warm), 0.0)
+    at_end = now + growth * (new_warm - recent_epoch)
+    new_epochs = new_warm + max(REFIT_AFTER + 1, int(spare / (at_end * HARD_EPOCH_COST)))
+    return new_epochs, new_warm, (f"{head}, which would leave the epochs after it less than {MIN_HARD_SHARE:.0%} of "
+                                  f"the budget: it ends at epoch {new_warm} (was {radius_warmup}), {new_epochs} "
+                                  f"epochs (was {epochs})")
 
 
 def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: float, seconds_used: float,
@@ -361,34 +540,36 @@ def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: fl
 
     The epochs were fitted to the first epoch's time and :data:`HARD_EPOCH_COST`; by now the warm-up's real
     cost is spent and ``recent`` holds the seconds of the epochs since it ended.  With violators
-    (``mining_every`` > 0) the first of them mined them: the others give a plain epoch's cost and the first's
-    excess a mining pass, spread over ``mining_every`` epochs.  The epochs left are what fits in the budget's
+    (``mining_every`` > 0) the first of them mined them: the median of the others is a plain epoch's cost (an
+    epoch that also ran a plateau check does not count for all) and the first's excess a mining pass, spread
+    over ``mining_every`` epochs.  The epochs left are what fits in the budget's
     training share, within ``epoch`` (stop now) .. ``most``, and at most twice the epochs planned after the
     ``radius_warmup``: a re-fit corrects the timing, it does not reshape the schedule (a tiny hierarchy's first
     epoch, which carries the start-up, can be several times its later ones).
 
     Examples
     --------
-    >>> epochs, why = refit_epochs(epoch=323, epochs=396, radius_warmup=320, time_budget=480.0,
-    ...                            seconds_used=300.0, recent=[11.0, 1.1, 1.2], mining_every=68, most=815)
+    >>> epochs, why = refit_epochs(epoch=325, epochs=396, radius_warmup=320, time_budget=480.0,
+    ...                            seconds_used=300.0, recent=[11.0, 2.6, 1.1, 1.2, 1.15], mining_every=68,
+    ...                            most=815)  # the second also ran a plateau check
     >>> epochs
     443
     >>> why.split(" (")[0]
-    'the warm-up over, re-fitted at epoch 323 to the 156 s left: 120 more epochs of 1.295 s'
+    'the warm-up over, re-fitted at epoch 325 to the 156 s left: 118 more epochs of 1.319 s'
     """
     if len(recent) < 2:
         raise ConfigError("refit_epochs needs the seconds of two epochs or more")
     if mining_every > 0:
-        plain = sum(recent[1:]) / (len(recent) - 1)
+        plain = statistics.median(recent[1:])
         mining = max(recent[0] - plain, 0.0)
         per_epoch = plain + mining / mining_every
         cost = f"{plain:.3f} s and a mining pass of {mining:.1f} s every {mining_every} epochs"
     else:
-        per_epoch = plain = sum(recent) / len(recent)
+        per_epoch = plain = statistics.median(recent)
         cost = "as timed"
     left = TRAINING_SHARE * time_budget - seconds_used
     more = max(0, int(left / max(per_epoch, 1e-6)))
-    cap = radius_warmup + 2 * max(epochs - radius_warmup, 0)
+    cap = radius_warmup + round(REFIT_GROWTH * max(epochs - radius_warmup, 0))
     new = max(epoch, min(most, cap, epoch + more))
     capped = " (twice the epochs planned after the warm-up: the most a re-fit gives)" if new == cap < most else ""
     return new, (f"the warm-up over, re-fitted at epoch {epoch} to the {max(left, 0):.0f} s left: {new - epoch} "
