@@ -465,12 +465,12 @@ class PoincareEmbedding(BaseEstimator):
 
     def _replan_warmup(self, epoch: int, seconds_used: float, recent: list[float], early: list[float],
                        early_epoch: float, callbacks: list[Callback], run: RunDir | None) -> None:
-        """The warm-up checked, and shortened if it would leave the epochs after it too little time
-        (:func:`~hypergensim.training.schedule.replan_warmup`); ``schedule_["warmup_check"]`` says what the last
-        check decided, ``schedule_["warmup_checked"]`` when.
+        """The warm-up checked: lengthened if its epochs got cheaper than planned, shortened if it would leave the
+        epochs after it too little time (:func:`~hypergensim.training.schedule.replan_warmup`);
+        ``schedule_["warmup_check"]`` says what the last check decided, ``schedule_["warmup_checked"]`` when.
 
-        A shortened warm-up keeps its bound continuous: from this epoch it grows linearly from the radius it has
-        now to the boundary at the new warm-up's end (:meth:`radius_at`).  ``schedule_["warmup_replan"]`` lists
+        A warm-up made longer or shorter keeps its bound continuous: from this epoch it grows linearly from the
+        radius it has now to the boundary at the new warm-up's end (:meth:`radius_at`).  ``schedule_["warmup_replan"]`` lists
         these anchors (with the warm-up planned before each, which the epochs before it followed) and is
         written to the run's config before any later checkpoint, so a resumed run follows the same bound.
         """
