@@ -432,7 +432,7 @@ class PoincareEmbedding(BaseEstimator):
                                     seconds_per_epoch=seconds_per_epoch,
                                     burn_in_left=self.burn_in - self.burn_in_epochs_done_,
                                     most=most_epochs(self._profile),
-                                    hard_cost=HARD_EPOCH_COST if p.hard_negatives and p.engine == "fast" else 1.0,
+                                    hard_cost=self._hard_epoch_cost(),
                                     share=warmup_share(self._profile))
         for name, value in values.items():
             setattr(p, name, value)
@@ -446,6 +446,12 @@ class PoincareEmbedding(BaseEstimator):
         if self.verbose:
             logger.info("schedule: epochs=%d (%s), radius_warmup=%d", p.epochs, why["epochs"], p.radius_warmup)
         self._record_epochs(callbacks, run)
+
+    def _hard_epoch_cost(self) -> float:
+        """What the plan counts an epoch after the warm-up at, against one in it: :data:`HARD_EPOCH_COST` when the
+        fast engine draws violators there, else 1."""
+        p = self.params_
+        return HARD_EPOCH_COST if p.hard_negatives and p.engine == "fast" else 1.0
 
     def _record_epochs(self, callbacks: list[Callback], run: RunDir | None) -> None:
         """The schedule's epochs, once chosen or re-fitted: the progress bar's total, and the run's config
@@ -494,7 +500,7 @@ class PoincareEmbedding(BaseEstimator):
         p.epochs, p.radius_warmup, why = refit_plan(
             epoch=epoch, epochs=p.epochs, radius_warmup=planned, time_budget=p.time_budget,
             seconds_used=seconds_used, recent=recent, most=most_epochs(self._profile),
-            hard_cost=HARD_EPOCH_COST if p.hard_negatives and p.engine == "fast" else 1.0,
+            hard_cost=self._hard_epoch_cost(),
             share=warmup_share(self._profile)[0])
         self.schedule_["plan_refit"] = why
         self._warmup_planned(epoch, radius, planned, why, callbacks, run)
