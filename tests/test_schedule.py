@@ -237,6 +237,15 @@ def test_the_warm_up_is_shortened_only_when_it_would_leave_too_little_time_after
     spare = left - cost(grown[1])
     per_hard = (0.4 + growth * (grown[1] - 398)) * HARD_EPOCH_COST
     assert grown[0] - grown[1] == int(spare / per_hard)  # and the epochs after it fill it
+    # the epochs after the warm-up at the warm-up's cost (no violators): the longest that fits is longer still
+    plain = replan_warmup(**kw, seconds_used=100.0, recent=[0.2] * 5, early=[0.2] * 5, early_epoch=4.0,
+                          hard_cost=1.0)
+    needs = [(w - 400) * 0.2 + (round(w / 0.8) - w) * 0.2 for w in (plain[1], plain[1] + 1)]
+    assert needs[0] <= share - 100.0 < needs[1] and plain[1] > longer[1]
+    # shortened, the epochs after it are planned at their cost too
+    plain_grown = replan_warmup(**kw, seconds_used=300.0, recent=[0.4] * 5, early=[0.2] * 5, early_epoch=4.0,
+                                hard_cost=1.0)
+    assert plain_grown[1] == grown[1] and plain_grown[0] - plain_grown[1] == int(spare / (per_hard / HARD_EPOCH_COST))
     spent = replan_warmup(**kw, seconds_used=600.0, recent=[0.5], early=[0.5], early_epoch=2.0)
     assert spent[:2] == (401 + REFIT_AFTER + 1, 401)  # nothing left: one more warm-up epoch, then the refit's
     with pytest.raises(ConfigError, match="one epoch or more"):
@@ -327,6 +336,13 @@ def test_a_slowing_warm_up_is_re_planned_and_recorded(tmp_path):
     assert [resumed.radius_at(e) for e in range(1, est.params_.epochs + 2)] == \
         [est.radius_at(e) for e in range(1, est.params_.epochs + 2)]
     assert resumed.schedule_["warmup_replan"] == replans
+
+
+@pytest.mark.parametrize("hard_negatives, cost", [(None, f"{HARD_EPOCH_COST:g}x"), (0, "1x")])
+def test_the_warm_up_checks_cost_the_epochs_after_it_as_the_fit_draws_them(hard_negatives, cost):
+    est = PoincareEmbedding(verbose=0, time_budget=2.0, workers=1, hard_negatives=hard_negatives).fit(MAMMALS_TSV)
+    assert f"those after it about {cost})" in est.schedule_["warmup_check"]  # violators or none
+    assert f"those after the warm-up about {cost})" in est.schedule_["plan_refit"]
 
 
 def test_a_fit_of_the_schedule_refits_its_epochs_after_the_warm_up_and_records_it(tmp_path):

@@ -486,7 +486,8 @@ class PoincareEmbedding(BaseEstimator):
                                                        time_budget=p.time_budget, seconds_used=seconds_used,
                                                        recent=recent, early=early, early_epoch=early_epoch,
                                                        share=warmup_share(self._profile)[0],
-                                                       most=most_epochs(self._profile))
+                                                       most=most_epochs(self._profile),
+                                                       hard_cost=self._hard_epoch_cost())
         self.schedule_["warmup_check"] = why
         self._warmup_planned(epoch, radius, planned, why, callbacks, run)
 

@@ -353,6 +353,29 @@ def warmup_share(profile: HierarchyProfile | None) -> tuple[float, str]:
                                        "2.90)")
 
 
+def epoch_cost_factor(share: float, hard_cost: float) -> float:
+    """The mean epoch of a plan against a warm-up epoch: ``share`` of the epochs in the warm-up at 1, the rest at
+    ``hard_cost`` (what an epoch after the warm-up costs against one in it).
+
+    Examples
+    --------
+    >>> round(epoch_cost_factor(0.8, 1.4), 6)
+    1.08
+    """
+    return share + (1 - share) * hard_cost
+
+
+def warmup_epochs(share: float, epochs: int) -> int:
+    """The radius warm-up's length for ``share`` of ``epochs``: at least one epoch.
+
+    Examples
+    --------
+    >>> warmup_epochs(0.8, 229), warmup_epochs(0.7, 1)
+    (183, 1)
+    """
+    return max(1, int(round(share * epochs)))
+
+
 def most_epochs(profile: HierarchyProfile) -> int:
     """The most epochs worth training: :data:`UPDATES_PER_NODE` positive updates per node on average, within
     :data:`MIN_EPOCHS` .. :data:`MAX_EPOCHS`.
@@ -395,7 +418,7 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
         if time_budget is None:
             raise ConfigError("epochs=None needs a time_budget (the schedule fits the epochs to it)")
         timed = max(seconds_per_epoch, 1e-6)
-        later = share[0] + (1 - share[0]) * hard_cost if radius_start is not None else 1.0
+        later = epoch_cost_factor(share[0], hard_cost) if radius_start is not None else 1.0
         per_epoch = timed * later
         fit = int((TRAINING_SHARE * time_budget - seconds_used - burn_in_left * timed) / per_epoch)
         epochs = max(MIN_EPOCHS, min(most, fit))
@@ -416,7 +439,7 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
                              f"hierarchy could use {most} ({UPDATES_PER_NODE:,} updates per node), about "
                              f"time_budget={wanted} on this machine")
     if radius_warmup is None:
-        warm = max(1, int(round(share[0] * epochs))) if radius_start is not None else 0
+        warm = warmup_epochs(share[0], epochs) if radius_start is not None else 0
         values["radius_warmup"] = warm
         why["radius_warmup"] = (f"{round(100 * share[0])}% of the {epochs} epochs" + (f": {share[1]}" if share[1] else "")
                                 if warm else "no radius warm-up")
@@ -449,9 +472,8 @@ def refit_plan(*, epoch: int, epochs: int, radius_warmup: int, time_budget: floa
         raise ConfigError("refit_plan needs the seconds of one epoch or more")
     now = max(statistics.median(recent), 1e-6)
     left = TRAINING_SHARE * time_budget - seconds_used
-    later = share + (1 - share) * hard_cost
-    new = max(epoch, min(most, int((left / now + epoch) / later)))
-    warm = max(1, int(round(share * new)))
+    new = max(epoch, min(most, int((left / now + epoch) / epoch_cost_factor(share, hard_cost))))
+    warm = warmup_epochs(share, new)
     return new, warm, (f"re-fitted at epoch {epoch} from the median of the {len(recent)} epochs before it "
                        f"({now:.3f} s an epoch, those after the warm-up about {hard_cost:g}x) to the "
                        f"{max(left, 0):.0f} s left: {new} epochs (was {epochs}), the warm-up {warm} (was "
@@ -460,13 +482,15 @@ def refit_plan(*, epoch: int, epochs: int, radius_warmup: int, time_budget: floa
 
 def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: float, seconds_used: float,
                   recent: Sequence[float], early: Sequence[float], early_epoch: float,
-                  share: float = WARMUP_SHARE, most: int = MAX_EPOCHS) -> tuple[int, int, str]:
+                  share: float = WARMUP_SHARE, most: int = MAX_EPOCHS,
+                  hard_cost: float = HARD_EPOCH_COST) -> tuple[int, int, str]:
     """The warm-up checked (halfway through what is left of it, again and again): lengthened if its epochs now
     cost less than planned, shortened only if it would leave the epochs after it too little time:
     ``(epochs, radius_warmup, why)``.
 
-    Lengthened: where the rest of the warm-up and the epochs after it (``1 - share`` of them, at
-    :data:`HARD_EPOCH_COST` times) fit in the time left with a longer warm-up, it takes the longest that fits
+    Lengthened: where the rest of the warm-up and the epochs after it (``1 - share`` of them, at ``hard_cost``
+    times a warm-up epoch: :data:`HARD_EPOCH_COST` when they draw violators, else 1) fit in the time left with a
+    longer warm-up, it takes the longest that fits
     (within ``most`` epochs in all).  The warm-up's epochs do not cost the same throughout: the 100k DAG's took
     1.17 s at first and 0.91 s at the end one evening, and a plan kept to the first ones gave it 369 warm-up
     epochs where about 440 fitted (MR 3.01).
@@ -477,7 +501,7 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
     of the latest epochs (ending at ``epoch``), with the growth since ``early`` (those of the first epochs
     timed, centred on epoch ``early_epoch``) continued.  If it would leave less than :data:`MIN_HARD_SHARE` of
     the budget's training share, it is shortened to leave that much, and the epochs after it planned to fill
-    it (at :data:`HARD_EPOCH_COST` times; :func:`refit_epochs` re-fits them once timed); short of that the
+    it (at ``hard_cost`` times; :func:`refit_epochs` re-fits them once timed); short of that the
     plan is kept, since a long warm-up with a short phase after it did best where it could be compared (the
     100k DAG: 527 + 44 epochs MR 2.70, 448 + 112 epochs MR 2.90).
 
@@ -507,13 +531,14 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
     left = training - seconds_used
     after = left - cost(radius_warmup)
     minimum = MIN_HARD_SHARE * training
-    head = (f"the warm-up checked at epoch {epoch} ({now:.3f} s an epoch, growing {growth * 1000:.2f} ms an epoch): "
-            f"the rest of it takes about {cost(radius_warmup):.0f} s of the {max(left, 0):.0f} s left")
+    head = (f"the warm-up checked at epoch {epoch} ({now:.3f} s an epoch, growing {growth * 1000:.2f} ms an epoch, "
+            f"those after it about {hard_cost:g}x): the rest of it takes about {cost(radius_warmup):.0f} s of the "
+            f"{max(left, 0):.0f} s left")
     if after >= minimum:
         def fits(warm: int) -> bool:  # the warm-up up to ``warm`` and its share of epochs after it, in the time left
             total = min(most, round(warm / share))
             return warm < total and cost(warm) + (total - warm) * (now + growth * (warm - recent_epoch)) * \
-                HARD_EPOCH_COST <= left
+                hard_cost <= left
 
         longer = radius_warmup
         while longer < round(share * most) and fits(longer + 1):  # within the cap, the warm-up keeps its share
@@ -528,7 +553,7 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
         new_warm += 1
     spare = max(left - cost(new_warm), 0.0)
     at_end = now + growth * (new_warm - recent_epoch)
-    new_epochs = new_warm + max(REFIT_AFTER + 1, int(spare / (at_end * HARD_EPOCH_COST)))
+    new_epochs = new_warm + max(REFIT_AFTER + 1, int(spare / (at_end * hard_cost)))
     return new_epochs, new_warm, (f"{head}, which would leave the epochs after it less than {MIN_HARD_SHARE:.0%} of "
                                   f"the budget: it ends at epoch {new_warm} (was {radius_warmup}), {new_epochs} "
                                   f"epochs (was {epochs})")
