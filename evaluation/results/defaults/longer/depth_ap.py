@@ -8,34 +8,33 @@ not counted here, which only matters for exact ties).  For the queries with fewe
 says which negatives sit closer than the farthest ancestor: the query's own descendants, or other nodes.
 """
 
-import json
 import sys
 from collections import defaultdict
 
 import numpy as np
 
+from hypergensim.datasets import resolve_relations
+from hypergensim.manifold import poincare_distance
+from hypergensim.vectors import read_npz
+
 
 def main(run: str, n_queries: int = 3000) -> None:
-    keys = json.loads(open(f"{run}/keys.json").read())
-    x = np.load(f"{run}/vectors.npz")["vectors"].astype(np.float64)
-    index = {k: i for i, k in enumerate(keys)}
+    embedding = read_npz(run)
+    x, index = embedding.vectors, embedding.index
     ancestors: dict[int, set[int]] = defaultdict(set)
-    with open(f"{run}/relations.tsv") as f:
-        for line in f:
-            child, ancestor = line.split()
-            ancestors[index[child]].add(index[ancestor])
+    for child, ancestor in resolve_relations(f"{run}/relations.tsv").pairs:
+        ancestors[index[child]].add(index[ancestor])
     descendants: dict[int, set[int]] = defaultdict(set)
     for child, its in ancestors.items():
         for a in its:
             descendants[a].add(child)
-    n = len(keys)
-    sq = (x * x).sum(1)
+    n = len(embedding)
     queries = np.random.default_rng(0).choice(np.array(sorted(ancestors)), min(n_queries, len(ancestors)),
                                               replace=False)
     by_count: dict[int, list[float]] = defaultdict(list)
     closer_desc = closer_other = 0
     for u in queries:
-        d = np.arccosh(1 + 2 * ((x - x[u]) ** 2).sum(1) / ((1 - sq) * (1 - sq[u])))
+        d = poincare_distance(x[u], x)
         d[u] = np.inf
         pos = np.fromiter(ancestors[u], dtype=np.int64)
         negative = np.ones(n, dtype=bool)
@@ -56,8 +55,9 @@ def main(run: str, n_queries: int = 3000) -> None:
     for lo in range(0, top + 1, 5):
         aps = [ap for k, v in by_count.items() if lo <= k < lo + 5 for ap in v]
         if aps:
+            lost = len(aps) * (1 - np.mean(aps)) / (len(every) - sum(every))
             print(f"  {lo:2d}-{lo + 4:2d} ancestors: {len(aps):5d} queries ({len(aps) / len(every):5.1%}), "
-                  f"MAP {np.mean(aps):.4f}, share of the MAP lost {len(aps) * (1 - np.mean(aps)) / (len(every) - sum(every)):5.1%}")
+                  f"MAP {np.mean(aps):.4f}, share of the MAP lost {lost:5.1%}")
     total = closer_desc + closer_other
     if total:
         print(f"  queries with < 10 ancestors: {total} negatives closer than their farthest ancestor, "
