@@ -210,7 +210,7 @@ def test_the_first_epoch_timed_before_the_warm_up_is_chosen_draws_no_violators()
     assert PoincareEmbedding(epochs=10, radius_warmup=4, hard_negatives=1).hard_negatives_at(5) == 1
 
 
-def test_the_warm_up_is_shortened_only_when_it_would_leave_too_little_time_after_it():
+def test_the_warm_up_is_shortened_when_it_would_leave_too_little_time_after_it():
     kw = dict(epoch=400, epochs=1000, radius_warmup=800, time_budget=540.0)
     share = 0.95 * 540.0
     kept = replan_warmup(**kw, seconds_used=377.0, recent=[0.2] * 5, early=[0.2] * 5, early_epoch=4.0)
@@ -224,7 +224,20 @@ def test_the_warm_up_is_shortened_only_when_it_would_leave_too_little_time_after
     assert capped[:2] == (1100, 880)  # within the most epochs
     # the same cost now, but growing since the first epochs: the trend continued overruns, the plain cost not
     flat = replan_warmup(**kw, seconds_used=300.0, recent=[0.4] * 5, early=[0.4] * 5, early_epoch=4.0)
-    assert flat[:2] == (1000, 800)  # 400 epochs of 0.4 s leave 53 s of 213, above the minimum
+    # 400 epochs of 0.4 s leave 53 s of 213, above the minimum but under 3/4 of the 112 s the plan gave the 200
+    # epochs after it: back to the longest warm-up that leaves its share of epochs after it, which fill the rest
+    needs = [(w - 400) * 0.4 + (round(w / 0.8) - w) * 0.4 * HARD_EPOCH_COST for w in (flat[1], flat[1] + 1)]
+    assert flat[1] < 800 and needs[0] <= share - 300.0 < needs[1]
+    assert flat[0] - flat[1] == int((share - 300.0 - (flat[1] - 400) * 0.4) / (0.4 * HARD_EPOCH_COST))
+    assert "less than 75% of the 112 s planned" in flat[2] and "(was 800)" in flat[2]
+    planned = 200 * 0.4 * HARD_EPOCH_COST  # the threshold: 3/4 of it kept, a little less not
+    for after, shortened in ((0.76 * planned, False), (0.74 * planned, True)):
+        used = share - 160.0 - after
+        checked = replan_warmup(**kw, seconds_used=used, recent=[0.4] * 5, early=[0.4] * 5, early_epoch=4.0)
+        assert (checked[1] < 800) is shortened and (checked[:2] == (1000, 800)) is not shortened
+    last = replan_warmup(epoch=799, epochs=1000, radius_warmup=800, time_budget=540.0, seconds_used=450.0,
+                         recent=[0.4] * 5, early=[0.4] * 5, early_epoch=4.0)
+    assert last[:2] == (1000, 800)  # one warm-up epoch left: nothing to give back, never a warm-up in the past
     grown = replan_warmup(**kw, seconds_used=300.0, recent=[0.4] * 5, early=[0.2] * 5, early_epoch=4.0)
     assert grown[1] < 800 and grown[0] > grown[1] and "(was 800)" in grown[2]
     growth = 0.2 / (398 - 4)

@@ -32,8 +32,8 @@ The rules, and the measurements behind them (``evaluation/results/defaults/``):
   of it, and so on, :func:`replan_warmup` costs the rest of it from the latest
   epochs (an epoch costs more as the points reach the bound: a 100k-node
   10-ary tree's warm-up overran its whole budget) and shortens it only if it
-  would leave less than :data:`MIN_HARD_SHARE` of the time to the epochs after
-  it; once the first
+  would leave the epochs after it less than :data:`HARD_KEEP_SHARE` of their
+  planned time or less than :data:`MIN_HARD_SHARE` of the budget; once the first
   :data:`REFIT_AFTER` epochs after the warm-up are timed, :func:`refit_epochs`
   re-fits the rest to the time left (the first epoch misjudged the 100k-node
   DAG's by 10 %, and left 54 s of 456 unused).  Shallow, wide
@@ -154,6 +154,14 @@ REPLAN_MIN_WARMUP = 10
 #: The least share of the budget's training time :func:`replan_warmup` leaves the epochs after the warm-up
 #: (which draw violators: the 10-ary tree's MAP 0.9956 with one such epoch, 0.9995 with 207).
 MIN_HARD_SHARE = 0.1
+#: The least share of the time the plan gave the epochs after the warm-up that :func:`replan_warmup` lets them
+#: keep: below it the warm-up is shortened until they have their share again (a smaller shortfall is left to
+#: :func:`refit_epochs`).  A check that lengthens the warm-up while its epochs are cheap can leave the phase
+#: after it far less once they slow: the 100k binary tree's check at epoch 270 lengthened it to 424 epochs,
+#: its epochs then rose to 1.02 s, and the check at epoch 415 found 97 s for the 145 s the plan gave the 101
+#: epochs after it (it trained 56).  Too few of them cost the deep tree its mean rank (290 + 45 epochs MR
+#: 3.93, 263 + 66 MR 2.69).
+HARD_KEEP_SHARE = 0.75
 #: Violators among each relation's negatives after the warm-up (hyperbolic models): 20k-node DAG MAP 0.859
 #: (uniform) / 0.897 (cousins, the first kind of hard negative) / 0.951 (violators)
 #: (evaluation/results/defaults/tuning.md); three cousins of ten, or cousins from the first epoch, did worse on
@@ -485,7 +493,7 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
                   share: float = WARMUP_SHARE, most: int = MAX_EPOCHS,
                   hard_cost: float = HARD_EPOCH_COST) -> tuple[int, int, str]:
     """The warm-up checked (halfway through what is left of it, again and again): lengthened if its epochs now
-    cost less than planned, shortened only if it would leave the epochs after it too little time:
+    cost less than planned, shortened if it would leave the epochs after it too little of their time:
     ``(epochs, radius_warmup, why)``.
 
     Lengthened: where the rest of the warm-up and the epochs after it (``1 - share`` of them, at ``hard_cost``
@@ -499,11 +507,14 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
     bound (a 100k-node 10-ary tree's warm-up alone overran its whole budget, and its MAP fell from 0.9995 to
     0.9956 without the epochs after it).  The rest of the warm-up is costed from ``recent``, the wall seconds
     of the latest epochs (ending at ``epoch``), with the growth since ``early`` (those of the first epochs
-    timed, centred on epoch ``early_epoch``) continued.  If it would leave less than :data:`MIN_HARD_SHARE` of
-    the budget's training share, it is shortened to leave that much, and the epochs after it planned to fill
-    it (at ``hard_cost`` times; :func:`refit_epochs` re-fits them once timed); short of that the
-    plan is kept, since a long warm-up with a short phase after it did best where it could be compared (the
-    100k DAG: 527 + 44 epochs MR 2.70, 448 + 112 epochs MR 2.90).
+    timed, centred on epoch ``early_epoch``) continued.  If it would leave the epochs after it less than
+    :data:`HARD_KEEP_SHARE` of the time the plan gave them (a warm-up lengthened while its epochs were cheap,
+    whose epochs then slowed), it is shortened to the longest that leaves them their share again; if it would
+    leave less than :data:`MIN_HARD_SHARE` of the budget's training share, to the longest that leaves that
+    much.  Either way the epochs after it are planned to fill the time left (at ``hard_cost`` times;
+    :func:`refit_epochs` re-fits them once timed).  Short of that the plan is kept, since a long warm-up with a
+    short phase after it did best where it could be compared (the 100k DAG: 527 + 44 epochs MR 2.70, 448 + 112
+    epochs MR 2.90).
 
     Examples
     --------
@@ -531,15 +542,19 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
     left = training - seconds_used
     after = left - cost(radius_warmup)
     minimum = MIN_HARD_SHARE * training
+
+    def at(warm: int) -> float:  # an epoch's cost at the end of a warm-up ending at ``warm``, the trend continued
+        return now + growth * (warm - recent_epoch)
+
+    def fits(warm: int) -> bool:  # the warm-up up to ``warm`` and its share of epochs after it, in the time left
+        total = min(most, round(warm / share))
+        return warm < total and cost(warm) + (total - warm) * at(warm) * hard_cost <= left
+
+    planned = (epochs - radius_warmup) * at(radius_warmup) * hard_cost  # what the plan gives the epochs after it
     head = (f"the warm-up checked at epoch {epoch} ({now:.3f} s an epoch, growing {growth * 1000:.2f} ms an epoch, "
             f"those after it about {hard_cost:g}x): the rest of it takes about {cost(radius_warmup):.0f} s of the "
             f"{max(left, 0):.0f} s left")
-    if after >= minimum:
-        def fits(warm: int) -> bool:  # the warm-up up to ``warm`` and its share of epochs after it, in the time left
-            total = min(most, round(warm / share))
-            return warm < total and cost(warm) + (total - warm) * (now + growth * (warm - recent_epoch)) * \
-                hard_cost <= left
-
+    if after >= minimum and (after >= HARD_KEEP_SHARE * planned or warm_left <= 1):
         longer = radius_warmup
         while longer < round(share * most) and fits(longer + 1):  # within the cap, the warm-up keeps its share
             longer += 1
@@ -548,15 +563,22 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
         new_epochs = min(most, round(longer / share))
         return new_epochs, longer, (f"{head}: its epochs cost less than planned, so it ends at epoch {longer} (was "
                                     f"{radius_warmup}), {new_epochs} epochs (was {epochs})")
-    new_warm = epoch + 1
-    while new_warm < epoch + warm_left and left - cost(new_warm + 1) >= minimum:
-        new_warm += 1
+    if after >= minimum:  # the epochs after it would get too little of what the plan gave them: back to the share
+        new_warm = radius_warmup - 1
+        while new_warm > epoch + 1 and not fits(new_warm):
+            new_warm -= 1
+        why = (f"which would leave the epochs after it {after:.0f} s, less than {HARD_KEEP_SHARE:.0%} of the "
+               f"{planned:.0f} s planned: it ends at epoch {new_warm} (was {radius_warmup}), so they keep their "
+               f"share")
+    else:
+        new_warm = epoch + 1
+        while new_warm < epoch + warm_left and left - cost(new_warm + 1) >= minimum:
+            new_warm += 1
+        why = (f"which would leave the epochs after it less than {MIN_HARD_SHARE:.0%} of the budget: it ends at "
+               f"epoch {new_warm} (was {radius_warmup})")
     spare = max(left - cost(new_warm), 0.0)
-    at_end = now + growth * (new_warm - recent_epoch)
-    new_epochs = new_warm + max(REFIT_AFTER + 1, int(spare / (at_end * hard_cost)))
-    return new_epochs, new_warm, (f"{head}, which would leave the epochs after it less than {MIN_HARD_SHARE:.0%} of "
-                                  f"the budget: it ends at epoch {new_warm} (was {radius_warmup}), {new_epochs} "
-                                  f"epochs (was {epochs})")
+    new_epochs = min(most, new_warm + max(REFIT_AFTER + 1, int(spare / (at(new_warm) * hard_cost))))
+    return new_epochs, new_warm, f"{head}, {why}, {new_epochs} epochs (was {epochs})"
 
 
 def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: float, seconds_used: float,
