@@ -25,7 +25,7 @@ def main(name: str, budget: float, negative: int, extra: dict) -> None:
     est.fit(pairs)
     fit = time.perf_counter() - started
     r = evaluate_reconstruction(est, pairs)
-    print(json.dumps({"dataset": name, "budget": budget, "neg": negative, **extra, "epochs": est.params_.epochs,
+    print(json.dumps({"dataset": name, "budget": budget, "neg": negative, **extra, "epochs": est.params_.epochs, "trained": est.n_epochs_trained_,
                       "warm": est.params_.radius_warmup, "fit_s": round(fit, 1), "mr": round(r.mean_rank, 3),
                       "map": round(r.map, 4)}), flush=True)
 
