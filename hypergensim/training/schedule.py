@@ -534,17 +534,17 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
     recent_epoch = epoch - (len(recent) - 1) / 2
     growth = max(0.0, (now - statistics.median(early)) / max(recent_epoch - early_epoch, 1.0))  # s per epoch
 
-    def cost(upto: int) -> float:  # the warm-up's epochs after this one up to epoch ``upto``, the trend continued
-        return (upto - epoch) * (now + growth * ((epoch + upto + 1) / 2 - recent_epoch))
+    def at(when: float) -> float:  # an epoch's cost at epoch ``when``, the trend continued
+        return now + growth * (when - recent_epoch)
+
+    def cost(upto: int) -> float:  # the warm-up's epochs after this one up to epoch ``upto``: their mean epoch's
+        return (upto - epoch) * at((epoch + upto + 1) / 2)
 
     warm_left = max(radius_warmup - epoch, 0)
     training = TRAINING_SHARE * time_budget
     left = training - seconds_used
     after = left - cost(radius_warmup)
     minimum = MIN_HARD_SHARE * training
-
-    def at(warm: int) -> float:  # an epoch's cost at the end of a warm-up ending at ``warm``, the trend continued
-        return now + growth * (warm - recent_epoch)
 
     def fits(warm: int) -> bool:  # the warm-up up to ``warm`` and its share of epochs after it, in the time left
         total = min(most, round(warm / share))
