@@ -11,6 +11,8 @@ with curvature -1) lives here, so that precision decisions are made once:
 * :func:`boundary_epsilon` gives the margin kept from the boundary per dtype;
   :func:`boundary_radius` and :func:`epsilon_for_radius` convert between a
   margin ``ε`` (norms up to ``1 − ε``) and the hyperbolic radius it allows;
+  :func:`depth_radius_bounds` gives each node a radius growing with its depth
+  (the training schedule's radius cap);
 * :func:`ranking_key` is the arccosh-free quantity used for ranking: for a fixed
   query ``u``, ``d(u, w)`` is strictly increasing in ``‖u−w‖² / (1−‖w‖²)``;
 * the hyperbolic toolkit for downstream use: Möbius addition, exponential and
@@ -33,6 +35,7 @@ __all__ = [
     "boundary_epsilon",
     "boundary_radius",
     "epsilon_for_radius",
+    "depth_radius_bounds",
     "squared_norms",
     "conformal_denominator",
     "poincare_distance",
@@ -82,11 +85,12 @@ def boundary_radius(epsilon: float) -> float:
     return float(np.log((2.0 - epsilon) / epsilon))
 
 
-def epsilon_for_radius(radius: float) -> float:
+def epsilon_for_radius(radius: ArrayLike) -> float | NDArray[np.float64]:
     """The margin ``ε`` whose boundary ``1 − ε`` lies at hyperbolic ``radius`` from the origin.
 
     ``1 − tanh(r/2) = 2/(eʳ + 1)``, computed without the cancellation of
-    ``1 − tanh``; the inverse of :func:`boundary_radius`.
+    ``1 − tanh``; the inverse of :func:`boundary_radius`.  A number gives a
+    float, an array an array of the same shape.
 
     Examples
     --------
@@ -95,7 +99,34 @@ def epsilon_for_radius(radius: float) -> float:
     >>> bool(abs(epsilon_for_radius(boundary_radius(1e-5)) - 1e-5) < 1e-18)
     True
     """
-    return float(2.0 / (np.exp(radius) + 1.0))
+    r = np.asarray(radius, dtype=np.float64)
+    with np.errstate(over="ignore"):  # a radius past float64's exp is a margin of 0
+        eps = 2.0 / (np.exp(r) + 1.0)
+    return float(eps) if eps.ndim == 0 else eps
+
+
+def depth_radius_bounds(depth: ArrayLike, *, radius: float, slack: float) -> NDArray[np.float64]:
+    """A hyperbolic radius per node that grows with its depth: ``radius · (depth + 1) / (D + 1) + slack``.
+
+    ``D`` is the largest depth; a negative depth (a node with no longest path,
+    :func:`~hypergensim.datasets.hierarchy.longest_path_depths`) counts as
+    ``D``.  The deepest nodes are bounded at ``radius + slack`` (beyond the
+    boundary at ``radius``: by it alone), the roots at ``radius / (D + 1) +
+    slack``.  The radius cap of the training schedule
+    (:func:`~hypergensim.training.schedule.choose_radius_cap`): in a very deep
+    hierarchy it keeps the shallow nodes from the boundary, so that their own
+    subtrees do not crowd them closer than the root; :func:`epsilon_for_radius`
+    turns the bounds into the margins the projection keeps.
+
+    Examples
+    --------
+    >>> depth_radius_bounds([0, 1, 3], radius=12.0, slack=3.0).tolist()
+    [6.0, 9.0, 15.0]
+    """
+    d = np.asarray(depth, dtype=np.float64)
+    deepest = float(d.max()) if d.size else 0.0
+    d = np.where(d < 0, deepest, d)
+    return radius * (d + 1.0) / (deepest + 1.0) + slack
 
 
 def squared_norms(x: ArrayLike) -> NDArray[np.float64]:

@@ -46,7 +46,7 @@ __all__ = ["GENSIM_DEFAULTS", "PRESETS", "PRESET_NOTES", "preset_params", "resol
 #: not set.
 GENSIM_DEFAULTS: dict[str, Any] = {"engine": "gensim", "objective": "gensim", "alpha": 0.1, "negative": 10,
                                    "epochs": 50, "regularization_coeff": 1.0, "radius_warmup": 0, "workers": 1,
-                                   "virtual_root": "off", "hard_negatives": 0}
+                                   "virtual_root": "off", "hard_negatives": 0, "radius_cap": "off"}
 
 #: What each preset sets over :data:`GENSIM_DEFAULTS`; every other parameter keeps its default from
 #: :data:`hypergensim.params.PARAMETERS`.

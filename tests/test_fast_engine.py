@@ -482,3 +482,44 @@ def test_the_trainer_refuses_more_hard_negatives_than_it_was_built_for(mammals):
         trainer.run_epoch(2, lr=0.1, burn_in=False, hard_negatives=2)
     with pytest.raises(ConfigError, match="none during burn-in"):
         trainer.run_epoch(3, lr=0.1, burn_in=True, hard_negatives=1)
+
+
+def test_a_margin_per_node_bounds_each_node_and_zero_margins_change_nothing(mammals):
+    from gensim.models.poincare import PoincareModel
+
+    from hypergensim.manifold import boundary_radius
+    from hypergensim.training.fast import FastTrainer
+
+    def trained(node_epsilon):
+        model = PoincareModel(mammals.relations()[:400], size=3, negative=4, seed=1)
+        trainer = FastTrainer(model, objective="nickel2017", workers=1, random_state=0)
+        if node_epsilon is not None:
+            trainer.set_node_epsilon(node_epsilon(len(model.kv)))
+        for epoch in range(1, 6):
+            trainer.run_epoch(epoch, lr=1.0, burn_in=False, epsilon=1e-5)
+        return model.kv.vectors
+
+    free = trained(None)
+    np.testing.assert_array_equal(trained(np.zeros), free)  # bit for bit: the larger of 1e-5 and 0
+    margins = lambda n: np.where(np.arange(n) % 2 == 0, 0.2, 0.0)  # noqa: E731  even rows within radius 2.2
+    capped = trained(margins)
+    norms = np.linalg.norm(capped, axis=1)
+    assert (norms[::2] <= 0.8 + 1e-12).all() and (np.linalg.norm(free, axis=1)[::2] > 0.8).any()
+    assert boundary_radius(0.2) == pytest.approx(2.1972, abs=1e-4)
+
+
+def test_a_margin_per_node_is_refused_where_it_cannot_apply(mammals):
+    from gensim.models.poincare import PoincareModel
+
+    from hypergensim.training.fast import FastTrainer
+
+    model = PoincareModel(mammals.relations()[:200], size=3, negative=4)
+    n = len(model.kv)
+    trainer = FastTrainer(model, objective="nickel2017", workers=1, random_state=0)
+    for bad in (np.zeros(n - 1), np.full(n, 1.0), np.full(n, -0.1), np.full(n, np.nan), np.zeros((n, 1))):
+        with pytest.raises(ConfigError, match="one margin in"):
+            trainer.set_node_epsilon(bad)
+    for kw in ({"objective": "gensim"}, {"objective": "nickel2017", "geometry": "lorentz"}):
+        other = FastTrainer(model, workers=1, random_state=0, **kw)
+        with pytest.raises(ConfigError, match="Poincaré ball's projection"):
+            other.set_node_epsilon(np.zeros(n))

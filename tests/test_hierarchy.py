@@ -152,3 +152,40 @@ def _chain(i):
     while True:
         yield i
         i //= 3
+
+
+def naive_depths(n, pairs):
+    """Reference: the longest path up from each node by recursion over its ancestors (the input is acyclic)."""
+    ancestors = {}
+    for c, p in pairs:
+        ancestors.setdefault(c, []).append(p)
+    memo = {}
+
+    def depth(v):
+        if v not in memo:
+            memo[v] = max((depth(p) + 1 for p in ancestors.get(v, [])), default=0)
+        return memo[v]
+
+    return [depth(v) for v in range(n)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_dag())
+def test_longest_path_depths_equal_the_reference_on_the_basic_edges_and_the_closure(pairs):
+    from hypergensim.datasets.hierarchy import longest_path_depths
+
+    h = Hierarchy.from_edges(pairs) if pairs else None
+    if h is None:
+        return
+    expected = naive_depths(h.n_nodes, h.basic.tolist())
+    assert longest_path_depths(h.basic, h.n_nodes).tolist() == expected == h.depth.tolist()
+    assert longest_path_depths(h.closure, h.n_nodes).tolist() == expected  # the closure has the same longest paths
+
+
+def test_longest_path_depths_mark_a_cycle_and_what_hangs_below_it():
+    from hypergensim.datasets.hierarchy import longest_path_depths
+
+    # 0 is a root; 1 → 0; 2 ⇄ 3 a cycle; 4 → 3 below it; 5 → 1 and 5 → 4; 6 alone
+    edges = np.array([[1, 0], [2, 3], [3, 2], [4, 3], [5, 1], [5, 4]])
+    assert longest_path_depths(edges, 7).tolist() == [0, 1, -1, -1, -1, -1, 0]
+    assert longest_path_depths(np.empty((0, 2), dtype=np.int64), 3).tolist() == [0, 0, 0]

@@ -144,3 +144,24 @@ def test_epsilon_for_radius_is_decreasing_and_positive_far_out():
     radii = np.linspace(0.1, 40.0, 200)
     eps = np.array([epsilon_for_radius(r) for r in radii])
     assert (np.diff(eps) < 0).all() and (eps > 0).all()  # no cancellation to 0 even at r = 40 (eps ~ 8e-18)
+
+
+def test_epsilon_for_radius_takes_arrays_and_gives_zero_past_floats_reach():
+    from hypergensim.manifold import boundary_radius, epsilon_for_radius
+
+    radii = np.array([[0.5, 2.0], [12.2, 800.0]])
+    eps = epsilon_for_radius(radii)
+    assert eps.shape == (2, 2) and isinstance(epsilon_for_radius(2.0), float)
+    assert eps[1, 1] == 0.0  # exp overflows to inf: a margin of 0, without a warning
+    for r, e in zip(radii.ravel()[:3], eps.ravel()[:3]):
+        assert e == epsilon_for_radius(float(r)) and boundary_radius(e) == pytest.approx(r, rel=1e-12)
+
+
+def test_depth_radius_bounds_grow_with_depth_to_the_boundary_plus_the_slack():
+    from hypergensim.manifold import depth_radius_bounds
+
+    depth = np.array([0, 1, 2, 4, -1])
+    bounds = depth_radius_bounds(depth, radius=10.0, slack=3.0)
+    assert bounds.tolist() == pytest.approx([5.0, 7.0, 9.0, 13.0, 13.0])  # -1 (no longest path): as the deepest
+    assert (np.diff(bounds[:4]) > 0).all()
+    assert depth_radius_bounds(np.zeros(3, dtype=np.int64), radius=10.0, slack=0.0).tolist() == [10.0] * 3

@@ -12,7 +12,7 @@ import pytest
 from conftest import MAMMALS_TSV, TOY_BASIC, run_cli
 from hypergensim.datasets import from_tree, generated_hierarchy
 from hypergensim.errors import ConfigError
-from hypergensim.manifold import epsilon_for_radius
+from hypergensim.manifold import boundary_radius, depth_radius_bounds, epsilon_for_radius
 from hypergensim.params import PARAMETER, PARAMETERS
 from hypergensim.presets import PRESETS
 from hypergensim.training import Callback, PoincareEmbedding
@@ -27,6 +27,7 @@ from hypergensim.training.schedule import (
     MIN_HARD_SHARE,
     MULTI_PARENT_SHARE,
     MULTI_PARENT_WARMUP_SHARE,
+    RADIUS_CAP_SLACK,
     REFIT_AFTER,
     REPLAN_RECENT,
     VERY_DEEP_MEAN_ANCESTORS,
@@ -36,6 +37,7 @@ from hypergensim.training.schedule import (
     HierarchyProfile,
     PlateauStop,
     choose_epochs,
+    choose_radius_cap,
     choose_rate,
     choose_static,
     most_epochs,
@@ -98,7 +100,7 @@ def test_static_choices_keep_what_the_user_set_and_explain_the_rest():
     assert values == {"engine": "fast", "objective": "nickel2017", "alpha": 0.5, "negative": 10, "epochs": None,
                       "radius_start": 2.0, "radius_warmup": None, "workers": 4, "regularization_coeff": 0.0,
                       "virtual_root": None, "time_budget": DEFAULT_TIME_BUDGET, "alpha_final": 0.05,
-                      "hard_negatives": 1}
+                      "hard_negatives": 1, "radius_cap": None}
     assert set(why) == {k for k, v in values.items() if v is not None}
     mine, why = choose_static({**UNSET, "alpha": 0.2, "workers": 1, "epochs": 100}, cores=4)
     assert (mine["alpha"], mine["workers"], mine["epochs"]) == (0.2, 1, 100) and "alpha" not in why
@@ -145,6 +147,51 @@ def test_a_fit_records_the_deep_rate_and_why():
     assert est.schedule_["profile"]["mean_ancestors"] >= DEEP_MEAN_ANCESTORS
     assert est.params_.alpha == DEEP_ALPHA and "deep hierarchy" in est.schedule_["alpha"]
     assert est.alpha is None  # the parameter as given stays as given
+
+
+def test_a_very_deep_hierarchy_gets_the_radius_cap_unless_the_user_chose_or_it_was_not_measured():
+    deep = HierarchyProfile.from_pairs(generated_hierarchy("deep", 3000).relations())
+    tree = HierarchyProfile.from_pairs(generated_hierarchy("balanced-b3", 3000).relations())
+    assert deep.mean_ancestors >= VERY_DEEP_MEAN_ANCESTORS > tree.mean_ancestors
+
+    def chosen(given: dict, profile: HierarchyProfile):
+        static, why = choose_static({**UNSET, "epochs": 100, **given}, cores=2)
+        params = type("Params", (), static)()
+        why.update(choose_radius_cap(params, profile))
+        return static["radius_cap"], params.radius_cap, why
+
+    before, cap, why = chosen({}, deep)
+    assert before is None and cap == "depth" and "ancestors on average" in why["radius_cap"]
+    assert chosen({}, tree)[1] == "off" and "warm-up's bound alone" in chosen({}, tree)[2]["radius_cap"]
+    _, cap, why = chosen({"radius_cap": "off"}, deep)  # the user's choice stays, without a reason
+    assert cap == "off" and "radius_cap" not in why
+    for given in ({"model": "lorentz"}, {"model": "euclidean"}, {"radius_warmup": 0}, {"engine": "gensim"}):
+        before, cap, why = chosen(given, deep)  # chosen before the data: never measured there
+        assert before == cap == "off" and why["radius_cap"], given
+
+
+def test_a_fit_of_a_very_deep_tree_keeps_every_node_within_its_depth_bound_and_resumes_exactly(tmp_path):
+    tree = generated_hierarchy("deep", 400, seed=0)
+    kw = {"dim": 5, "workers": 1, "verbose": 0, "radius_warmup": 4, "random_state": 2}
+    est = PoincareEmbedding(epochs=8, **kw).fit(tree.relations(), final_evaluation=False)
+    assert est.params_.radius_cap == "depth" and est.radius_cap is None and "radius_cap" in est.schedule_
+    depth = tree.depth[[tree.index[key] for key in est.kv_.index_to_key]]
+    bounds = depth_radius_bounds(depth, radius=boundary_radius(est.params_.epsilon), slack=RADIUS_CAP_SLACK)
+    radii = 2 * np.arctanh(np.linalg.norm(est.kv_.vectors, axis=1))
+    assert (radii <= bounds + 1e-6).all()
+    free = PoincareEmbedding(epochs=8, radius_cap="off", **kw).fit(tree.relations(), final_evaluation=False)
+    assert (2 * np.arctanh(np.linalg.norm(free.kv_.vectors, axis=1)) > bounds + 0.5).any()  # the cap binds
+    PoincareEmbedding(epochs=3, **kw).fit(tree.relations(), run_dir=tmp_path / "run", checkpoint_every=3)
+    resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=8, verbose=0)
+    assert resumed.params_.radius_cap == "depth"
+    np.testing.assert_array_equal(resumed.kv_.vectors, est.kv_.vectors)
+
+
+def test_the_radius_cap_needs_the_poincare_ball_of_the_fast_engine():
+    rel = [("a", "r"), ("b", "r")]
+    for given in ({"model": "lorentz"}, {"engine": "gensim"}, {"objective": "gensim"}):
+        with pytest.raises(ConfigError, match="radius_cap='depth' needs model='poincare', engine='fast'"):
+            PoincareEmbedding(dim=2, epochs=1, radius_cap="depth", verbose=0, **given).fit(rel)
 
 
 def test_epochs_fill_the_budget_within_bounds():

@@ -32,7 +32,7 @@ from ..errors import CycleError, InputError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Hierarchy", "HierarchySummary", "EdgeStats"]
+__all__ = ["Hierarchy", "HierarchySummary", "EdgeStats", "longest_path_depths"]
 
 
 @dataclass(frozen=True)
@@ -257,17 +257,7 @@ class Hierarchy:
         """Length of the longest basic-edge path from each node up to a root (roots: 0)."""
         cached = self.__dict__.get("_depth")
         if cached is None:
-            # the number of ancestors on the longest chain equals the longest path;
-            # computed by relaxing basic edges in order of ancestor count (a topological order)
-            n_anc = self._out_degree(self.closure, 0)
-            order = np.argsort(n_anc, kind="stable")
-            parents = _adjacency(self.n_nodes, self.basic)
-            depth = np.zeros(self.n_nodes, dtype=np.int64)
-            for v in order:
-                ps = parents[v]
-                if ps:
-                    depth[v] = 1 + max(depth[p] for p in ps)
-            cached = self.__dict__["_depth"] = depth
+            cached = self.__dict__["_depth"] = longest_path_depths(self.basic, self.n_nodes)
         return cached
 
     def ancestors(self, node: str) -> list[str]:
@@ -377,6 +367,41 @@ class Hierarchy:
 
     def __repr__(self) -> str:
         return f"Hierarchy(name={self.name!r}, nodes={self.n_nodes}, edges={self.n_edges})"
+
+
+def longest_path_depths(edges: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Length of the longest path from each node up to a root along ``edges``, rows ``(child, ancestor)``.
+
+    Roots (nodes that are no row's child) are at 0; a basic edge set and its closure give the same depths.  A
+    node on a cycle, or below one, has no longest path and gets -1.  Kahn's algorithm one level at a time: a
+    node is placed once the last of its ancestors is, one level below the deepest of them; linear in the edges
+    but for a sort per level.
+
+    Examples
+    --------
+    >>> longest_path_depths(np.array([[1, 0], [2, 1], [2, 0], [3, 0]]), 4).tolist()  # 2 → 1 → 0, 2 → 0, 3 → 0
+    [0, 1, 2, 1]
+    >>> longest_path_depths(np.array([[1, 0], [2, 3], [3, 2]]), 4).tolist()  # 2 and 3 form a cycle
+    [0, 1, -1, -1]
+    """
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    child, ancestor = edges[:, 0], edges[:, 1]
+    waiting = np.bincount(child, minlength=n_nodes)  # ancestors not yet placed
+    children = child[np.argsort(ancestor, kind="stable")]
+    ptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ancestor, minlength=n_nodes), out=ptr[1:])
+    depth = np.full(n_nodes, -1, dtype=np.int64)
+    level_nodes = np.flatnonzero(waiting == 0)
+    level = 0
+    while level_nodes.size:
+        depth[level_nodes] = level
+        counts = ptr[level_nodes + 1] - ptr[level_nodes]
+        first = np.repeat(ptr[level_nodes] - np.cumsum(counts) + counts, counts)
+        reached, times = np.unique(children[first + np.arange(first.size)], return_counts=True)
+        waiting[reached] -= times
+        level_nodes = reached[waiting[reached] == 0]
+        level += 1
+    return depth
 
 
 def _adjacency(n: int, edges: np.ndarray) -> list[list[int]]:

@@ -28,8 +28,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import InvalidParameterError
 
 from ..datasets import resolve_relations
+from ..datasets.hierarchy import longest_path_depths
 from ..errors import ConfigError, InputError, NumericalError
-from ..manifold import boundary_radius, epsilon_for_radius
+from ..manifold import boundary_radius, depth_radius_bounds, epsilon_for_radius
 from ..params import PARAMETER, PARAMETERS, numpydoc_parameters, unmeasured
 from ..presets import resolve
 from ..rundir import RunDir
@@ -39,6 +40,7 @@ from .memory import check_fits, estimate
 from .schedule import (
     AUTO,
     HARD_EPOCH_COST,
+    RADIUS_CAP_SLACK,
     REFIT_AFTER,
     REPLAN_MIN_WARMUP,
     REPLAN_RECENT,
@@ -47,6 +49,7 @@ from .schedule import (
     HierarchyProfile,
     PlateauStop,
     choose_epochs,
+    choose_radius_cap,
     choose_rate,
     choose_static,
     choose_virtual_root,
@@ -202,6 +205,9 @@ class PoincareEmbedding(BaseEstimator):
             need(p.objective == "nickel2017",
                  f"radius_start needs objective='nickel2017' (the paper's projection to 1-eps); "
                  f"objective={p.objective!r} clips the gensim way")
+        need(p.radius_cap != "depth" or (p.model == "poincare" and p.engine == "fast" and p.objective == "nickel2017"),
+             f"radius_cap='depth' needs model='poincare', engine='fast' and objective='nickel2017' (got "
+             f"{p.model!r}, {p.engine!r}, {p.objective!r}): it bounds the Poincaré ball's projection per node")
         need(not (p.engine == "gensim" and p.objective != "gensim"),
              f"objective={p.objective!r} needs engine='fast'; gensim's own loop trains only objective='gensim'")
         need(not (p.engine == "gensim" and p.workers > 1),
@@ -292,6 +298,7 @@ class PoincareEmbedding(BaseEstimator):
         if why is not None:
             self.schedule_["virtual_root"] = why
         self.schedule_.update(choose_rate(self.params_, self.get_params(deep=False), profile))
+        self.schedule_.update(choose_radius_cap(self.params_, profile))
         if self.params_.virtual_root == "on" and any(VIRTUAL_ROOT in pair for pair in pairs):
             raise InputError(f"the relations name the node {VIRTUAL_ROOT!r}, which virtual_root='on' adds; "
                              "rename it or pass virtual_root='off'", value=VIRTUAL_ROOT)
@@ -624,6 +631,11 @@ class PoincareEmbedding(BaseEstimator):
                                      negative_sampling=self.negative_sampling,
                                      max_hard_negatives=self.params_.hard_negatives)
             self._fast.batch_size = self.batch_size
+            if self.params_.radius_cap == "depth":  # a bound per node, growing with its depth
+                depth = longest_path_depths(self._fast.relations(), len(self.model_.kv))
+                radii = depth_radius_bounds(depth, radius=boundary_radius(self.params_.epsilon),
+                                            slack=RADIUS_CAP_SLACK)
+                self._fast.set_node_epsilon(epsilon_for_radius(radii))
 
     def _one_epoch(self, epoch: int, n_rel: int) -> dict[str, Any]:
         """One training epoch (burn-in is done by then); returns the epoch's logs."""

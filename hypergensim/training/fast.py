@@ -266,11 +266,12 @@ def _sample_violators(state, u, v, out, hard, cand, n, prob, alias, pos_ptr, pos
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
-def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
+def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec, node_eps):
     """Gradients of one batch at the current state, then gensim-ordered updates. Returns the summed loss.
 
     ``exp(-d) = exp(-arccosh γ) = 1/(γ + sqrt(γ²-1))``, so the softmax needs no
     transcendental function per negative; the loss is ``log Z + arccosh γ₀``.
+    Every row is projected to within the larger of ``eps`` and its own ``node_eps``.
     """
     b = us.shape[0]
     k1 = negs.shape[1] + 1
@@ -338,7 +339,7 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
             for d in range(dim):
                 vectors[us[r], d] -= gu[r, d]
     for r in range(b):
-        project_row(vectors, us[r], eps, objective == _GENSIM)
+        project_row(vectors, us[r], max(eps, node_eps[us[r]]), objective == _GENSIM)
     for r in range(b):
         for j in range(k1):
             w = vs[r] if j == 0 else negs[r, j - 1]
@@ -351,7 +352,8 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec):
                     vectors[w, d] -= gv[r, j, d]
     for r in range(b):
         for j in range(k1):
-            project_row(vectors, vs[r] if j == 0 else negs[r, j - 1], eps, objective == _GENSIM)
+            w = vs[r] if j == 0 else negs[r, j - 1]
+            project_row(vectors, w, max(eps, node_eps[w]), objective == _GENSIM)
     return loss
 
 
@@ -574,7 +576,7 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
 # compiled with the flags of the function they are inlined into
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
 def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, gt, negs,
-              gu, gv, dist, uvec, shared, hard_ptr, hard_idx, hard, cand):
+              gu, gv, dist, uvec, shared, hard_ptr, hard_idx, hard, cand, node_eps):
     """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
 
     Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
@@ -600,7 +602,8 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
             _prepare_batch(state, vectors, us, vs, nxt, nb, negs[1 - cur], prob, alias, pos_ptr, pos_idx,
                            objective, shared, hard_ptr, hard_idx, hard, cand, model, trans)
         if model == _POINCARE:
-            total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec)
+            total += _batch(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, reg, eps, objective, gu, gv, dist, uvec,
+                            node_eps)
         # a constant model per call: the inlined kernel is compiled once per model, without its branches
         elif model == _LORENTZ:
             total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _LORENTZ, trans, eps, gt, gu,
@@ -617,7 +620,7 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
 
 @numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-           batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses):
+           batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps):
     """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards.
 
     ``batch_negatives`` (0 or 1): each batch draws a pool of
@@ -664,7 +667,7 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
                 bv[i], bv[j] = bv[j], bv[i]
             total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
                                objective, model, trans, gt, negs, gu, gv, dist, uvec, shared, hard_ptr,
-                               hard_idx, hard, cand)
+                               hard_idx, hard, cand, node_eps)
         losses[t] = total
 
 
@@ -681,7 +684,8 @@ def gensim_batch_update(vectors: np.ndarray, relations: list[tuple[int, int]], n
     b, k = negs.shape
     dim = vectors.shape[1]
     return _batch(vectors, us, vs, negs, float(alpha), float(regularization_coeff), float(epsilon), _GENSIM,
-                  np.empty((b, dim)), np.empty((b, k + 1, dim)), np.empty((b, k + 1, 4)), np.empty(dim))
+                  np.empty((b, dim)), np.empty((b, k + 1, dim)), np.empty((b, k + 1, 4)), np.empty(dim),
+                  np.zeros(vectors.shape[0]))
 
 
 def _seed64(*parts: int) -> np.uint64:
@@ -716,6 +720,10 @@ class FastTrainer:
 
     Attributes
     ----------
+    node_epsilon : ndarray
+        A margin from the boundary per node (:meth:`set_node_epsilon`; zeros
+        until then): every projection keeps a node within the larger of its
+        own and the epoch's ``epsilon``.
     violators : tuple of ndarray
         Every node's violators as last mined (CSR ``ptr, idx`` over nodes; empty
         before the first epoch with hard negatives).
@@ -758,6 +766,7 @@ class FastTrainer:
         self.rel_v = np.ascontiguousarray(rel[once, 1])
         n = len(model.kv)
         self.pos_ptr, self.pos_idx = build_csr(rel, n)  # every node's ancestors, sorted
+        self.node_epsilon = np.zeros(n)  # no margin of a node's own: the epoch's epsilon for every node
         # every node's violators, mined at the first epoch with hard negatives and every violators_every after
         self.violators = (np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=VIOLATOR_DTYPE))
         self.violators_epoch: int | None = None
@@ -766,6 +775,28 @@ class FastTrainer:
         self.by_count = alias_table(counts)
         self.by_damped_count = alias_table(counts**0.75)
         self.uniform = (np.empty(0), np.empty(0, dtype=np.int64))  # an empty table means uniform draws
+
+    def relations(self) -> np.ndarray:
+        """The training relations as node indices, one ``(child, ancestor)`` row each (in the engine's order)."""
+        return np.column_stack([self.rel_u, self.rel_v])
+
+    def set_node_epsilon(self, node_epsilon: np.ndarray) -> None:
+        """Give every node a margin of its own from the boundary (the radius cap,
+        :func:`~hypergensim.manifold.depth_radius_bounds` through
+        :func:`~hypergensim.manifold.epsilon_for_radius`): each projection then keeps a node within the
+        larger of it and the epoch's ``epsilon``.  Poincaré ball and objective ``nickel2017`` only; margins
+        that are not one number in ``[0, 1)`` per node raise :class:`ConfigError`, since the kernel reads
+        them unchecked."""
+        if self.geometry != "poincare" or self.objective != "nickel2017":
+            raise ConfigError(f"a margin per node bounds the Poincaré ball's projection under objective "
+                              f"'nickel2017'; this trainer has geometry={self.geometry!r}, "
+                              f"objective={self.objective!r}")
+        eps = np.ascontiguousarray(node_epsilon, dtype=np.float64)
+        n = len(self.pos_ptr) - 1
+        if eps.shape != (n,) or not np.isfinite(eps).all() or (eps < 0).any() or (eps >= 1).any():
+            raise ConfigError(f"node_epsilon must hold one margin in [0, 1) per node ({n} nodes), got shape "
+                              f"{eps.shape}")
+        self.node_epsilon = eps
 
     def load_violators(self, ptr: np.ndarray, idx: np.ndarray, epoch: int) -> None:
         """Put back a table of violators mined at ``epoch`` (from a checkpoint); one that cannot be this
@@ -833,7 +864,7 @@ class FastTrainer:
         _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
                self.translation, int(self.negative_sampling == "batch"), *self.violators,
-               int(hard_negatives), losses)
+               int(hard_negatives), losses, self.node_epsilon)
         if self.geometry == "lorentz":
             # Hogwild threads may interleave their writes to one row; put every point back on the hyperboloid
             x = self._hyperboloid

@@ -80,8 +80,8 @@ from ..presets import GENSIM_DEFAULTS
 from .callbacks import Callback
 
 __all__ = ["AUTO", "VIRTUAL_ROOT", "DEFAULT_TIME_BUDGET", "MAX_EPOCHS", "UPDATES_PER_NODE", "HierarchyProfile",
-           "PlateauStop", "choose_static", "choose_epochs", "choose_rate", "choose_virtual_root", "most_epochs",
-           "refit_epochs", "replan_warmup", "usable_cores"]
+           "PlateauStop", "choose_static", "choose_epochs", "choose_rate", "choose_radius_cap", "choose_virtual_root",
+           "most_epochs", "refit_epochs", "replan_warmup", "usable_cores"]
 
 logger = logging.getLogger("hypergensim.training")
 
@@ -118,6 +118,11 @@ MULTI_PARENT_SHARE = 0.15
 #: epoch (mining every 49 epochs), more than the plan's :data:`HARD_EPOCH_COST`.
 VERY_DEEP_WARMUP_SHARE = 0.7
 VERY_DEEP_MEAN_ANCESTORS = 18.0
+#: The radius cap's slack (:func:`choose_radius_cap`, :func:`~hypergensim.manifold.depth_radius_bounds`): a node
+#: at depth ``d`` of ``D`` is kept within hyperbolic radius ``R·(d + 1)/(D + 1)`` plus this.  A 20k-node deep tree
+#: (200 epochs, MR / MAP): no cap 2.669 / 0.9336, slack 2 1.986 / 0.9337, 3 1.817 / 0.9458, 4 1.977 / 0.9347,
+#: 5 2.295 / 0.9236.
+RADIUS_CAP_SLACK = 3.0
 #: The learning rate of the warm-up schedule (hyperbolic models) and of the Euclidean baselines.
 WARMUP_ALPHA = 0.5
 #: The radius warm-up's first bound (hyperbolic radius from the origin).
@@ -277,6 +282,10 @@ def choose_static(given: dict[str, Any], *, cores: int) -> tuple[dict[str, Any],
         pick("hard_negatives", HARD_NEGATIVES, "one of the negatives a violator after the warm-up: a node the "
              "vectors put closer to u than v (WordNet nouns MAP 0.911 → 0.973, 100k-node DAG 0.866 → 0.936, deep "
              "tree 0.854 → 0.912)")
+    if given["model"] != "poincare":
+        pick("radius_cap", "off", f"no radius cap for model={given['model']!r} (measured in the Poincaré ball)")
+    elif given["radius_warmup"] == 0:
+        pick("radius_cap", "off", "no radius warm-up (the cap was measured with one)")
     if hyperbolic and given["radius_warmup"] != 0:
         pick("radius_start", WARMUP_RADIUS, "a radius warm-up: nodes settle their directions while moves are cheap")
         pick("alpha", WARMUP_ALPHA, "the warm-up schedule's rate (WordNet nouns: MR 2.8 against ~30 without)")
@@ -327,6 +336,38 @@ def choose_rate(params: Any, given: dict[str, Any], profile: HierarchyProfile) -
                       f"{DEEP_MEAN_ANCESTORS}): twice the warm-up's rate (20k-node deep tree MR 3.02 → 2.65, DAG "
                       "2.53 → 2.34, binary tree 1.56 → 1.50; a shallow forest loses with it)"),
             "alpha_final": _FINAL_RATE_REASON}
+
+
+def choose_radius_cap(params: Any, profile: HierarchyProfile) -> dict[str, str]:
+    """Choose ``radius_cap`` once the relations are profiled, where the schedule left it open; returns the
+    reason (nothing when it was given or already chosen).
+
+    ``depth`` where the nodes have at least :data:`VERY_DEEP_MEAN_ANCESTORS` ancestors on average: there the
+    shallow nodes drift out to the boundary and their own subtrees crowd them closer than the root, their
+    farthest ancestor (``evaluation/results/defaults/tuning.md``).  A shallower hierarchy keeps the warm-up's
+    bound alone: WordNet nouns (9.1 ancestors on average) has many leaves at middle depths, which the cap holds
+    far inside the boundary (200 epochs: MAP 0.940 without, 0.851 with).
+
+    >>> from types import SimpleNamespace
+    >>> deep = HierarchyProfile(nodes=1000, relations=21000, roots=1, leaves=400, max_ancestors=50,
+    ...                         mean_ancestors=21.0, multi_parent_share=0.0, mean_branching=1.6,
+    ...                         min_negatives=950, tightest_node="x")
+    >>> params = SimpleNamespace(radius_cap=None)
+    >>> list(choose_radius_cap(params, deep)), params.radius_cap
+    (['radius_cap'], 'depth')
+    """
+    if params.radius_cap is not None:
+        return {}
+    if profile.mean_ancestors >= VERY_DEEP_MEAN_ANCESTORS:
+        params.radius_cap = "depth"
+        return {"radius_cap": (f"a node has {profile.mean_ancestors:.1f} ancestors on average (at least "
+                               f"{VERY_DEEP_MEAN_ANCESTORS:g}): each node kept within a radius growing with its "
+                               f"depth, so the shallow ones stay clear of the boundary (100k-node deep tree MAP "
+                               f"0.925 → 0.942 in the same time)")}
+    params.radius_cap = "off"
+    return {"radius_cap": (f"a node has {profile.mean_ancestors:.1f} ancestors on average (under "
+                           f"{VERY_DEEP_MEAN_ANCESTORS:g}): the warm-up's bound alone (WordNet nouns loses with "
+                           "the cap)")}
 
 
 def warmup_share(profile: HierarchyProfile | None) -> tuple[float, str]:
