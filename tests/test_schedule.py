@@ -18,6 +18,7 @@ from hypergensim.presets import PRESETS
 from hypergensim.training import Callback, PoincareEmbedding
 from hypergensim.training.schedule import (
     AUTO,
+    CAPPED_WARMUP_SHARE,
     DEEP_ALPHA,
     DEEP_MEAN_ANCESTORS,
     DEFAULT_TIME_BUDGET,
@@ -84,6 +85,10 @@ def test_the_warm_up_share_follows_the_hierarchy():
     assert deep.mean_ancestors >= VERY_DEEP_MEAN_ANCESTORS > dag.mean_ancestors
     very, why_deep = warmup_share(deep)
     assert very == VERY_DEEP_WARMUP_SHARE < WARMUP_SHARE and "ancestors on average" in why_deep
+    capped, why_capped = warmup_share(deep, radius_cap="depth")  # the cap holds the shallow nodes in
+    assert capped == CAPPED_WARMUP_SHARE < VERY_DEEP_WARMUP_SHARE and "radius cap" in why_capped
+    assert warmup_share(deep, radius_cap="off")[0] == VERY_DEEP_WARMUP_SHARE
+    assert warmup_share(dag, radius_cap="depth")[0] == MULTI_PARENT_WARMUP_SHARE  # not very deep: no change
     kw = dict(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=100.0, seconds_used=1.0,
               seconds_per_epoch=0.5, burn_in_left=0, hard_cost=HARD_EPOCH_COST)
     values, reasons = choose_epochs(**kw, share=(share, why))
@@ -185,6 +190,9 @@ def test_a_fit_of_a_very_deep_tree_keeps_every_node_within_its_depth_bound_and_r
     resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=8, verbose=0)
     assert resumed.params_.radius_cap == "depth"
     np.testing.assert_array_equal(resumed.kv_.vectors, est.kv_.vectors)
+    timed = PoincareEmbedding(dim=5, workers=1, verbose=0, time_budget=3.0).fit(tree.relations(),
+                                                                              final_evaluation=False)
+    assert timed.schedule_["radius_warmup"].startswith(f"{CAPPED_WARMUP_SHARE:.0%} of the")
 
 
 def test_the_radius_cap_needs_the_poincare_ball_of_the_fast_engine():

@@ -440,7 +440,7 @@ class PoincareEmbedding(BaseEstimator):
                                     burn_in_left=self.burn_in - self.burn_in_epochs_done_,
                                     most=most_epochs(self._profile),
                                     hard_cost=self._hard_epoch_cost(),
-                                    share=warmup_share(self._profile))
+                                    share=self._warmup_share())
         for name, value in values.items():
             setattr(p, name, value)
         self.schedule_.update(why)
@@ -453,6 +453,10 @@ class PoincareEmbedding(BaseEstimator):
         if self.verbose:
             logger.info("schedule: epochs=%d (%s), radius_warmup=%d", p.epochs, why["epochs"], p.radius_warmup)
         self._record_epochs(callbacks, run)
+
+    def _warmup_share(self) -> tuple[float, str]:
+        """The warm-up's share of the epochs, and why, for this fit's hierarchy and radius cap."""
+        return warmup_share(self._profile, radius_cap=self.params_.radius_cap)
 
     def _hard_epoch_cost(self) -> float:
         """What the plan counts an epoch after the warm-up at, against one in it: :data:`HARD_EPOCH_COST` when the
@@ -492,7 +496,7 @@ class PoincareEmbedding(BaseEstimator):
         p.epochs, p.radius_warmup, why = replan_warmup(epoch=epoch, epochs=p.epochs, radius_warmup=planned,
                                                        time_budget=p.time_budget, seconds_used=seconds_used,
                                                        recent=recent, early=early, early_epoch=early_epoch,
-                                                       share=warmup_share(self._profile)[0],
+                                                       share=self._warmup_share()[0],
                                                        most=most_epochs(self._profile),
                                                        hard_cost=self._hard_epoch_cost())
         self.schedule_["warmup_check"] = why
@@ -509,7 +513,7 @@ class PoincareEmbedding(BaseEstimator):
             epoch=epoch, epochs=p.epochs, radius_warmup=planned, time_budget=p.time_budget,
             seconds_used=seconds_used, recent=recent, most=most_epochs(self._profile),
             hard_cost=self._hard_epoch_cost(),
-            share=warmup_share(self._profile)[0])
+            share=self._warmup_share()[0])
         self.schedule_["plan_refit"] = why
         self._warmup_planned(epoch, radius, planned, why, callbacks, run)
 
