@@ -374,8 +374,8 @@ def choose_radius_cap(params: Any, profile: HierarchyProfile) -> dict[str, str]:
         params.radius_cap = "depth"
         return {"radius_cap": (f"a node has {profile.mean_ancestors:.1f} ancestors on average (at least "
                                f"{VERY_DEEP_MEAN_ANCESTORS:g}): each node kept within a radius growing with its "
-                               f"depth, so the shallow ones stay clear of the boundary (100k-node deep tree MAP "
-                               f"0.925 → 0.942 in the same time)")}
+                               f"depth, so the shallow ones stay clear of the boundary (100k-node deep tree in "
+                               f"the same 540 s: MR 3.11 → 2.57, MAP 0.915 → 0.945)")}
     params.radius_cap = "off"
     return {"radius_cap": (f"a node has {profile.mean_ancestors:.1f} ancestors on average (under "
                            f"{VERY_DEEP_MEAN_ANCESTORS:g}): the warm-up's bound alone (WordNet nouns loses with "
