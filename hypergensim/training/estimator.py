@@ -298,7 +298,7 @@ class PoincareEmbedding(BaseEstimator):
         if why is not None:
             self.schedule_["virtual_root"] = why
         self.schedule_.update(choose_rate(self.params_, self.get_params(deep=False), profile))
-        self.schedule_.update(choose_radius_cap(self.params_, profile))
+        self.schedule_.update(choose_radius_cap(self.params_, self.get_params(deep=False), profile))
         if self.params_.virtual_root == "on" and any(VIRTUAL_ROOT in pair for pair in pairs):
             raise InputError(f"the relations name the node {VIRTUAL_ROOT!r}, which virtual_root='on' adds; "
                              "rename it or pass virtual_root='off'", value=VIRTUAL_ROOT)

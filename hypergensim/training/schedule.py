@@ -130,6 +130,10 @@ VERY_DEEP_MEAN_ANCESTORS = 18.0
 #: tree in 60 s, MR / MAP: 1.809 / 0.948 with 0.7, 1.703 / 0.9537 with 0.6, 1.787 / 0.9542 with 0.5; seed 1
 #: 1.741 / 0.9507 and 1.674 / 0.9538; the 100k cell 2.804 / 0.9336 in 310 epochs and 2.765 / 0.9411 in 344).
 CAPPED_WARMUP_SHARE = 0.6
+#: Violators among each relation's negatives after the warm-up under the radius cap, where the schedule chose
+#: :data:`HARD_NEGATIVES` (20k-node deep tree in 60 s, MR / MAP: seed 0 1.643 / 0.9549 with one, 1.683 / 0.9614
+#: with two, 1.640 / 0.9647 with three; seed 1 1.746 / 0.9531 with one, 1.593 / 0.9627 with two).
+CAPPED_HARD_NEGATIVES = 2
 #: The radius cap's slack (:func:`choose_radius_cap`, :func:`~hypergensim.manifold.depth_radius_bounds`): a node
 #: at depth ``d`` of ``D`` is kept within hyperbolic radius ``R·(d + 1)/(D + 1)`` plus this.  A 20k-node deep tree
 #: (200 epochs, MR / MAP): no cap 2.669 / 0.9336, slack 2 1.986 / 0.9337, 3 1.817 / 0.9458, 4 1.977 / 0.9347,
@@ -350,9 +354,10 @@ def choose_rate(params: Any, given: dict[str, Any], profile: HierarchyProfile) -
             "alpha_final": _FINAL_RATE_REASON}
 
 
-def choose_radius_cap(params: Any, profile: HierarchyProfile) -> dict[str, str]:
-    """Choose ``radius_cap`` once the relations are profiled, where the schedule left it open; returns the
-    reason (nothing when it was given or already chosen).
+def choose_radius_cap(params: Any, given: dict[str, Any], profile: HierarchyProfile) -> dict[str, str]:
+    """Choose ``radius_cap`` once the relations are profiled, where the schedule left it open, and under the cap
+    raise the violators the schedule chose to :data:`CAPPED_HARD_NEGATIVES`; returns the reasons of what it
+    chose (nothing for what was given).
 
     ``depth`` where the nodes have at least :data:`VERY_DEEP_MEAN_ANCESTORS` ancestors on average: there the
     shallow nodes drift out to the boundary and their own subtrees crowd them closer than the root, their
@@ -364,22 +369,29 @@ def choose_radius_cap(params: Any, profile: HierarchyProfile) -> dict[str, str]:
     >>> deep = HierarchyProfile(nodes=1000, relations=21000, roots=1, leaves=400, max_ancestors=50,
     ...                         mean_ancestors=21.0, multi_parent_share=0.0, mean_branching=1.6,
     ...                         min_negatives=950, tightest_node="x")
-    >>> params = SimpleNamespace(radius_cap=None)
-    >>> list(choose_radius_cap(params, deep)), params.radius_cap
-    (['radius_cap'], 'depth')
+    >>> params = SimpleNamespace(radius_cap=None, hard_negatives=1, negative=10)
+    >>> sorted(choose_radius_cap(params, {"hard_negatives": None}, deep)), params.radius_cap, params.hard_negatives
+    (['hard_negatives', 'radius_cap'], 'depth', 2)
     """
-    if params.radius_cap is not None:
-        return {}
-    if profile.mean_ancestors >= VERY_DEEP_MEAN_ANCESTORS:
+    why: dict[str, str] = {}
+    if params.radius_cap is None and profile.mean_ancestors >= VERY_DEEP_MEAN_ANCESTORS:
         params.radius_cap = "depth"
-        return {"radius_cap": (f"a node has {profile.mean_ancestors:.1f} ancestors on average (at least "
-                               f"{VERY_DEEP_MEAN_ANCESTORS:g}): each node kept within a radius growing with its "
-                               f"depth, so the shallow ones stay clear of the boundary (100k-node deep tree in "
-                               f"the same 540 s: MR 3.11 → 2.57, MAP 0.915 → 0.945)")}
-    params.radius_cap = "off"
-    return {"radius_cap": (f"a node has {profile.mean_ancestors:.1f} ancestors on average (under "
-                           f"{VERY_DEEP_MEAN_ANCESTORS:g}): the warm-up's bound alone (WordNet nouns loses with "
-                           "the cap)")}
+        why["radius_cap"] = (f"a node has {profile.mean_ancestors:.1f} ancestors on average (at least "
+                             f"{VERY_DEEP_MEAN_ANCESTORS:g}): each node kept within a radius growing with its depth, "
+                             f"so the shallow ones stay clear of the boundary (100k-node deep tree in the same 540 "
+                             f"s: MR 3.11 → 2.57, MAP 0.915 → 0.945)")
+    elif params.radius_cap is None:
+        params.radius_cap = "off"
+        why["radius_cap"] = (f"a node has {profile.mean_ancestors:.1f} ancestors on average (under "
+                             f"{VERY_DEEP_MEAN_ANCESTORS:g}): the warm-up's bound alone (WordNet nouns loses with the "
+                             "cap)")
+    if (params.radius_cap == "depth" and given.get("hard_negatives") is None
+            and params.hard_negatives == HARD_NEGATIVES):
+        params.hard_negatives = min(CAPPED_HARD_NEGATIVES, params.negative)
+        why["hard_negatives"] = (f"{params.hard_negatives} of the negatives violators after the warm-up under the "
+                                 "radius cap (20k-node deep tree in 60 s: MAP 0.955 → 0.961 with two, seed 1 0.953 → "
+                                 "0.963)")
+    return why
 
 
 def warmup_share(profile: HierarchyProfile | None, *, radius_cap: str | None = None) -> tuple[float, str]:
