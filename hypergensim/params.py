@@ -200,7 +200,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               "``u → v`` when they are also closer to ``u`` than ``v``.  Uniform draws almost never pick them once "
               "an embedding is good, so the loss is near zero while they still cost rank and MAP.  Drawn in the "
               "epochs after the radius warm-up (every epoch without one), never in burn-in; the rest stay uniform.  "
-              "None: 1 for the hyperbolic models under the automatic schedule, else 0.  Fast engine, objective "
+              "None: 1 for the hyperbolic models under the automatic schedule (2 under ``radius_cap='depth'``), else 0.  Fast engine, objective "
               "'nickel2017' and negative_sampling 'relation' only.", low=0, allow_none=True,
               doc_type="int or None", measured=(0, 3), auto=True),
     Parameter("regularization_coeff", float, None,

@@ -18,11 +18,13 @@ from hypergensim.presets import PRESETS
 from hypergensim.training import Callback, PoincareEmbedding
 from hypergensim.training.schedule import (
     AUTO,
+    CAPPED_HARD_NEGATIVES,
     CAPPED_WARMUP_SHARE,
     DEEP_ALPHA,
     DEEP_MEAN_ANCESTORS,
     DEFAULT_TIME_BUDGET,
     HARD_EPOCH_COST,
+    HARD_NEGATIVES,
     MAX_EPOCHS,
     MIN_EPOCHS,
     MIN_HARD_SHARE,
@@ -159,17 +161,21 @@ def test_a_very_deep_hierarchy_gets_the_radius_cap_unless_the_user_chose_or_it_w
     tree = HierarchyProfile.from_pairs(generated_hierarchy("balanced-b3", 3000).relations())
     assert deep.mean_ancestors >= VERY_DEEP_MEAN_ANCESTORS > tree.mean_ancestors
 
-    def chosen(given: dict, profile: HierarchyProfile):
+    def chosen(given: dict, profile: HierarchyProfile, *, hard: bool = False):
         static, why = choose_static({**UNSET, "epochs": 100, **given}, cores=2)
         params = type("Params", (), static)()
-        why.update(choose_radius_cap(params, profile))
-        return static["radius_cap"], params.radius_cap, why
+        why.update(choose_radius_cap(params, {**UNSET, **given}, profile))
+        return (static["radius_cap"], params.radius_cap, why) + ((params.hard_negatives,) if hard else ())
 
-    before, cap, why = chosen({}, deep)
+    before, cap, why, hard = chosen({}, deep, hard=True)
     assert before is None and cap == "depth" and "ancestors on average" in why["radius_cap"]
-    assert chosen({}, tree)[1] == "off" and "warm-up's bound alone" in chosen({}, tree)[2]["radius_cap"]
-    _, cap, why = chosen({"radius_cap": "off"}, deep)  # the user's choice stays, without a reason
-    assert cap == "off" and "radius_cap" not in why
+    assert hard == CAPPED_HARD_NEGATIVES > HARD_NEGATIVES and "radius cap" in why["hard_negatives"]
+    _, cap, why, hard = chosen({}, tree, hard=True)
+    assert cap == "off" and "warm-up's bound alone" in why["radius_cap"] and hard == HARD_NEGATIVES
+    _, cap, why, hard = chosen({"radius_cap": "off"}, deep, hard=True)  # the user's choice stays, without a reason
+    assert cap == "off" and "radius_cap" not in why and hard == HARD_NEGATIVES
+    assert chosen({"hard_negatives": 1}, deep, hard=True)[3] == 1  # the user's violators stay
+    assert chosen({"radius_cap": "depth"}, tree, hard=True)[3] == CAPPED_HARD_NEGATIVES  # the cap, given
     for given in ({"model": "lorentz"}, {"model": "euclidean"}, {"radius_warmup": 0}, {"engine": "gensim"}):
         before, cap, why = chosen(given, deep)  # chosen before the data: never measured there
         assert before == cap == "off" and why["radius_cap"], given
@@ -180,6 +186,7 @@ def test_a_fit_of_a_very_deep_tree_keeps_every_node_within_its_depth_bound_and_r
     kw = {"dim": 5, "workers": 1, "verbose": 0, "radius_warmup": 4, "random_state": 2}
     est = PoincareEmbedding(epochs=8, **kw).fit(tree.relations(), final_evaluation=False)
     assert est.params_.radius_cap == "depth" and est.radius_cap is None and "radius_cap" in est.schedule_
+    assert est.params_.hard_negatives == CAPPED_HARD_NEGATIVES and "radius cap" in est.schedule_["hard_negatives"]
     depth = tree.depth[[tree.index[key] for key in est.kv_.index_to_key]]
     bounds = depth_radius_bounds(depth, radius=boundary_radius(est.params_.epsilon), slack=RADIUS_CAP_SLACK)
     radii = 2 * np.arctanh(np.linalg.norm(est.kv_.vectors, axis=1))

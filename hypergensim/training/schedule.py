@@ -53,8 +53,9 @@ The rules, and the measurements behind them (``evaluation/results/defaults/``):
   per node on average, :func:`choose_radius_cap`): each node kept within a
   radius growing with its depth, so the shallow nodes stay clear of the
   boundary and their own subtrees do not crowd them closer than the root
-  (:func:`~hypergensim.manifold.depth_radius_bounds`), and the warm-up
-  shortened to :data:`CAPPED_WARMUP_SHARE` of the epochs.  WordNet nouns
+  (:func:`~hypergensim.manifold.depth_radius_bounds`), the warm-up
+  shortened to :data:`CAPPED_WARMUP_SHARE` of the epochs and
+  :data:`CAPPED_HARD_NEGATIVES` violators per relation after it.  WordNet nouns
   (9.1 ancestors on average) loses with the cap.
 * a plateau stop (:class:`PlateauStop`) after the warm-up: sampled MAP every
   ``epochs / 20`` epochs, stop when it gains less than 0.001 twice running.
