@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -436,6 +437,9 @@ def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, c
     rows = list(csv.DictReader((tmp_path / "results.csv").open()))
     assert [r["config"] for r in rows] == ["defaults", "nickel2017"]
     assert md.recorded_configs(tmp_path) == ["defaults", "nickel2017"]
+    config = json.loads((tmp_path / "runs" / "mime--nickel2017-d10" / "config.json").read_text())
+    assert config["params"]["time_budget"] == md.PRESET_TIME_BUDGET and config["params"]["epochs"] == 300
+    assert "at most 540 s of training" in (tmp_path / "report.md").read_text()  # a preset at equal time
     assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
     assert md.target("mammals", 10) is None
     # a cell short of its target says of what
