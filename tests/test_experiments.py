@@ -439,7 +439,11 @@ def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, c
     assert md.recorded_configs(tmp_path) == ["defaults", "nickel2017"]
     config = json.loads((tmp_path / "runs" / "mime--nickel2017-d10" / "config.json").read_text())
     assert config["params"]["time_budget"] == md.PRESET_TIME_BUDGET and config["params"]["epochs"] == 300
-    assert "at most 540 s of training" in (tmp_path / "report.md").read_text()  # a preset at equal time
+    report = (tmp_path / "report.md").read_text()
+    assert "at most 540 s of training" in report  # a preset at equal time
+    # and every configuration of a dataset on one line, the better MAP in bold
+    (line,) = [ln for ln in report.splitlines() if ln.startswith("| mime | 10 | ") and ln.count("/") == 2]
+    assert line.count("**") == 2 and "| dataset | dim | defaults | nickel2017 |" in report
     assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
     assert md.target("mammals", 10) is None
     # a cell short of its target says of what
