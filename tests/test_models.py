@@ -174,6 +174,23 @@ def test_the_nan_guard_covers_the_hyperboloid(tmp_path):
         est.fit(TOY_BASIC)
 
 
+def test_an_overflowing_loss_is_divergence_even_with_finite_points():
+    # Lorentz points at radius 200 are finite and on the hyperboloid (x₀ ≈ 4e86), but −⟨u, w⟩_L² overflows:
+    # a 100k-node 50-ary tree ran 100 epochs of inf/NaN loss that way and reported MAP 0 without a word
+    class FarOut(Callback):
+        def on_epoch_end(self, est, logs):
+            if logs["epoch"] == 2:
+                x = est._fast.points
+                direction = x[:, 1:] / np.linalg.norm(x[:, 1:], axis=1, keepdims=True)
+                x[:, 1:] = np.sinh(200.0) * direction
+                x[:, 0] = np.cosh(200.0)
+
+    est = PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", dim=3, negative=2, epochs=5,
+                            verbose=0, callbacks=[FarOut()])
+    with pytest.raises(NumericalError, match=r"diverged at epoch 3: the epoch's loss is (inf|nan)"):
+        est.fit(TOY_BASIC)
+
+
 @pytest.mark.parametrize(("params", "message"), [
     ({"model": "hyperbolic"}, "model must be one of poincare, lorentz, euclidean, translational"),
     ({"model": "lorentz", "engine": "gensim"}, "model='lorentz' needs engine='fast'"),

@@ -16,6 +16,7 @@ import hashlib
 import inspect
 import json
 import logging
+import math
 import platform
 import time
 from collections.abc import Sequence
@@ -651,7 +652,7 @@ class PoincareEmbedding(BaseEstimator):
         else:
             loss_sum, seen = self._gensim_epoch(epoch, alpha=self.alpha_at(epoch))
         seconds = time.perf_counter() - started
-        self._check_points(epoch)
+        self._check_points(epoch, loss_sum)
         loss = loss_sum / n_rel
         self.loss_history_.append(loss)
         self.n_epochs_trained_ = epoch
@@ -668,7 +669,7 @@ class PoincareEmbedding(BaseEstimator):
         else:
             loss_sum, seen = self._gensim_epoch(1, alpha=self.burn_in_alpha)
         seconds = time.perf_counter() - started
-        self._check_points(1)
+        self._check_points(1, loss_sum)
         self.burn_in_epochs_done_ = k
         self._burn_in_loss_sum += loss_sum
         if k == self.burn_in:
@@ -1019,8 +1020,13 @@ class PoincareEmbedding(BaseEstimator):
         if "translation" in state:
             self._fast.translation[:] = state["translation"]
 
-    def _check_points(self, epoch: int) -> None:
-        """The NaN guard, and for the Lorentz model the hyperboloid's: every point on ``−x₀² + ‖x'‖² = −1``."""
+    def _check_points(self, epoch: int, loss_sum: float) -> None:
+        """The NaN guard, and for the Lorentz model the hyperboloid's: every point on ``−x₀² + ‖x'‖² = −1``.
+
+        A non-finite epoch loss is divergence too: Lorentz points far out (radius ~350, ``x₀ ≈ 1e153``) are
+        finite and on the hyperboloid, but ``−⟨u, w⟩_L`` between two of them overflows."""
+        if not math.isfinite(loss_sum):
+            self._diverged(epoch, f"the epoch's loss is {loss_sum}")
         if not np.isfinite(self.model_.kv.vectors).all():
             self._diverged(epoch, "NaN or inf in the vectors")
         if self.model == "lorentz":
