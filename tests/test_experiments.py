@@ -444,6 +444,15 @@ def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, c
     # and every configuration of a dataset on one line, the better MAP in bold
     (line,) = [ln for ln in report.splitlines() if ln.startswith("| mime | 10 | ") and ln.count("/") == 2]
     assert line.count("**") == 2 and "| dataset | dim | defaults | nickel2017 |" in report
+    # a cell whose training diverged keeps its error, is not trained again and reads "diverged" in the report
+    failed = tmp_path / "runs" / "mime--ganea2018-d10"
+    failed.mkdir()
+    (failed / md.DIVERGED).write_text("training diverged at epoch 401: the epoch's loss is inf; lower alpha\n")
+    assert md.main(["--out", str(tmp_path), "--only", "mime", "--config", "ganea2018"]) == 0
+    assert not (failed / "metrics.json").exists()
+    report = (tmp_path / "report.md").read_text()
+    assert "- mime, ganea2018, d=10: training diverged at epoch 401: the epoch's loss is inf" in report
+    assert "| dataset | dim | defaults | ganea2018 | nickel2017 |" in report and "| diverged |" in report
     assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
     assert md.target("mammals", 10) is None
     # a cell short of its target says of what

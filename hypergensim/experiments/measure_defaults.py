@@ -13,7 +13,8 @@ is not trained again, so the table fills in over several sittings.  After every
 cell ``results.csv`` and ``report.md`` are rewritten, with the targets of the
 defaults issue checked: every generated family MAP ≥ 0.90 and MR ≤ 3 within ten
 minutes wall (trees MAP ≥ 0.95); WordNet nouns at least 2.78 / 0.900 and
-mammals at d=5 at least 1.22 / 0.957 (the best presets' numbers).
+mammals at d=5 at least 1.22 / 0.957 (the best presets' numbers).  A cell whose training diverges records the error in
+its ``diverged.txt`` instead (``diverged`` in the report; it is not trained again either), and the others go on.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .._atomic import atomic_write_text
+from ..errors import NumericalError
 from ..pipeline import run
 from ..rundir import RunDir
 from ..training.schedule import DEFAULT_TIME_BUDGET
@@ -57,6 +59,8 @@ ONE_FLAG: dict[str, dict[str, Any]] = {"defaults": {}, "lorentz": {"model": "lor
 #: A preset trains its own epochs but stops at the schedule's default budget, so that its cell compares it with
 #: the defaults at equal time (and finishes: gensim's own loop would take hours on a 100k-node hierarchy).
 PRESET_TIME_BUDGET = DEFAULT_TIME_BUDGET
+#: A cell whose training diverged holds the error here instead of a ``metrics.json``.
+DIVERGED = "diverged.txt"
 COLUMNS = ("dataset", "config", "dim", "nodes", "relations", "epochs", "mean_rank", "map", "wall_seconds",
            "peak_rss_mb", "target_mean_rank", "target_map", "met")
 
@@ -106,6 +110,12 @@ def row(out: Path, dataset: str, config: str, dim: int) -> dict[str, Any] | None
             "met": met}
 
 
+def diverged(out: Path, dataset: str, config: str, dim: int) -> str | None:
+    """The error a cell's training diverged with (``None`` when it did not)."""
+    path = cell_dir(out, dataset, config, dim) / DIVERGED
+    return path.read_text().strip() if path.is_file() else None
+
+
 def recorded_configs(out: Path) -> list[str]:
     """The configurations that have a cell folder under ``out/runs`` (``defaults`` first, then by name)."""
     names = {p.name.split("--", 1)[1].rsplit("-d", 1)[0] for p in (out / "runs").glob("*--*-d*") if p.is_dir()} \
@@ -138,14 +148,21 @@ def write_report(out: Path, configs: list[str]) -> list[dict[str, Any]]:
         lines.append(f"| {r['dataset']} | {r['config']} | {r['dim']} | {r['nodes']:,} | {r['relations']:,} | "
                      f"{r['epochs']} | {r['mean_rank']:.3f} | {r['map']:.4f} | {r['wall_seconds']:.0f} | "
                      f"{r['peak_rss_mb']} | {goal} | {r['met']} |")
-    lines += ["", *side_by_side(rows, every)]
+    failed = {(dataset, dim, config): error for dataset, spec in DATASETS.items() for dim in spec["dims"]
+              for config in every if (error := diverged(out, dataset, config, dim)) is not None}
+    if failed:
+        lines += ["", "Training diverged in these cells (the error each raised; no metrics):", ""]
+        lines += [f"- {dataset}, {config}, d={dim}: {error}" for (dataset, dim, config), error in failed.items()]
+    lines += ["", *side_by_side(rows, every, failed)]
     atomic_write_text(out / "report.md", "\n".join(lines) + "\n")
     return rows
 
 
-def side_by_side(rows: list[dict[str, Any]], configs: list[str]) -> list[str]:
+def side_by_side(rows: list[dict[str, Any]], configs: list[str],
+                 failed: dict[tuple[str, int, str], str] | None = None) -> list[str]:
     """The cells as one table: a row per (dataset, dimension), a column per configuration, ``MR / MAP`` in each,
-    the best MAP of a row in bold and ``—`` where a cell has not run.
+    the best MAP of a row in bold, ``diverged`` where training diverged (``failed``, keyed by (dataset, dim,
+    config)) and ``—`` where a cell has not run.
 
     Examples
     --------
@@ -157,15 +174,17 @@ def side_by_side(rows: list[dict[str, Any]], configs: list[str]) -> list[str]:
     | mime | 10 | **1.01 / 0.999** | 1.50 / 0.910 | — |
     """
     cells = {(r["dataset"], r["dim"], r["config"]): r for r in rows}
-    keys = list(dict.fromkeys((r["dataset"], r["dim"]) for r in rows))
+    failed = failed or {}
+    keys = list(dict.fromkeys([*((r["dataset"], r["dim"]) for r in rows), *((k[0], k[1]) for k in failed)]))
     lines = ["## Every configuration side by side (MR / MAP; the best MAP of a row in bold)", "",
              f"| dataset | dim | {' | '.join(configs)} |", "|---|---|" + "---|" * len(configs)]
     for dataset, dim in keys:
-        best = max(cells[dataset, dim, c]["map"] for c in configs if (dataset, dim, c) in cells)
+        best = max((cells[dataset, dim, c]["map"] for c in configs if (dataset, dim, c) in cells), default=None)
         shown = []
         for config in configs:
             r = cells.get((dataset, dim, config))
-            text = "—" if r is None else f"{r['mean_rank']:.2f} / {r['map']:.3f}"
+            text = f"{r['mean_rank']:.2f} / {r['map']:.3f}" if r is not None else \
+                "diverged" if (dataset, dim, config) in failed else "—"
             shown.append(f"**{text}**" if r is not None and r["map"] == best else text)
         lines.append(f"| {dataset} | {dim} | {' | '.join(shown)} |")
     return lines
@@ -192,13 +211,20 @@ def main(argv: list[str] | None = None) -> int:
             if args.dim and dim not in args.dim:
                 continue
             for config in configs:
-                if row(out, dataset, config, dim) is not None:
+                if row(out, dataset, config, dim) is not None or diverged(out, dataset, config, dim):
                     continue
                 folder = cell_dir(out, dataset, config, dim)
                 if folder.exists():  # an interrupted cell starts again from nothing
                     shutil.rmtree(folder)
                 flags = ONE_FLAG.get(config, {"time_budget": PRESET_TIME_BUDGET})
-                result = run(dataset, preset=None if config in ONE_FLAG else config, dim=dim, run_dir=folder, **flags)
+                try:
+                    result = run(dataset, preset=None if config in ONE_FLAG else config, dim=dim, run_dir=folder,
+                                 **flags)
+                except NumericalError as error:  # a configuration that diverges here: say so, measure the rest
+                    atomic_write_text(folder / DIVERGED, f"{error}\n")
+                    print(f"{dataset} {config} d={dim}: {error}", flush=True)
+                    write_report(out, configs)
+                    continue
                 print(f"{dataset} {config} d={dim}: MR {result.mean_rank:.3f} MAP {result.map:.4f}, "
                       f"{result.metrics['epochs']} epochs, {result.timings['wall_seconds']:.0f} s wall", flush=True)
                 write_report(out, configs)
