@@ -187,7 +187,7 @@ def test_an_overflowing_loss_is_divergence_even_with_finite_points():
 
     est = PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", dim=3, negative=2, epochs=5,
                             verbose=0, callbacks=[FarOut()])
-    with pytest.raises(NumericalError, match=r"diverged at epoch 3: the epoch's loss is (inf|nan)"):
+    with pytest.raises(NumericalError, match=r"diverged at epoch 3: the epoch's loss is nan"):
         est.fit(TOY_BASIC)
 
 
