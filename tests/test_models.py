@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import math
 
 import numpy as np
 import pytest
@@ -189,6 +191,19 @@ def test_an_overflowing_loss_is_divergence_even_with_finite_points():
                             verbose=0, callbacks=[FarOut()])
     with pytest.raises(NumericalError, match=r"diverged at epoch 3: the epoch's loss is nan"):
         est.fit(TOY_BASIC)
+
+
+def test_an_infinite_epoch_loss_warns_once_per_run_of_such_epochs(caplog):
+    # an infinite loss (a few pairs overflow, their steps dropped) trains on: one warning where a run of such
+    # epochs starts, none for the epochs that continue it, one again after a finite epoch
+    est = PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", dim=3, negative=2, epochs=2,
+                            verbose=0).fit(TOY_BASIC)
+    with caplog.at_level(logging.WARNING, logger="hypergensim.training"):
+        for epoch, loss in [(3, math.inf), (4, math.inf), (5, math.inf), (6, 0.5), (7, math.inf)]:
+            est._check_divergence(epoch, loss)
+            est.loss_history_.append(loss)
+    warned = [r.getMessage().split(":")[0] for r in caplog.records if "overflowed" in r.getMessage()]
+    assert warned == ["epoch 3", "epoch 7"]
 
 
 @pytest.mark.parametrize(("params", "message"), [

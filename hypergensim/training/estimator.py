@@ -652,7 +652,7 @@ class PoincareEmbedding(BaseEstimator):
         else:
             loss_sum, seen = self._gensim_epoch(epoch, alpha=self.alpha_at(epoch))
         seconds = time.perf_counter() - started
-        self._check_points(epoch, loss_sum)
+        self._check_divergence(epoch, loss_sum)
         loss = loss_sum / n_rel
         self.loss_history_.append(loss)
         self.n_epochs_trained_ = epoch
@@ -669,7 +669,7 @@ class PoincareEmbedding(BaseEstimator):
         else:
             loss_sum, seen = self._gensim_epoch(1, alpha=self.burn_in_alpha)
         seconds = time.perf_counter() - started
-        self._check_points(1, loss_sum)
+        self._check_divergence(1, loss_sum)
         self.burn_in_epochs_done_ = k
         self._burn_in_loss_sum += loss_sum
         if k == self.burn_in:
@@ -1020,18 +1020,20 @@ class PoincareEmbedding(BaseEstimator):
         if "translation" in state:
             self._fast.translation[:] = state["translation"]
 
-    def _check_points(self, epoch: int, loss_sum: float) -> None:
-        """The NaN guard, and for the Lorentz model the hyperboloid's: every point on ``−x₀² + ‖x'‖² = −1``.
+    def _check_divergence(self, epoch: int, loss_sum: float) -> None:
+        """Raise :class:`NumericalError` when training diverged (called after every epoch, before its loss is
+        recorded): a NaN loss, NaN or inf in the vectors, and for the Lorentz model a point off the hyperboloid
+        ``−x₀² + ‖x'‖² = −1``.
 
         A NaN epoch loss is divergence too: Lorentz points far out (radius ~350, ``x₀ ≈ 1e153``) are finite and
         on the hyperboloid, but ``⟨u, w⟩_L²`` between two of them overflows.  An infinite loss alone (a few
-        pairs overflow, their non-finite steps dropped) is logged as a warning: the recorded Lorentz run at
-        d=2 has it in its last 4 epochs and still ranks as recorded."""
+        pairs overflow, their non-finite steps dropped) is logged as a warning, once at the start of each run
+        of such epochs: the recorded Lorentz run at d=2 has it in its last 4 epochs and still ranks as recorded."""
         if math.isnan(loss_sum):
             self._diverged(epoch, f"the epoch's loss is {loss_sum}")
-        if math.isinf(loss_sum):
+        if math.isinf(loss_sum) and (not self.loss_history_ or math.isfinite(self.loss_history_[-1])):
             logger.warning("epoch %d: the loss overflowed (some distances are beyond float64); the steps they "
-                           "give are dropped", epoch)
+                           "give are dropped (not repeated while the epochs after it overflow too)", epoch)
         if not np.isfinite(self.model_.kv.vectors).all():
             self._diverged(epoch, "NaN or inf in the vectors")
         if self.model == "lorentz":
