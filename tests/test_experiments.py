@@ -453,6 +453,15 @@ def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, c
     report = (tmp_path / "report.md").read_text()
     assert "- mime, ganea2018, d=10: training diverged at epoch 401: the epoch's loss is inf" in report
     assert "| dataset | dim | defaults | ganea2018 | nickel2017 |" in report and "| diverged |" in report
+    # a cell with training metrics but no evaluation yet (another process's, mid-run, or one stopped during its
+    # evaluation) is not finished: the report leaves it out, and measuring it trains it again
+    unfinished = tmp_path / "runs" / "mime--nickel2017-warmup-d10"
+    unfinished.mkdir()
+    (unfinished / "metrics.json").write_text(json.dumps({"epochs": 500, "final_loss": 0.1, "fit_seconds": 1.0}))
+    md.write_report(tmp_path, ["defaults"])
+    assert "nickel2017-warmup" not in (tmp_path / "results.csv").read_text()
+    assert md.main(["--out", str(tmp_path), "--only", "mime", "--config", "nickel2017-warmup"]) == 0
+    assert "reconstruction" in json.loads((unfinished / "metrics.json").read_text())
     assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
     assert md.target("mammals", 10) is None
     # a cell short of its target says of what

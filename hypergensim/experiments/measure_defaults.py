@@ -90,11 +90,18 @@ def verdict(mean_rank: float, map_: float, wall: float, goal: tuple[float, float
 
 
 def row(out: Path, dataset: str, config: str, dim: int) -> dict[str, Any] | None:
-    """The results row of a finished cell (``None`` when it has not run)."""
+    """The results row of a finished cell (``None`` when it has not run, or not to the end).
+
+    A run writes ``metrics.json`` when training ends and again with the evaluation: a cell whose metrics have
+    no ``reconstruction`` is still evaluating (another process's cell, read mid-run) or was stopped during its
+    evaluation, so it is not finished.
+    """
     folder = RunDir(cell_dir(out, dataset, config, dim))
     if not folder.metrics_path.is_file():
         return None
     metrics = folder.read_metrics()
+    if "reconstruction" not in metrics:
+        return None
     given = json.loads(folder.config_path.read_text())
     ev = metrics.get("reconstruction", {})
     goal = target(DATASETS[dataset]["kind"], dim)
