@@ -103,7 +103,7 @@ def row(out: Path, dataset: str, config: str, dim: int) -> dict[str, Any] | None
     if "reconstruction" not in metrics:
         return None
     given = json.loads(folder.config_path.read_text())
-    ev = metrics.get("reconstruction", {})
+    ev = metrics["reconstruction"]
     goal = target(DATASETS[dataset]["kind"], dim)
     wall = float(metrics.get("wall_seconds", 0.0))
     met = ""
