@@ -7,7 +7,8 @@ random and boundary vectors at d=10 and d=200; ratio to gensim's evaluator on th
 same queries), ``training`` (relations/s of gensim, the adapter and the fast
 engine on mammals and nouns, every model on nouns; the mammals quality targets), ``throughput``
 (relations/s on nouns for d = 5 to 200, 1 and 2 threads, every model, each beside gensim's loop at the same
-dimension), ``reliability``
+dimension), ``scaling`` (relations/s of the fast engine on nouns at d=10 from 1 thread to every usable
+core, as speed-up over 1 thread), ``reliability``
 (a 10-million-line relation file streamed, with its peak memory; 20 full
 nouns evaluations in one process, with memory after each).  Every section
 writes ``bench-<section>.json`` under ``--out`` atomically and prints a summary.
@@ -355,17 +356,11 @@ def bench_throughput() -> dict[str, Any]:
                 target.kv.vectors[:] = start
                 trainer = FastTrainer(target, objective="nickel2017", workers=workers, random_state=0,
                                       geometry=kernel, negative_sampling=sampling)
-                trainer.run_epoch(0, lr=0.01, burn_in=False)  # compile (once per signature) and warm the caches
-                seen, seconds, epoch = 0, 0.0, 1
-                while seen < THROUGHPUT_RELATIONS:
-                    t = time.perf_counter()
-                    _, n = trainer.run_epoch(epoch, lr=0.01, burn_in=False)
-                    seconds += time.perf_counter() - t
-                    seen, epoch = seen + n, epoch + 1
-                rows.append({"dim": dim, "model": geometry, "workers": workers, "rel_s": seen / seconds,
-                             "gensim_rel_s": gensim_rate, "vs_gensim": seen / seconds / gensim_rate})
-                print(f"  d={dim:<4} {geometry:<14} {workers} thread(s): {seen / seconds:>12,.0f} relations/s "
-                      f"({seen / seconds / gensim_rate:,.0f}x gensim's {gensim_rate:,.0f})", flush=True)
+                rate = _relations_per_second(trainer, THROUGHPUT_RELATIONS)
+                rows.append({"dim": dim, "model": geometry, "workers": workers, "rel_s": rate,
+                             "gensim_rel_s": gensim_rate, "vs_gensim": rate / gensim_rate})
+                print(f"  d={dim:<4} {geometry:<14} {workers} thread(s): {rate:>12,.0f} relations/s "
+                      f"({rate / gensim_rate:,.0f}x gensim's {gensim_rate:,.0f})", flush=True)
     by = {(r["dim"], r["model"], r["workers"]): r["rel_s"] for r in rows}
     scaling = {f"{m}_d{d}": by[(d, m, 2)] / by[(d, m, 1)] for d in THROUGHPUT_DIMS for m in _throughput_columns()}
     limits = machine_limits()
@@ -377,6 +372,60 @@ def bench_throughput() -> dict[str, Any]:
         r["share_of_copy_bandwidth"] = r["row_bytes_gb_s"] / limits["copy_gb_s"][f"{r['workers']}_threads"]
     return {"rows": rows, "speedup_2_over_1_thread": scaling, "cores": os.cpu_count(), "limits": limits,
             "table_markdown": throughput_table(rows)}
+
+
+def _relations_per_second(trainer: Any, relations: int) -> float:
+    """Train one epoch to compile (once per signature) and warm the caches, then whole epochs until ``relations``
+    are seen; their relations per second of training."""
+    trainer.run_epoch(0, lr=0.01, burn_in=False)
+    seen, seconds, epoch = 0, 0.0, 1
+    while seen < relations:
+        t = time.perf_counter()
+        _, n = trainer.run_epoch(epoch, lr=0.01, burn_in=False)
+        seconds += time.perf_counter() - t
+        seen, epoch = seen + n, epoch + 1
+    return seen / seconds
+
+
+#: The scaling section: the Poincaré fast engine on WordNet nouns at this dimension, this many relations per
+#: thread count (about five nouns epochs: seconds on 1 thread, under one on 16).
+SCALING_DIM = 10
+SCALING_RELATIONS = 4_000_000
+
+
+def scaling_thread_counts(cores: int) -> list[int]:
+    """1, the powers of two below ``cores``, and ``cores`` itself: ``[1, 2]`` on 2 cores, ``[1, 2, 4, 8, 16]`` on 16."""
+    counts = [1]
+    while counts[-1] * 2 < cores:
+        counts.append(counts[-1] * 2)
+    return counts + [cores] if cores > 1 else counts
+
+
+def bench_scaling() -> dict[str, Any]:
+    """Relations/s of the fast Poincaré engine on WordNet nouns at d=10 from 1 thread to every core this process
+    may use (:func:`scaling_thread_counts`), each as a speed-up over 1 thread measured in the same run.
+
+    Every count starts from the same initial vectors and trains whole epochs (10 negatives, batch 10, the
+    paper's objective, no burn-in) until :data:`SCALING_RELATIONS` relations are seen.
+    """
+    from gensim.models.poincare import PoincareModel
+
+    from .datasets import load_hierarchy
+    from .training.fast import FastTrainer
+    from .training.schedule import usable_cores
+
+    model = PoincareModel(load_hierarchy("nouns").relations(), size=SCALING_DIM, negative=10, burn_in=0, seed=0)
+    start = np.array(model.kv.vectors, copy=True)
+    cores = usable_cores()
+    rows: list[dict[str, Any]] = []
+    for threads in scaling_thread_counts(cores):
+        model.kv.vectors[:] = start
+        trainer = FastTrainer(model, objective="nickel2017", workers=threads, random_state=0)
+        rate = _relations_per_second(trainer, SCALING_RELATIONS)
+        rows.append({"threads": threads, "rel_s": rate, "speedup": rate / rows[0]["rel_s"] if rows else 1.0})
+        print(f"  {threads:>3} thread(s): {rate:>12,.0f} relations/s ({rows[-1]['speedup']:.2f}x 1 thread)", flush=True)
+    return {"rows": rows, "usable_cores": cores, "dim": SCALING_DIM,
+            "speedup_all_cores": rows[-1]["speedup"], "efficiency_all_cores": rows[-1]["speedup"] / rows[-1]["threads"]}
 
 
 def machine_limits() -> dict[str, Any]:
@@ -440,7 +489,7 @@ def throughput_table(rows: list[dict[str, Any]]) -> str:
 
 
 SECTIONS = {"datasets": bench_datasets, "evaluation": bench_evaluation, "training": bench_training,
-            "throughput": bench_throughput, "reliability": bench_reliability}
+            "throughput": bench_throughput, "scaling": bench_scaling, "reliability": bench_reliability}
 
 
 def main(argv: list[str] | None = None) -> int:

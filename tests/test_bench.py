@@ -28,3 +28,22 @@ def test_throughput_section_measures_every_model_and_thread_count_beside_gensim(
     table = result["table_markdown"].splitlines()
     assert len(table) == 3 and table[2].startswith("| 5 | ") and table[2].count("x)") == 12
     assert set(result["speedup_2_over_1_thread"]) == {f"{m}_d5" for m in VARIANTS}
+
+
+@pytest.mark.parametrize("cores, counts", [(1, [1]), (2, [1, 2]), (6, [1, 2, 4, 6]), (16, [1, 2, 4, 8, 16])])
+def test_scaling_goes_from_one_thread_to_every_core_by_powers_of_two(cores, counts):
+    assert bench.scaling_thread_counts(cores) == counts
+
+
+def test_scaling_section_reports_each_thread_count_as_a_speedup_over_one_thread(monkeypatch):
+    import hypergensim.training.schedule as schedule
+
+    monkeypatch.setattr(bench, "SCALING_RELATIONS", 100_000)
+    monkeypatch.setattr(schedule, "usable_cores", lambda: 2)
+    result = bench.bench_scaling()
+    rows = result["rows"]
+    assert [r["threads"] for r in rows] == [1, 2] and result["usable_cores"] == 2 and result["dim"] == 10
+    assert rows[0]["speedup"] == 1.0 and all(r["rel_s"] > 0 for r in rows)
+    assert rows[1]["speedup"] == pytest.approx(rows[1]["rel_s"] / rows[0]["rel_s"])
+    assert result["speedup_all_cores"] == rows[1]["speedup"]
+    assert result["efficiency_all_cores"] == pytest.approx(rows[1]["speedup"] / 2)
