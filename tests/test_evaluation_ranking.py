@@ -202,10 +202,16 @@ def test_build_csr_sorts_and_deduplicates_like_unique_rows():
     assert empty_ptr.tolist() == [0, 0, 0, 0, 0] and empty_cols.size == 0
 
 
+@pytest.mark.parametrize("grouped", [False, True])
 @pytest.mark.parametrize("quality", ["good", "poor"])
-def test_both_counting_strategies_match_brute_force(quality):
+def test_both_counting_strategies_match_brute_force(quality, grouped, monkeypatch):
     """A good embedding takes the kernel's search path (few nodes closer than a positive), a poor one the
-    counting path (nearly all of them): both must give the brute force's numbers, ties included."""
+    counting path (nearly all of them): both must give the brute force's numbers, ties included, whether
+    queries are ranked one at a time or sixteen together (the path of coordinates too large for the cache)."""
+    from hypergensim.evaluation import ranking
+
+    if grouped:
+        monkeypatch.setattr(ranking, "_GROUP_ABOVE_BYTES", 0)
     rng = np.random.default_rng(7)
     n_trees = 80
     keys, pairs, rows = [], [], []
@@ -224,3 +230,43 @@ def test_both_counting_strategies_match_brute_force(quality):
     for f in FIELDS:
         assert got[f] == pytest.approx(want[f], abs=1e-9), f
     assert got["mean_rank"] < 10 if quality == "good" else got["mean_rank"] > 30
+
+
+@pytest.mark.parametrize("model", ["poincare", "lorentz", "euclidean", "translational"])
+def test_grouped_queries_count_exactly_as_single_ones(model):
+    """Ranking queries together over slices of the nodes gives the counts and keys of one query at a time, bit
+    for bit: across a slice boundary (1,300 nodes, slices of 1,024), with a last group that is not full,
+    queries without positives inside a group, and exact ties."""
+    from hypergensim.evaluation.ranking import build_csr, rank_counts
+
+    rng = np.random.default_rng(3)
+    n, dim = 1_300, 6
+    X = rng.uniform(-1, 1, (n, dim))
+    X *= (rng.uniform(0, 0.97, n) / np.linalg.norm(X, axis=1))[:, None]
+    X[rng.integers(n, size=40)] = X[rng.integers(n, size=40)]  # exact ties
+    if model == "lorentz":
+        X = np.column_stack([np.sqrt(1 + (X * X).sum(axis=1)), X])
+    parents = rng.integers(0, n, size=(n, 3))
+    rows = np.array([(c, p) for c in range(n) for p in parents[c] if p != c and c % 7 != 0])  # every 7th: none
+    pos_ptr, pos_idx = build_csr(rows, n)
+    queries = np.arange(n - 3)  # 1,297 queries: the last group of 16, 8 or 3 holds one
+    q_ptr = pos_ptr[: n - 2] - pos_ptr[0]
+    shift = rng.normal(size=X.shape[1]) * 0.1 if model == "translational" else None
+    single = rank_counts(X, queries, q_ptr, pos_idx[: q_ptr[-1]], pos_ptr, pos_idx, model=model,
+                         translation=shift, group=1)
+    for group in (16, 8, 3):
+        together = rank_counts(X, queries, q_ptr, pos_idx[: q_ptr[-1]], pos_ptr, pos_idx, model=model,
+                               translation=shift, group=group)
+        for a, b in zip(single, together):
+            np.testing.assert_array_equal(a, b)
+    assert single[0].sum() > 0
+
+
+@pytest.mark.parametrize("group", [0, -1, 2.5, True])
+def test_rank_counts_refuses_a_bad_group(group):
+    from hypergensim.errors import ConfigError
+    from hypergensim.evaluation.ranking import build_csr, rank_counts
+
+    ptr, idx = build_csr(np.array([[1, 0]]), 2)
+    with pytest.raises(ConfigError, match="group must be"):
+        rank_counts(np.zeros((2, 2)), np.arange(2), ptr, idx, ptr, idx, group=group)
