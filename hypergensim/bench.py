@@ -406,11 +406,14 @@ def bench_scaling() -> dict[str, Any]:
     may use (:func:`scaling_thread_counts`), each as a speed-up over 1 thread measured in the same run.
 
     Every count starts from the same initial vectors and trains whole epochs (10 negatives, batch 10, the
-    paper's objective, no burn-in) until :data:`SCALING_RELATIONS` relations are seen.
+    paper's objective, no burn-in) until :data:`SCALING_RELATIONS` relations are seen.  The result also says how
+    many physical cores the usable CPUs are (``usable_physical_cores``; ``None`` where Linux's topology is not
+    readable): on an SMT machine the threads beyond them share cores, and the speed-up per thread falls there.
     """
     from gensim.models.poincare import PoincareModel
 
     from .datasets import load_hierarchy
+    from .resources import physical_cores
     from .training.fast import FastTrainer
     from .training.schedule import usable_cores
 
@@ -424,7 +427,11 @@ def bench_scaling() -> dict[str, Any]:
         rate = _relations_per_second(trainer, SCALING_RELATIONS)
         rows.append({"threads": threads, "rel_s": rate, "speedup": rate / rows[0]["rel_s"] if rows else 1.0})
         print(f"  {threads:>3} thread(s): {rate:>12,.0f} relations/s ({rows[-1]['speedup']:.2f}x 1 thread)", flush=True)
-    return {"rows": rows, "usable_cores": cores, "dim": SCALING_DIM,
+    physical = physical_cores()
+    if physical is not None and physical < cores:
+        print(f"  the {cores} usable CPUs are {physical} physical cores (SMT): above {physical} threads, two share a "
+              "core", flush=True)
+    return {"rows": rows, "usable_cores": cores, "usable_physical_cores": physical, "dim": SCALING_DIM,
             "speedup_all_cores": rows[-1]["speedup"], "efficiency_all_cores": rows[-1]["speedup"] / rows[-1]["threads"]}
 
 

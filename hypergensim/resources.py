@@ -26,9 +26,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PeakMemory", "machine", "rss_mb"]
+__all__ = ["PeakMemory", "machine", "physical_cores", "rss_mb"]
 
 _STATM = Path("/proc/self/statm")
+_CPUS = Path("/sys/devices/system/cpu")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -79,9 +80,39 @@ class PeakMemory:
         self.sample()
 
 
+def physical_cores(cpus: Any = None, root: Path = _CPUS) -> int | None:
+    """How many physical cores the logical CPUs ``cpus`` (default: those this process may use) sit on.
+
+    Two hardware threads of one core (SMT) count once, from Linux's
+    ``/sys/devices/system/cpu/cpuN/topology`` (package and core id); ``None``
+    where that is not readable.  A scaling measurement needs it: 16 threads on
+    16 logical CPUs may be 8 cores.
+
+    Examples
+    --------
+    >>> n = physical_cores()
+    >>> n is None or 1 <= n <= (os.cpu_count() or 1)
+    True
+    """
+    if cpus is None:
+        if not hasattr(os, "sched_getaffinity"):
+            return None
+        cpus = os.sched_getaffinity(0)
+    seen = set()
+    for cpu in cpus:
+        topology = root / f"cpu{int(cpu)}" / "topology"
+        try:
+            seen.add(((topology / "physical_package_id").read_text().strip(),
+                      (topology / "core_id").read_text().strip()))
+        except OSError:
+            return None
+    return len(seen) or None
+
+
 def machine() -> dict[str, Any]:
-    """The machine a run ran on: cores (all, and those this process may use), CPU architecture, OS."""
+    """The machine a run ran on: cores (all, those this process may use, and the physical cores under those),
+    CPU architecture, OS."""
     cores = os.cpu_count() or 1
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
-    return {"cores": cores, "usable_cores": usable, "architecture": platform.machine(),
-            "system": platform.system()}
+    return {"cores": cores, "usable_cores": usable, "usable_physical_cores": physical_cores(),
+            "architecture": platform.machine(), "system": platform.system()}

@@ -43,6 +43,7 @@ def test_scaling_section_reports_each_thread_count_as_a_speedup_over_one_thread(
     result = bench.bench_scaling()
     rows = result["rows"]
     assert [r["threads"] for r in rows] == [1, 2] and result["usable_cores"] == 2 and result["dim"] == 10
+    assert result["usable_physical_cores"] is None or result["usable_physical_cores"] >= 1
     assert rows[0]["speedup"] == 1.0 and all(r["rel_s"] > 0 for r in rows)
     assert rows[1]["speedup"] == pytest.approx(rows[1]["rel_s"] / rows[0]["rel_s"])
     assert result["speedup_all_cores"] == rows[1]["speedup"]
