@@ -23,8 +23,8 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 __all__ = ["GAP_FLOOR", "KERNEL_FASTMATH", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance",
-           "project_row", "keys_block", "pair_key", "bisect_left", "bisect_right", "contains_sorted", "prefetch",
-           "prefetch_row"]
+           "project_row", "keys_block", "keys_blocking", "pair_key", "bisect_left", "bisect_right", "contains_sorted",
+           "prefetch", "prefetch_row"]
 
 #: LLVM fast-math flags of the training kernels' arithmetic: ``reassoc`` lets the sums over a row's coordinates
 #: (squared norms and differences) run in vector registers with several accumulators instead of one long chain
@@ -177,6 +177,31 @@ def contains_sorted(a, x, lo, hi):
     """Whether the sorted slice ``a[lo:hi]`` holds ``x``."""
     i = bisect_left(a, x, lo, hi)
     return i < hi and a[i] == x
+
+
+#: Coordinates (``xt``) up to this many bytes stay in the last-level cache while every query reads all of them
+#: (nouns at d = 10 is 6.6 MB, at d = 200 131 MB).
+KEYS_CACHED_BYTES = 16 * 2**20
+#: Above that, queries and nodes per slice of their keys (16 × 1,024 doubles, 128 KiB: in L2), so each slice of
+#: the coordinates is streamed from memory once for sixteen queries.  Nouns, 2 cores, 2026-12-03: the evaluator
+#: at d = 200 on 4,096 queries took 16.9 s one query at a time, 8.3-9.5 s with 8 × 512, 6.8-6.9 s with
+#: 16 × 1,024 and 6.4-7.5 s with 32 × 512 (twice the memory of keys); the violator miner on trained d = 200
+#: vectors 116-148 s with 8 × 512 and 79-103 s with 16 × 1,024 (the same table; two pairs, 148 / 103 s and
+#: 116 / 94 s), but at d = 10 6.2 s against 7.7 s, so there it keeps its own 8 × 512.
+STREAMED_QUERIES = 16
+STREAMED_SLICE = 1024
+
+
+def keys_blocking(xt_bytes: int, cached: tuple[int, int]) -> tuple[int, int]:
+    """Queries computed together and nodes per slice for :func:`keys_block`: ``cached`` (the caller's own choice)
+    while the coordinates fit in cache, else :data:`STREAMED_QUERIES` × :data:`STREAMED_SLICE`.
+
+    Examples
+    --------
+    >>> keys_blocking(82_115 * 10 * 8, (8, 512)), keys_blocking(82_115 * 200 * 8, (8, 512))
+    ((8, 512), (16, 1024))
+    """
+    return cached if xt_bytes <= KEYS_CACHED_BYTES else (STREAMED_QUERIES, STREAMED_SLICE)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

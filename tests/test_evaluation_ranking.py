@@ -209,9 +209,10 @@ def test_both_counting_strategies_match_brute_force(quality, grouped, monkeypatc
     counting path (nearly all of them): both must give the brute force's numbers, ties included, whether
     queries are ranked one at a time or sixteen together (the path of coordinates too large for the cache)."""
     from hypergensim.evaluation import ranking
+    from hypergensim.numerics import STREAMED_QUERIES, STREAMED_SLICE
 
     if grouped:
-        monkeypatch.setattr(ranking, "_GROUP_ABOVE_BYTES", 0)
+        monkeypatch.setattr(ranking, "query_group", lambda xt_bytes: (STREAMED_QUERIES, STREAMED_SLICE))
     rng = np.random.default_rng(7)
     n_trees = 80
     keys, pairs, rows = [], [], []

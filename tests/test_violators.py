@@ -9,6 +9,7 @@ from hypergensim.evaluation.ranking import build_csr
 from hypergensim.manifold import poincare_distance, poincare_to_lorentz
 from hypergensim.numerics import keys_block, pair_key
 from hypergensim.params import MODELS
+from hypergensim.training import violators
 from hypergensim.training.violators import mine_violators, refresh_interval
 
 
@@ -93,9 +94,12 @@ def test_a_key_does_not_depend_on_the_block_or_slice_it_is_computed_in(model):
             np.testing.assert_array_equal(out[q, :width], alone[start:start + width])  # equal, not close
 
 
+@pytest.mark.parametrize("blocking", [None, (16, 1024), (3, 100)])  # cached; streamed (large coordinates); odd
 @pytest.mark.parametrize("n", [60, 1_300])  # one slice of nodes; several, with a part-filled block of queries
 @pytest.mark.parametrize("model", MODELS)
-def test_mined_violators_equal_a_brute_force_count_ties_included(model, n):
+def test_mined_violators_equal_a_brute_force_count_ties_included(model, n, blocking, monkeypatch):
+    if blocking is not None:
+        monkeypatch.setattr(violators, "keys_blocking", lambda xt_bytes, cached: blocking)
     edges, _ = _random_tree(n, 2)
     pos_ptr, pos_idx = build_csr(edges, n)
     points, shift = _points(model, n, 3)
@@ -126,6 +130,10 @@ def test_a_capped_sample_is_a_uniform_subset_and_reproducible():
     ptr, idx = mine_violators(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0), k=16, seed=5)
     again = mine_violators(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0), k=16, seed=5)
     other = mine_violators(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0), k=16, seed=6)
+    with pytest.MonkeyPatch.context() as patch:  # the sample does not depend on how the pass is blocked
+        patch.setattr(violators, "keys_blocking", lambda xt_bytes, cached: (16, 1024))
+        np.testing.assert_array_equal(idx, mine_violators(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0),
+                                                          k=16, seed=5)[1])
     assert (np.diff(ptr)[1:] == 16).all() and ptr[1] == 0
     np.testing.assert_array_equal(idx, again[1])
     assert not np.array_equal(idx, other[1])

@@ -63,10 +63,12 @@ import numpy as np
 from ..errors import ConfigError, InputError
 from ..manifold import conformal_denominator, squared_norms
 from ..numerics import (
+    STREAMED_SLICE,
     bisect_left,
     bisect_right,
     contains_sorted,
     keys_block,
+    keys_blocking,
 )
 from ..params import MODELS
 
@@ -139,37 +141,29 @@ def build_csr(rows: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
     return indptr, keys % n
 
 
-#: Queries ranked together, and nodes per slice of their keys (16 × 1,024 doubles, 128 KiB: in L2), when the
-#: coordinates do not fit in cache: each slice of the coordinates is then read once for sixteen queries instead
-#: of once per query, as the violator miner reads them.  Nouns, random vectors, 4,096 queries (2026-12-03, 2
-#: cores): 8 × 512 took d = 200 from 16.9 s to 8.3-9.5 s, 16 × 1,024 to 6.8-6.9 s, 32 × 512 to 6.4-7.5 s (its
-#: rows of keys twice the memory); gathering the queries' coordinates into one block first gained nothing.
-_QUERY_GROUP = 16
-_NODE_SLICE = 1024
-#: Coordinates up to this many bytes are ranked one query at a time (nouns at d = 10 is 6.6 MB: the whole of
-#: it stays in L3, and a query's row of keys in L2, which grouped queries' rows would not).
-_GROUP_ABOVE_BYTES = 16 * 2**20
-
-
-def query_group(xt_bytes: int) -> int:
-    """Queries :func:`rank_counts` ranks together, given the size of the coordinates in bytes.
+def query_group(xt_bytes: int) -> tuple[int, int]:
+    """Queries :func:`rank_counts` ranks together, and nodes per slice of their keys, given the size of the
+    coordinates in bytes: one query against every node while they fit in cache (its row of keys stays in L2 for
+    its counting pass; grouped, nouns at d = 10 ranked 0.73× as fast), else
+    :func:`hypergensim.numerics.keys_blocking`'s streamed blocks.
 
     Examples
     --------
     >>> query_group(82_115 * 10 * 8), query_group(82_115 * 200 * 8)
-    (1, 16)
+    ((1, 0), (16, 1024))
     """
-    return 1 if xt_bytes <= _GROUP_ABOVE_BYTES else _QUERY_GROUP
+    return keys_blocking(xt_bytes, (1, 0))
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
-def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, model, shift, group):
+def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, model, shift, group,
+                  width):
     """For every (query, positive): negatives strictly closer (lt) and at most as close (le).
 
     ``model``: 0 Poincaré, 1 Lorentz, 2 or 3 a squared Euclidean distance after ``shift`` (0, or the
     translational model's r) is added to the query.  ``group`` queries at a time (1 or more): with more than
-    one, their keys are computed a slice of nodes at a time (:data:`_NODE_SLICE`), so each slice of ``xt`` is
-    read once for all of them; a key's value is the same either way (:func:`keys_block`).
+    one, their keys are computed ``width`` nodes at a time, so each slice of ``xt`` is read once for all of
+    them; a key's value is the same either way (:func:`keys_block`).
     """
     n = xt.shape[1]
     n_groups = (queries.shape[0] + group - 1) // group
@@ -189,12 +183,12 @@ def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
         if m == 1:
             keys_block(xt, chosen, inv_den, model, shift, 0, n, keys)
         else:
-            part = np.empty((m, _NODE_SLICE))
-            for start in range(0, n, _NODE_SLICE):
-                width = min(_NODE_SLICE, n - start)
-                keys_block(xt, chosen, inv_den, model, shift, start, width, part)
+            part = np.empty((m, width))
+            for start in range(0, n, width):
+                cut = min(width, n - start)
+                keys_block(xt, chosen, inv_den, model, shift, start, cut, part)
                 for k in range(m):
-                    for j in range(width):
+                    for j in range(cut):
                         keys[k, start + j] = part[k, j]
         for k in range(m):
             qi = members[k]
@@ -305,8 +299,9 @@ def rank_counts(
     sorted columns).  The query itself is always excluded.  ``model`` picks the
     distance (``vectors`` are hyperboloid coordinates for ``lorentz``), and
     ``translation`` is the translational model's ``r``.  ``group``: queries
-    ranked together (default :func:`query_group` of the coordinates' size);
-    the counts do not depend on it.
+    ranked together, in slices of :data:`hypergensim.numerics.STREAMED_SLICE`
+    nodes (default :func:`query_group` of the coordinates' size); the counts
+    do not depend on it.
     """
     if group is not None and (isinstance(group, bool) or not isinstance(group, (int, np.integer)) or group < 1):
         raise ConfigError(f"group must be a whole number of queries, 1 or more, not {group!r}")
@@ -315,13 +310,16 @@ def rank_counts(
     shift = np.zeros(x.shape[1]) if translation is None else np.asarray(translation, dtype=np.float64)
     inv_den = 1.0 / conformal_denominator(squared_norms(x)) if code == 0 else np.ones(len(x))
     xt = np.ascontiguousarray(x.T)
+    if group is None:
+        group, width = query_group(xt.nbytes)
+    else:
+        width = STREAMED_SLICE
     out_lt = np.zeros(len(pos_idx), dtype=np.int64)
     out_le = np.zeros(len(pos_idx), dtype=np.int64)
     _count_kernel(xt, inv_den, np.ascontiguousarray(queries, dtype=np.int64),
                   np.ascontiguousarray(pos_ptr, dtype=np.int64), np.ascontiguousarray(pos_idx, dtype=np.int64),
                   np.ascontiguousarray(excl_ptr, dtype=np.int64), np.ascontiguousarray(excl_idx, dtype=np.int64),
-                  out_lt, out_le, code, shift,
-                  query_group(xt.nbytes) if group is None else min(group, max(1, len(queries))))
+                  out_lt, out_le, code, shift, min(group, max(1, len(queries))), width)
     # positive keys, for grouping tied positives in AP: the same key the kernel ranks by
     rows = np.repeat(np.asarray(queries, dtype=np.int64), np.diff(pos_ptr))
     if code == 0:

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..manifold import conformal_denominator, squared_norms
-from ..numerics import keys_block
+from ..numerics import keys_block, keys_blocking
 
 __all__ = ["VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators", "refresh_interval"]
 
@@ -58,19 +58,20 @@ def refresh_interval(nodes: int, relations: int) -> int:
     return max(10, -(-nodes * nodes // max(relations * 100, 1)))
 
 
-#: Queries mined together, and nodes per slice: one slice of keys (8 × 512 doubles, 32 KiB) stays in L1/L2.
-_QUERY_BLOCK = 8
-_NODE_SLICE = 512
+#: Queries mined together, and nodes per slice, while the coordinates fit in cache: one slice of keys (8 × 512
+#: doubles, 32 KiB) stays in L1/L2; larger coordinates take :func:`hypergensim.numerics.keys_blocking`'s streamed
+#: blocks.  Neither changes the table: each query visits the nodes in order from its own random stream.
+_CACHED_BLOCKING = (8, 512)
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
-def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen):
+def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen, block, width):
     n = xt.shape[1]
-    n_blocks = (n + _QUERY_BLOCK - 1) // _QUERY_BLOCK
+    n_blocks = (n + block - 1) // block
     for blk in numba.prange(n_blocks):
-        queries = np.empty(_QUERY_BLOCK, dtype=np.int64)
+        queries = np.empty(block, dtype=np.int64)
         nq = 0
-        for u in range(blk * _QUERY_BLOCK, min(n, (blk + 1) * _QUERY_BLOCK)):
+        for u in range(blk * block, min(n, (blk + 1) * block)):
             if pos_ptr[u + 1] > pos_ptr[u]:  # a root has no ancestor to be outranked
                 queries[nq] = u
                 nq += 1
@@ -91,16 +92,16 @@ def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen):
         for q in range(nq):
             states[q] = np.uint64(seed) ^ (np.uint64(queries[q] + 1) * np.uint64(0x9E3779B97F4A7C15))
             cursor[q] = pos_ptr[queries[q]]
-        keys = np.empty((nq, _NODE_SLICE))
-        for start in range(0, n, _NODE_SLICE):
-            width = min(_NODE_SLICE, n - start)
-            keys_block(xt, queries, inv_gap, model, shift, start, width, keys)
+        keys = np.empty((nq, width))
+        for start in range(0, n, width):
+            cut = min(width, n - start)
+            keys_block(xt, queries, inv_gap, model, shift, start, cut, keys)
             for q in range(nq):
                 u = queries[q]
                 end = pos_ptr[u + 1]
                 limit = farthest[q]
                 row = keys[q]
-                for j in range(width):
+                for j in range(cut):
                     if not row[j] < limit:  # (NaN is never a violator)
                         continue
                     w = start + j
@@ -152,9 +153,10 @@ def mine_violators(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     offset = np.asarray(shift, dtype=np.float64) if model == 3 else np.zeros(x.shape[1])
     counts = np.zeros(n, dtype=np.int64)
     chosen = np.zeros((n, k), dtype=VIOLATOR_DTYPE)
-    _mine(np.ascontiguousarray(x.T), inv_gap, np.asarray(pos_ptr, dtype=np.int64),
-          np.asarray(pos_idx, dtype=np.int64), int(model), offset, int(k),
-          np.uint64(seed % (1 << 64)), counts, chosen)
+    xt = np.ascontiguousarray(x.T)
+    block, width = keys_blocking(xt.nbytes, _CACHED_BLOCKING)
+    _mine(xt, inv_gap, np.asarray(pos_ptr, dtype=np.int64), np.asarray(pos_idx, dtype=np.int64), int(model),
+          offset, int(k), np.uint64(seed % (1 << 64)), counts, chosen, block, width)
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     keep = np.arange(k)[None, :] < counts[:, None]
