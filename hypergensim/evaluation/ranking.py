@@ -44,8 +44,8 @@ directly (exact for duplicated vectors, accurate near the boundary;
 compares it with the largest positive key, and counts with a binary search
 only the few negatives below it, or, when most nodes are below it (a poor
 embedding), every node against every positive in branch-free passes, in
-parallel over queries.  When the coordinates do not fit in cache (nouns at
-d = 50 and above), sixteen queries are ranked together over slices of the nodes,
+parallel over queries.  When the coordinates do not fit in cache (above 16 MB:
+nouns from d = 26), sixteen queries are ranked together over slices of the nodes,
 as the miner does, so the coordinates are streamed from memory once per sixteen
 queries (:func:`query_group`); below that one query at a time is faster (its row
 of keys stays in L2 for the counting pass).
