@@ -26,7 +26,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PeakMemory", "machine", "physical_cores", "rss_mb"]
+__all__ = ["PeakMemory", "machine", "physical_cores", "rss_mb", "usable_cpus"]
 
 _STATM = Path("/proc/self/statm")
 _CPUS = Path("/sys/devices/system/cpu")
@@ -80,6 +80,19 @@ class PeakMemory:
         self.sample()
 
 
+def usable_cpus() -> set[int]:
+    """The logical CPUs this process may run on: its CPU affinity where the OS has one, else all of them.
+
+    Examples
+    --------
+    >>> 1 <= len(usable_cpus()) <= (os.cpu_count() or 1)
+    True
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return set(os.sched_getaffinity(0))
+    return set(range(os.cpu_count() or 1))
+
+
 def physical_cores(cpus: Any = None, root: Path = _CPUS) -> int | None:
     """How many physical cores the logical CPUs ``cpus`` (default: those this process may use) sit on.
 
@@ -94,12 +107,8 @@ def physical_cores(cpus: Any = None, root: Path = _CPUS) -> int | None:
     >>> n is None or 1 <= n <= (os.cpu_count() or 1)
     True
     """
-    if cpus is None:
-        if not hasattr(os, "sched_getaffinity"):
-            return None
-        cpus = os.sched_getaffinity(0)
     seen = set()
-    for cpu in cpus:
+    for cpu in usable_cpus() if cpus is None else cpus:
         topology = root / f"cpu{int(cpu)}" / "topology"
         try:
             seen.add(((topology / "physical_package_id").read_text().strip(),
@@ -112,7 +121,6 @@ def physical_cores(cpus: Any = None, root: Path = _CPUS) -> int | None:
 def machine() -> dict[str, Any]:
     """The machine a run ran on: cores (all, those this process may use, and the physical cores under those),
     CPU architecture, OS."""
-    cores = os.cpu_count() or 1
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
-    return {"cores": cores, "usable_cores": usable, "usable_physical_cores": physical_cores(),
+    usable = usable_cpus()
+    return {"cores": os.cpu_count() or 1, "usable_cores": len(usable), "usable_physical_cores": physical_cores(usable),
             "architecture": platform.machine(), "system": platform.system()}

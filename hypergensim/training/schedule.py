@@ -74,7 +74,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -85,6 +84,7 @@ import numpy as np
 from ..errors import ConfigError, InputError
 from ..params import PARAMETERS
 from ..presets import GENSIM_DEFAULTS
+from ..resources import usable_cpus
 from .callbacks import Callback
 
 __all__ = ["AUTO", "VIRTUAL_ROOT", "DEFAULT_TIME_BUDGET", "MAX_EPOCHS", "UPDATES_PER_NODE", "HierarchyProfile",
@@ -194,8 +194,9 @@ GENSIM_CHOICES = {k: v for k, v in GENSIM_DEFAULTS.items() if k != "epochs"}
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the OS has one)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """The cores this process may run on: its CPU affinity where the OS has one
+    (:func:`~hypergensim.resources.usable_cpus`)."""
+    return len(usable_cpus())
 
 
 @dataclass(frozen=True)
