@@ -10,7 +10,7 @@ from hypergensim.manifold import poincare_distance, poincare_to_lorentz
 from hypergensim.numerics import keys_block, pair_key
 from hypergensim.params import MODELS
 from hypergensim.training import violators
-from hypergensim.training.violators import mine_violators, refresh_interval
+from hypergensim.training.violators import PROBE_BLOCKS, mine_violators, mining_seconds, refresh_interval
 
 
 def _random_tree(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -149,3 +149,37 @@ def test_refresh_interval_follows_the_cost_of_a_pass():
     assert refresh_interval(1_180, 6_540) == 10  # tiny: at least 10 epochs apart
     assert refresh_interval(20_000, 245_235) == 17
     assert refresh_interval(82_115, 743_241) == 91
+
+
+def test_the_probe_times_the_pass_kernel_on_whole_blocks_of_queries_that_find_no_violators(monkeypatch):
+    n = 3_000
+    edges, _ = _random_tree(n, 4)
+    pos_ptr, pos_idx = build_csr(edges, n)
+    points, _ = _points("poincare", n, 4)
+    calls = []
+    kernel = violators._mine
+
+    def recording(xt, inv_gap, ptr, idx, *args):
+        calls.append((ptr.copy(), idx.copy()))
+        return kernel(xt, inv_gap, ptr, idx, *args)
+
+    clock = iter([10.0, 12.5])  # the kernel "takes" 2.5 s
+    monkeypatch.setattr(violators, "_mine", recording)
+    monkeypatch.setattr(violators.time, "perf_counter", lambda: next(clock))
+    seconds = mining_seconds(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0), share=0.02, seed=3)
+    assert len(calls) == 2 and not calls[0][0].any()  # the kernel loaded first, untimed, with no query
+    ptr, idx = calls[1]
+    queried = np.flatnonzero(np.diff(ptr))
+    assert idx.tolist() == queried.tolist()  # each sampled query's one "ancestor" is itself: no violator
+    block = violators._CACHED_BLOCKING[0]
+    sampled_blocks = np.unique(queried // block)
+    assert len(sampled_blocks) == PROBE_BLOCKS  # 2 % of 375 blocks is fewer than the least it samples
+    with_ancestors = np.diff(pos_ptr) > 0
+    in_blocks = np.isin(np.arange(n) // block, sampled_blocks)
+    assert (in_blocks & with_ancestors).tolist() == np.isin(np.arange(n), queried).tolist()  # whole blocks
+    assert seconds == pytest.approx(2.5 * with_ancestors.sum() / len(queried))  # scaled to every query
+    monkeypatch.undo()
+    again = mining_seconds(points, pos_ptr, pos_idx, model=0, shift=np.zeros(0), share=1.0)
+    assert again > 0  # every block: the whole pass's queries, timed for real
+    star = build_csr(np.zeros((0, 2), dtype=np.int64), n)  # no node has an ancestor: no pass to time
+    assert mining_seconds(points, *star, model=0, shift=np.zeros(0)) == 0.0
