@@ -4,6 +4,7 @@ and what a fit with no arguments records."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import numpy as np
@@ -16,6 +17,7 @@ from hypergensim.manifold import boundary_radius, depth_radius_bounds, epsilon_f
 from hypergensim.params import PARAMETER, PARAMETERS
 from hypergensim.presets import PRESETS
 from hypergensim.training import Callback, PoincareEmbedding
+from hypergensim.training.fast import FastTrainer
 from hypergensim.training.schedule import (
     AUTO,
     CAPPED_HARD_NEGATIVES,
@@ -23,9 +25,11 @@ from hypergensim.training.schedule import (
     DEEP_ALPHA,
     DEEP_MEAN_ANCESTORS,
     DEFAULT_TIME_BUDGET,
+    DRAW_COST,
     HARD_EPOCH_COST,
     HARD_NEGATIVES,
     MAX_EPOCHS,
+    MAX_MINING_SHARE,
     MIN_EPOCHS,
     MIN_HARD_SHARE,
     MULTI_PARENT_SHARE,
@@ -43,6 +47,7 @@ from hypergensim.training.schedule import (
     choose_radius_cap,
     choose_rate,
     choose_static,
+    hard_epoch_cost,
     most_epochs,
     refit_epochs,
     refit_plan,
@@ -243,12 +248,70 @@ def test_epochs_after_the_warm_up_are_budgeted_at_their_cost():
     assert none["epochs"] == plain["epochs"]  # no warm-up, no later phase to cost more
 
 
+def test_the_epochs_after_the_warm_up_are_costed_with_their_mining_passes_whole():
+    def plan(**kw):
+        cost, pays, why = hard_epoch_cost(share=0.8, most=MAX_EPOCHS, **kw)
+        passes, hard = (int(x) for x in re.match(r"(\d+) mining pass(?:es)? of [\d.]+ s in the (\d+) epochs", why).groups())
+        return cost, pays, why, passes, hard
+
+    # WordNet nouns at d = 10: three short passes in the phase, the measured floor binds (the defaults' tables)
+    cost, pays, _, passes, hard = plan(seconds_left=500.0, seconds_per_epoch=0.35, pass_seconds=6.0, mining_every=91)
+    assert (cost, pays, passes) == (HARD_EPOCH_COST, True, -(-hard // 91))
+    # d = 200: one pass of 60 s counted whole; the plan fitted at that cost fills the time, pass included
+    cost, pays, why, passes, hard = plan(seconds_left=500.0, seconds_per_epoch=1.6, pass_seconds=60.0,
+                                         mining_every=91)
+    assert pays and passes == 1 and cost > HARD_EPOCH_COST
+    values, _ = choose_epochs(epochs=None, radius_warmup=None, radius_start=2.0, time_budget=500.0 / 0.95,
+                              seconds_used=0.0, seconds_per_epoch=1.6, burn_in_left=0, hard_cost=cost)
+    warm, after = values["radius_warmup"], values["epochs"] - values["radius_warmup"]
+    assert abs(after - hard) <= 1
+    assert 500.0 - 3 * 1.6 * DRAW_COST < warm * 1.6 + after * 1.6 * DRAW_COST + 60.0 <= 500.0 + 1.6
+    # a long phase: the fewest passes that cover its epochs, one every 50 from its first
+    _, pays, _, passes, hard = plan(seconds_left=5000.0, seconds_per_epoch=1.0, pass_seconds=20.0, mining_every=50)
+    assert pays and passes == -(-hard // 50) > 1
+    # a pass longer than the epochs it serves would train (d = 200, a 300 s budget): not worth it
+    cost, pays, why, passes, hard = plan(seconds_left=280.0, seconds_per_epoch=1.6, pass_seconds=130.0,
+                                         mining_every=91)
+    assert not pays and passes * 130.0 > MAX_MINING_SHARE * (hard * 1.6 * DRAW_COST + 130.0)
+    assert "would go to mining" in why
+    assert not hard_epoch_cost(seconds_left=50.0, seconds_per_epoch=1.0, pass_seconds=100.0, mining_every=10,
+                               share=0.8, most=MAX_EPOCHS)[1]  # not even one epoch beside the pass
+
+
+def test_a_fit_whose_mining_would_not_pay_draws_uniform_negatives_unless_the_user_asked(monkeypatch, tmp_path):
+    probe = PoincareEmbedding(verbose=0, time_budget=2.0, workers=1).fit(MAMMALS_TSV, final_evaluation=False)
+    mining = probe.schedule_["mining"]  # a real probe: a pass over 1,180 nodes is next to nothing
+    assert 0 < mining["pass_seconds"] < 0.5 and mining["hard_epoch_cost"] >= HARD_EPOCH_COST
+    assert probe.params_.hard_negatives == HARD_NEGATIVES and "each such epoch counted at" in mining["rule"]
+    # a machine where one pass takes far longer than the budget (as WordNet nouns at d = 200 on two cores)
+    monkeypatch.setattr(FastTrainer, "mining_seconds", lambda self: 100.0)
+    est = PoincareEmbedding(verbose=0, time_budget=2.0, workers=1).fit(MAMMALS_TSV, run_dir=tmp_path / "run",
+                                                                        final_evaluation=False)
+    assert est.params_.hard_negatives == 0 and "uniform negatives" in est.schedule_["hard_negatives"]
+    assert est.schedule_["mining"]["pass_seconds"] == 100.0 and est._fast.violators_epoch is None  # never mined
+    assert "about 1x" in est.schedule_["plan_refit"]  # the epochs after the warm-up cost what the warm-up's do
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["params"]["hard_negatives"] == 0 and config["given"]["hard_negatives"] is None
+    asked = PoincareEmbedding(verbose=0, time_budget=2.0, workers=1, hard_negatives=1).fit(
+        MAMMALS_TSV, final_evaluation=False)
+    assert asked.params_.hard_negatives == 1 and asked.schedule_["mining"]["hard_epoch_cost"] > HARD_EPOCH_COST
+    assert asked.schedule_["mining"]["rule"].endswith("kept as asked (hard_negatives=1)")
+
+
 def test_the_refit_spends_what_is_left_of_the_budget_at_the_measured_cost():
     # 300 s used of 95% of 480; a plain epoch 1.15 s, the first 11 s with its mining pass, one every 68 epochs
     epochs, why = refit_epochs(epoch=323, epochs=396, radius_warmup=320, time_budget=480.0, seconds_used=300.0,
                                recent=[11.0, 1.1, 1.2], mining_every=68, most=MAX_EPOCHS)
-    per_epoch = 1.15 + (11.0 - 1.15) / 68
-    assert epochs == 323 + int((456.0 - 300.0) / per_epoch) and "instead of 73" in why
+    # 127 epochs of 1.15 s and the pass at epoch 389 (68 after the first, at 321) fill the 156 s left; one more
+    # would not fit
+    assert epochs == 323 + 127 and "instead of 73" in why and "1 mining pass of 9.8 s" in why
+    assert 127 * 1.15 + 9.85 <= 156.0 < 128 * 1.15 + 9.85
+    long_, why = refit_epochs(epoch=323, epochs=700, radius_warmup=320, time_budget=900.0, seconds_used=300.0,
+                              recent=[11.0, 1.1, 1.2], mining_every=68, most=MAX_EPOCHS)
+    # 555 s left: 421 epochs (to 744) would need the passes at 389, 457, ..., 729 (6), 6.9 + 484.2 s
+    passes = len(range(321 + 68, long_ + 1, 68))
+    assert (long_ - 323) * 1.15 + passes * 9.85 <= 555.0
+    assert (long_ - 322) * 1.15 + len(range(321 + 68, long_ + 2, 68)) * 9.85 > 555.0 and f"{passes} mining passes" in why
     flat, _ = refit_epochs(epoch=323, epochs=500, radius_warmup=320, time_budget=480.0, seconds_used=300.0,
                            recent=[1.0, 1.0, 1.0], mining_every=0, most=MAX_EPOCHS)
     assert flat == 323 + 156  # no violators: the mean of the timed epochs

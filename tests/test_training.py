@@ -262,6 +262,38 @@ def test_time_budget_stops_before_the_epoch_that_would_overrun(toy_pairs, monkey
     assert est.fit(toy_pairs).n_epochs_trained_ == 4  # the bound is the budget, not a fixed epoch count
 
 
+def test_time_budget_costs_the_next_epoch_without_the_last_mining_pass_and_with_the_next(monkeypatch):
+    """A pass of the violators recurs every so many epochs: the epoch after one is not as long as it was."""
+    from types import SimpleNamespace
+
+    import hypergensim.training.callbacks as callbacks_module
+    from hypergensim.training import TimeBudget
+
+    clock = [0.0]
+    monkeypatch.setattr(callbacks_module.time, "monotonic", lambda: clock[0])
+    est = SimpleNamespace(params_=SimpleNamespace(epochs=1000), stop_training_=False)
+    budget = TimeBudget(100.0)
+    budget.on_train_begin(est, {"epoch": 0})
+
+    def epoch(n, seconds, mined=0.0, upcoming=0.0):
+        clock[0] += seconds
+        budget.on_epoch_end(est, {"epoch": n, "mining_seconds": mined, "next_mining_seconds": upcoming})
+        return est.stop_training_
+
+    assert not epoch(1, 2.0)
+    assert not epoch(2, 2.0, upcoming=40.0)  # 4 s used, the next epoch 2 s and a pass of 40 s: it fits
+    assert not epoch(3, 42.0, mined=40.0)  # 46 s used: the epochs after it take 2 s, not 42
+    n = 3
+    while not epoch(n + 1, 2.0):
+        n += 1
+    assert n + 1 == 30 and clock[0] == 100.0  # stopped when the next 2 s epoch would end past 100 s
+    est.stop_training_ = False
+    clock[0] = 0.0
+    budget.on_train_begin(est, {"epoch": 0})
+    assert not epoch(1, 2.0)
+    assert epoch(2, 10.0, upcoming=80.0)  # 12 s used: the next epoch's pass would end past the budget
+
+
 @pytest.mark.parametrize("seconds", [0, -5, float("nan"), float("inf"), "60", True])
 def test_time_budget_rejects_impossible_budgets(seconds):
     from hypergensim.training import TimeBudget

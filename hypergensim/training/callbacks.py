@@ -219,6 +219,10 @@ class TimeBudget(Callback):
     ends so far, which includes whatever the other callbacks do (evaluation,
     checkpoints), so a run with ``TimeBudget(3600)`` finishes within the hour
     rather than just after it.  The clock starts at each ``fit`` or ``resume``.
+    A mining pass of the fast engine's violators recurs only every so many
+    epochs: the seconds an epoch's logs give as ``mining_seconds`` are left out
+    of its gap, and those the next epoch will mine (``next_mining_seconds``)
+    are added to its cost.
 
     Examples
     --------
@@ -243,16 +247,18 @@ class TimeBudget(Callback):
 
     def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
         if logs["epoch"] < estimator.params_.epochs:
-            self._stop_if_next_overruns(estimator, f"epoch {logs['epoch']}")
+            self._stop_if_next_overruns(estimator, f"epoch {logs['epoch']}", mined=logs.get("mining_seconds", 0.0),
+                                        mining=logs.get("next_mining_seconds", 0.0))
 
-    def _stop_if_next_overruns(self, estimator: Any, after: str) -> None:
+    def _stop_if_next_overruns(self, estimator: Any, after: str, *, mined: float = 0.0, mining: float = 0.0) -> None:
         now = time.monotonic()
-        self._longest = max(self._longest, now - self._last)
+        self._longest = max(self._longest, now - self._last - mined)
         self._last = now
-        if now - self._start + self._longest > self.seconds:
+        if now - self._start + self._longest + mining > self.seconds:
             estimator.stop_training_ = True
-            logger.info("time budget: stopping after %s (%.0f s used of %.0f s; an epoch takes up to %.1f s)",
-                        after, now - self._start, self.seconds, self._longest)
+            also = f" and the next one mines for {mining:.1f} s" if mining else ""
+            logger.info("time budget: stopping after %s (%.0f s used of %.0f s; an epoch takes up to %.1f s%s)",
+                        after, now - self._start, self.seconds, self._longest, also)
 
 
 class CSVLogger(Callback):

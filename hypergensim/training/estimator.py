@@ -54,10 +54,12 @@ from .schedule import (
     choose_rate,
     choose_static,
     choose_virtual_root,
+    hard_epoch_cost,
     most_epochs,
     refit_epochs,
     refit_plan,
     replan_warmup,
+    seconds_for_epochs,
     usable_cores,
     warmup_share,
 )
@@ -435,6 +437,8 @@ class PoincareEmbedding(BaseEstimator):
                     run: RunDir | None) -> None:
         """Once the first epoch is timed: the epochs that fit the budget, the warm-up's length, the plateau stop."""
         p = self.params_
+        if self._hard_epoch_cost() > 1.0 and p.radius_start is not None:
+            self._plan_mining(seconds_used, seconds_per_epoch)
         values, why = choose_epochs(epochs=None, radius_warmup=p.radius_warmup, radius_start=p.radius_start,
                                     time_budget=p.time_budget, seconds_used=seconds_used,
                                     seconds_per_epoch=seconds_per_epoch,
@@ -460,10 +464,36 @@ class PoincareEmbedding(BaseEstimator):
         return warmup_share(self._profile, radius_cap=self.params_.radius_cap)
 
     def _hard_epoch_cost(self) -> float:
-        """What the plan counts an epoch after the warm-up at, against one in it: :data:`HARD_EPOCH_COST` when the
-        fast engine draws violators there, else 1."""
+        """What the plan counts an epoch after the warm-up at, against one in it: 1 unless the fast engine draws
+        violators there; then what :meth:`_plan_mining` found, :data:`HARD_EPOCH_COST` before it."""
         p = self.params_
-        return HARD_EPOCH_COST if p.hard_negatives and p.engine == "fast" else 1.0
+        if not p.hard_negatives or p.engine != "fast":
+            return 1.0
+        return float(self.schedule_.get("mining", {}).get("hard_epoch_cost", HARD_EPOCH_COST))
+
+    def _plan_mining(self, seconds_used: float, seconds_per_epoch: float) -> None:
+        """Time a mining pass on a sample of the nodes and cost the epochs after the warm-up with their passes
+        (:func:`~hypergensim.training.schedule.hard_epoch_cost`), in ``schedule_["mining"]``.  Where the passes
+        would not pay and the schedule chose the violators, the epochs after the warm-up draw uniform negatives
+        instead (``hard_negatives=0``); violators the user asked for are kept, at their cost."""
+        p = self.params_
+        pass_seconds = self._fast.mining_seconds()
+        left = seconds_for_epochs(time_budget=p.time_budget, seconds_used=seconds_used,
+                                  burn_in_left=self.burn_in - self.burn_in_epochs_done_,
+                                  seconds_per_epoch=seconds_per_epoch)
+        cost, pays, why = hard_epoch_cost(seconds_left=left, seconds_per_epoch=seconds_per_epoch,
+                                          pass_seconds=pass_seconds, mining_every=self._fast.violators_every,
+                                          share=self._warmup_share()[0], most=most_epochs(self._profile))
+        if not pays and self.hard_negatives is None:
+            p.hard_negatives = 0
+            why += ", so they draw uniform negatives"
+            self.schedule_["hard_negatives"] = why
+            cost = 1.0
+        elif not pays:
+            why += f", kept as asked (hard_negatives={p.hard_negatives})"
+        self.schedule_["mining"] = {"pass_seconds": round(pass_seconds, 3), "hard_epoch_cost": cost, "rule": why}
+        if self.verbose:
+            logger.info("schedule: a mining pass takes about %.1f s: %s", pass_seconds, why)
 
     def _record_epochs(self, callbacks: list[Callback], run: RunDir | None) -> None:
         """The schedule's epochs, once chosen or re-fitted: the progress bar's total, and the run's config
@@ -657,7 +687,20 @@ class PoincareEmbedding(BaseEstimator):
         self.loss_history_.append(loss)
         self.n_epochs_trained_ = epoch
         self.fit_seconds_ += seconds
-        return {"epoch": epoch, "loss": loss, "seconds": seconds, "relations_per_s": seen / seconds}
+        return {"epoch": epoch, "loss": loss, "seconds": seconds, "relations_per_s": seen / seconds,
+                **self._mining_logs(epoch)}
+
+    def _mining_logs(self, epoch: int) -> dict[str, float]:
+        """The seconds epoch ``epoch`` spent mining violators, and those the next epoch will (the latest pass's,
+        or before the first the schedule's probe of it): a pass recurs only every so many epochs, so
+        :class:`~hypergensim.training.TimeBudget` costs the next epoch without this one's and with its own."""
+        fast = self._fast
+        if fast is None:
+            return {"mining_seconds": 0.0, "next_mining_seconds": 0.0}
+        mined = fast.pass_seconds if fast.violators_epoch == epoch else 0.0
+        expected = fast.pass_seconds or float(self.schedule_.get("mining", {}).get("pass_seconds", 0.0))
+        upcoming = expected if fast.mines(epoch + 1, self.hard_negatives_at(epoch + 1)) else 0.0
+        return {"mining_seconds": mined, "next_mining_seconds": upcoming}
 
     def _burn_in_epoch(self, n_rel: int) -> dict[str, Any]:
         """The next burn-in epoch, one at a time so progress, budgets and checkpoints cover burn-in too."""

@@ -58,6 +58,7 @@ learning rate of 10 with nodes on the boundary.
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numba
@@ -79,7 +80,7 @@ from ..numerics import (
     project_row,
 )
 from ..params import MODELS, PARAMETER
-from .violators import VIOLATOR_DTYPE, mine_violators, refresh_interval
+from .violators import VIOLATOR_DTYPE, mine_violators, mining_seconds, refresh_interval
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
 
@@ -731,6 +732,8 @@ class FastTrainer:
         The epoch whose :meth:`run_epoch` mined them (``None``: not yet).
     violators_every : int
         Epochs between two minings (:func:`~hypergensim.training.violators.refresh_interval`).
+    pass_seconds : float
+        Seconds the latest mining took (0 before the first).
     """
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
@@ -771,6 +774,7 @@ class FastTrainer:
         self.violators = (np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=VIOLATOR_DTYPE))
         self.violators_epoch: int | None = None
         self.violators_every = refresh_interval(n, len(rel))
+        self.pass_seconds = 0.0
         counts = np.asarray(model.kv.expandos["count"], dtype=np.float64)
         self.by_count = alias_table(counts)
         self.by_damped_count = alias_table(counts**0.75)
@@ -779,6 +783,18 @@ class FastTrainer:
     def relations(self) -> np.ndarray:
         """The training relations as node indices, one ``(child, ancestor)`` row each (in the engine's order)."""
         return np.column_stack([self.rel_u, self.rel_v])
+
+    def mines(self, epoch_id: int, hard_negatives: int) -> bool:
+        """Whether :meth:`run_epoch` mines the violators first in epoch ``epoch_id`` with ``hard_negatives``:
+        none mined yet, or :attr:`violators_every` epochs passed since."""
+        return bool(hard_negatives) and (self.violators_epoch is None
+                                         or epoch_id - self.violators_epoch >= self.violators_every)
+
+    def mining_seconds(self) -> float:
+        """What one mining pass over the current points will cost once they are trained, in seconds
+        (:func:`~hypergensim.training.violators.mining_seconds`: its kernel timed on a sample of the nodes)."""
+        return mining_seconds(self.points, self.pos_ptr, self.pos_idx, model=self.code, shift=self.translation,
+                              seed=self.random_state)
 
     def set_node_epsilon(self, node_epsilon: np.ndarray) -> None:
         """Give every node a margin of its own from the boundary (the radius cap,
@@ -840,12 +856,13 @@ class FastTrainer:
         if not 0 <= hard_negatives <= self.max_hard_negatives or (burn_in and hard_negatives):
             raise ConfigError(f"hard_negatives={hard_negatives} in this epoch: this trainer draws at most "
                               f"{self.max_hard_negatives}, and none during burn-in")
-        if hard_negatives and (self.violators_epoch is None
-                               or epoch_id - self.violators_epoch >= self.violators_every):
+        if self.mines(epoch_id, hard_negatives):
+            started = time.perf_counter()
             self.violators = mine_violators(self.points, self.pos_ptr, self.pos_idx, model=self.code,
                                             shift=self.translation, seed=int(_seed64(self.random_state, epoch_id,
                                                                                       _MINING_ID)))
             self.violators_epoch = epoch_id
+            self.pass_seconds = time.perf_counter() - started
         # blocks of at most `block` relations, as many per worker, so the shards stay balanced
         n_blocks = max(1, -(-n // (self.block * self.workers))) * self.workers
         block = -(-n // n_blocks)

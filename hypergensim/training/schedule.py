@@ -26,7 +26,11 @@ The rules, and the measurements behind them (``evaluation/results/defaults/``):
 * epochs from the time budget: the first epoch is timed, and the schedule
   takes as many epochs as fit in the budget (default
   :data:`DEFAULT_TIME_BUDGET`; the epochs after the warm-up, which draw
-  violators, counted at :data:`HARD_EPOCH_COST` times the first), but no more
+  violators, counted with their mining passes whole, at least
+  :data:`HARD_EPOCH_COST` times the first: :func:`hard_epoch_cost`, from a
+  pass timed on a sample of the nodes; where the passes would take more than
+  :data:`MAX_MINING_SHARE` of those epochs' time, as for WordNet nouns at
+  d = 200 on two cores, they draw uniform negatives), but no more
   than :func:`most_epochs`: about :data:`UPDATES_PER_NODE` positive updates
   per node.  Halfway through the warm-up, then halfway through what is left
   of it, and so on, :func:`replan_warmup` costs the rest of it from the latest
@@ -89,7 +93,7 @@ from .callbacks import Callback
 
 __all__ = ["AUTO", "VIRTUAL_ROOT", "DEFAULT_TIME_BUDGET", "MAX_EPOCHS", "UPDATES_PER_NODE", "HierarchyProfile",
            "PlateauStop", "choose_static", "choose_epochs", "choose_rate", "choose_radius_cap", "choose_virtual_root",
-           "most_epochs", "refit_epochs", "replan_warmup", "usable_cores"]
+           "hard_epoch_cost", "most_epochs", "refit_epochs", "replan_warmup", "seconds_for_epochs", "usable_cores"]
 
 logger = logging.getLogger("hypergensim.training")
 
@@ -159,6 +163,17 @@ DEEP_MEAN_ANCESTORS = 10.0
 #: pass every :func:`~hypergensim.training.violators.refresh_interval` epochs (measured at 100,000 nodes, two
 #: cores: DAG 1.15 s + 9.7 s / 68 against 0.90 s, 1.43; deep tree 1.55 s + 15 s / 48 against 1.35 s, 1.38).
 HARD_EPOCH_COST = 1.4
+#: What an epoch that draws violators costs against a warm-up epoch, its mining passes aside (two cores: WordNet
+#: nouns at d = 10 0.428 s against 0.352 s, 1.22; the 100k DAG 1.15 s against 0.90 s, 1.28; the deep tree 1.55 s
+#: against 1.35 s, 1.15).  With the passes counted (:func:`hard_epoch_cost`) an epoch there costs at least
+#: :data:`HARD_EPOCH_COST`.
+DRAW_COST = 1.2
+#: The most of the epochs after the warm-up's time that their mining passes may take, where the schedule chose the
+#: violators (:func:`hard_epoch_cost`); past it they train with uniform negatives only.  WordNet nouns on two
+#: cores, as planned in the default 540 s: at d = 10 a fifth (3 passes of 7.8 s in about 130 s), at d = 200 two
+#: thirds (one pass of 160 s in 235 s), where the violators' 20 epochs after it cost mean rank (4.87 against
+#: uniform's 4.20) for MAP (0.947 against 0.851) (``evaluation/results/defaults/high-dim/``).
+MAX_MINING_SHARE = 0.5
 #: Epochs after the warm-up that :func:`refit_epochs` times (the first mines the violators) before it re-fits:
 #: the median of the others is a plain epoch's cost, so one of them carrying a plateau check (a sampled
 #: evaluation, 1-1.5 s at 100k nodes) does not count as the cost of every epoch (with three, the mean made the
@@ -502,7 +517,8 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
         timed = max(seconds_per_epoch, 1e-6)
         later = epoch_cost_factor(share[0], hard_cost) if radius_start is not None else 1.0
         per_epoch = timed * later
-        fit = int((TRAINING_SHARE * time_budget - seconds_used - burn_in_left * timed) / per_epoch)
+        fit = int(seconds_for_epochs(time_budget=time_budget, seconds_used=seconds_used, burn_in_left=burn_in_left,
+                                     seconds_per_epoch=timed) / per_epoch)
         epochs = max(MIN_EPOCHS, min(most, fit))
         values["epochs"] = epochs
         at = f"{per_epoch:.3f} s per epoch" + (
@@ -526,6 +542,60 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
         why["radius_warmup"] = (f"{round(100 * share[0])}% of the {epochs} epochs" + (f": {share[1]}" if share[1] else "")
                                 if warm else "no radius warm-up")
     return values, why
+
+
+def seconds_for_epochs(*, time_budget: float, seconds_used: float, burn_in_left: int,
+                       seconds_per_epoch: float) -> float:
+    """The seconds of the budget's training share (:data:`TRAINING_SHARE`) the epochs still to plan may take,
+    the burn-in's epochs left (at ``seconds_per_epoch`` each) and ``seconds_used`` paid."""
+    return TRAINING_SHARE * time_budget - seconds_used - burn_in_left * seconds_per_epoch
+
+
+def hard_epoch_cost(*, seconds_left: float, seconds_per_epoch: float, pass_seconds: float, mining_every: int,
+                    share: float, most: int) -> tuple[float, bool, str]:
+    """What the plan counts an epoch after the warm-up at, against one in it, with the passes that mine the
+    violators counted whole, and whether they pay: ``(cost, pays, why)``.
+
+    The epochs after the warm-up draw violators (:data:`DRAW_COST` times a warm-up epoch of
+    ``seconds_per_epoch``) and mine them first at their first epoch, then every ``mining_every`` epochs, each
+    pass ``pass_seconds`` (:func:`~hypergensim.training.violators.mining_seconds`).  The plan takes the fewest
+    passes that cover the epochs after the warm-up that fit in ``seconds_left`` beside them (``1 - share`` of
+    at most ``most`` epochs), and counts them spread over those epochs; at least :data:`HARD_EPOCH_COST`, what
+    the defaults' tables were measured with.  A pass over all pairs of nodes grows with the nodes squared and
+    the dimension, an epoch much more slowly: at d = 10 the passes are a tenth of the phase after the warm-up
+    (WordNet nouns), at d = 200 one pass can outlast the whole phase.  Where the passes would take more than
+    :data:`MAX_MINING_SHARE` of it, or no epoch after the warm-up fits beside one pass, they do not pay.
+
+    Examples
+    --------
+    >>> cost, pays, why = hard_epoch_cost(seconds_left=500.0, seconds_per_epoch=0.35, pass_seconds=6.0,
+    ...                                   mining_every=91, share=0.8, most=2652)  # WordNet nouns at d = 10
+    >>> cost, pays, why.split(": ")[0]
+    (1.4, True, '3 mining passes of 6 s in the 265 epochs after the warm-up')
+    >>> round(hard_epoch_cost(seconds_left=500.0, seconds_per_epoch=1.6, pass_seconds=60.0, mining_every=91,
+    ...                       share=0.8, most=2652)[0], 3)  # d = 200 in a longer budget: the pass counted whole
+    1.908
+    >>> hard_epoch_cost(seconds_left=280.0, seconds_per_epoch=1.6, pass_seconds=130.0, mining_every=91,
+    ...                 share=0.8, most=2652)[1]  # one pass would outlast the epochs it serves
+    False
+    """
+    per = max(seconds_per_epoch, 1e-6)
+    mean = per * (share + (1 - share) * DRAW_COST)  # an epoch of the plan, its passes aside
+    passes = 1
+    while True:
+        epochs = max(0, min(most, int((seconds_left - passes * pass_seconds) / mean)))
+        hard = epochs - (warmup_epochs(share, epochs) if epochs else 0)
+        if -(-hard // max(mining_every, 1)) <= passes:
+            break
+        passes += 1
+    mining = passes * pass_seconds
+    phase = hard * per * DRAW_COST + mining
+    head = (f"{passes} mining pass{'es' * (passes > 1)} of {pass_seconds:.3g} s in the {hard} epochs after the "
+            f"warm-up")
+    cost = round(max(HARD_EPOCH_COST, DRAW_COST + mining / (max(hard, 1) * per)), 3)
+    if hard < 1 or mining > MAX_MINING_SHARE * phase:
+        return cost, False, f"{head}: more than {MAX_MINING_SHARE:.0%} of their {phase:.0f} s would go to mining"
+    return cost, True, f"{head}: each such epoch counted at {cost:.3g}x one of the warm-up"
 
 
 def refit_plan(*, epoch: int, epochs: int, radius_warmup: int, time_budget: float, seconds_used: float,
@@ -659,14 +729,16 @@ def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: fl
                  recent: Sequence[float], mining_every: int, most: int) -> tuple[int, str]:
     """The epochs re-fitted to the budget left, :data:`REFIT_AFTER` epochs after the warm-up: ``(epochs, why)``.
 
-    The epochs were fitted to the first epoch's time and :data:`HARD_EPOCH_COST`; by now the warm-up's real
-    cost is spent and ``recent`` holds the seconds of the epochs since it ended.  With violators
-    (``mining_every`` > 0) the first of them mined them: the median of the others is a plain epoch's cost (an
-    epoch that also ran a plateau check does not count for all) and the first's excess a mining pass, spread
-    over ``mining_every`` epochs.  The epochs left are what fits in the budget's
-    training share, within ``epoch`` (stop now) .. ``most``, and at most twice the epochs planned after the
-    ``radius_warmup``: a re-fit corrects the timing, it does not reshape the schedule (a tiny hierarchy's first
-    epoch, which carries the start-up, can be several times its later ones).
+    The epochs were fitted to the first epoch's time and the plan's cost of the epochs after the warm-up
+    (:func:`hard_epoch_cost`); by now the warm-up's real cost is spent and ``recent`` holds the seconds of the
+    epochs since it ended.  With violators (``mining_every`` > 0) the first of them mined them: the median of
+    the others is a plain epoch's cost (an epoch that also ran a plateau check does not count for all) and the
+    first's excess a mining pass, which recurs every ``mining_every`` epochs from it; the passes the epochs left
+    will run are counted whole (spread over the epochs, a pass that will not recur left a large one's time
+    unspent).  The epochs left are what fits in the budget's training share, within ``epoch`` (stop now) ..
+    ``most``, and at most twice the epochs planned after the ``radius_warmup``: a re-fit corrects the timing,
+    it does not reshape the schedule (a tiny hierarchy's first epoch, which carries the start-up, can be
+    several times its later ones).
 
     Examples
     --------
@@ -674,27 +746,38 @@ def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: fl
     ...                            seconds_used=300.0, recent=[11.0, 2.6, 1.1, 1.2, 1.15], mining_every=68,
     ...                            most=815)  # the second also ran a plateau check
     >>> epochs
-    443
+    449
     >>> why.split(" (")[0]
-    'the warm-up over, re-fitted at epoch 325 to the 156 s left: 118 more epochs of 1.319 s'
+    'the warm-up over, re-fitted at epoch 325 to the 156 s left: 124 more epochs of 1.175 s and 1 mining pass of 9.8 s'
     """
     if len(recent) < 2:
         raise ConfigError("refit_epochs needs the seconds of two epochs or more")
+    mining = 0.0
     if mining_every > 0:
         plain = statistics.median(recent[1:])
         mining = max(recent[0] - plain, 0.0)
-        per_epoch = plain + mining / mining_every
-        cost = f"{plain:.3f} s and a mining pass of {mining:.1f} s every {mining_every} epochs"
     else:
-        per_epoch = plain = statistics.median(recent)
-        cost = "as timed"
+        plain = statistics.median(recent)
+    plain = max(plain, 1e-6)
     left = TRAINING_SHARE * time_budget - seconds_used
-    more = max(0, int(left / max(per_epoch, 1e-6)))
+
+    def passes(upto: int) -> int:  # the mining passes in epochs epoch + 1 .. upto (every mining_every from the first)
+        if mining_every <= 0:
+            return 0
+        first = radius_warmup + 1
+        return max(0, (upto - first) // mining_every) - max(0, (epoch - first) // mining_every)
+
+    more = max(0, int(left / plain))
+    while more > 0 and more * plain + passes(epoch + more) * mining > left:  # the most that fits, passes and all
+        more -= 1
     cap = radius_warmup + round(REFIT_GROWTH * max(epochs - radius_warmup, 0))
     new = max(epoch, min(most, cap, epoch + more))
     capped = " (twice the epochs planned after the warm-up: the most a re-fit gives)" if new == cap < most else ""
+    runs = passes(new)
+    cost = (f"{plain:.3f} s and {runs} mining pass{'es' * (runs != 1)} of {mining:.1f} s (one every "
+            f"{mining_every} epochs)" if mining_every > 0 else f"{plain:.3f} s (as timed)")
     return new, (f"the warm-up over, re-fitted at epoch {epoch} to the {max(left, 0):.0f} s left: {new - epoch} "
-                 f"more epochs of {per_epoch:.3f} s ({cost}) instead of {epochs - epoch}{capped}")
+                 f"more epochs of {cost} instead of {epochs - epoch}{capped}")
 
 
 class PlateauStop(Callback):
