@@ -63,7 +63,8 @@ def refresh_interval(nodes: int, relations: int) -> int:
 
 
 #: Share of the blocks of queries :func:`mining_seconds` times, and the fewest it times (2 % of WordNet nouns'
-#: blocks: 0.2 s of a 9 s pass at d = 10, 1.7 s of an 85 s one at d = 200, on 2 cores).
+#: blocks: the probe takes 0.2-0.3 s beside a 12 s pass at d = 10, 3.1-3.4 s beside a 130 s one at d = 200, on
+#: 2 cores).
 PROBE_SHARE = 0.02
 PROBE_BLOCKS = 64
 
@@ -174,11 +175,12 @@ def mining_seconds(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     pass's own kernel timed on a seeded sample of its blocks of queries (``share`` of them, at least
     :data:`PROBE_BLOCKS`), scaled to them all.
 
-    The sampled queries find no violators (each is given itself as its one ancestor): a pass costs its keys,
-    one per node for each query, and on a trained embedding little more, while on one still far from trained,
-    where nearly every node is a violator, it costs about 1.4 times as much (WordNet nouns, 2 cores: 12.4 s
-    against 8-10 s at d = 10; 140 s against 95-105 s at d = 200).  The schedule times it before the warm-up
-    ends, to plan the passes the epochs after it will run.
+    The sampled queries find no violators (each is given itself as its one ancestor), so the probe times the
+    keys, one per node for each query, which is what a pass costs whatever the points: on WordNet nouns (2
+    cores) it read 12.5-14.5 s where full passes took 11.3-13.3 s at d = 10, on trained points and on points one
+    epoch old alike, and 136-154 s against 129-140 s at d = 200 on points one epoch old; during a d = 200 run it
+    read 121.8 s for a pass that then took 122.4 s.  The schedule times it after the first epoch, to plan the
+    passes the epochs after the warm-up will run.
 
     Examples
     --------
