@@ -767,10 +767,10 @@ def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: fl
         first = radius_warmup + 1
         return max(0, (upto - first) // mining_every) - max(0, (epoch - first) // mining_every)
 
-    more = max(0, int(left / plain))
+    cap = radius_warmup + round(REFIT_GROWTH * max(epochs - radius_warmup, 0))
+    more = max(0, min(int(left / plain), min(most, cap) - epoch))  # within the caps, so the search below is short
     while more > 0 and more * plain + passes(epoch + more) * mining > left:  # the most that fits, passes and all
         more -= 1
-    cap = radius_warmup + round(REFIT_GROWTH * max(epochs - radius_warmup, 0))
     new = max(epoch, min(most, cap, epoch + more))
     capped = " (twice the epochs planned after the warm-up: the most a re-fit gives)" if new == cap < most else ""
     runs = passes(new)

@@ -37,7 +37,7 @@ from ..errors import ConfigError
 from ..manifold import conformal_denominator, squared_norms
 from ..numerics import keys_block, keys_blocking
 
-__all__ = ["PROBE_SHARE", "VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators", "mining_seconds",
+__all__ = ["PROBE_BLOCKS", "PROBE_SHARE", "VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators", "mining_seconds",
            "refresh_interval"]
 
 #: Most violators kept per node (a uniform sample of them): 64 and 32 trained a 20,000-node DAG alike.
