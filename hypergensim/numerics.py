@@ -23,7 +23,7 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 __all__ = ["GAP_FLOOR", "KERNEL_FASTMATH", "ball_gap", "cosh_distance", "arcosh_root", "exp_neg_distance",
-           "project_row", "keys_block", "keys_blocking", "pair_key", "bisect_left", "bisect_right", "contains_sorted",
+           "project_row", "keys_block", "keys_blocking", "key_sum", "pair_key", "bisect_left", "bisect_right", "contains_sorted",
            "prefetch", "prefetch_row"]
 
 #: LLVM fast-math flags of the training kernels' arithmetic: ``reassoc`` lets the sums over a row's coordinates
@@ -258,25 +258,38 @@ def keys_block(xt, queries, inv_gap, model, shift, start, width, out):
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def pair_key(points, u, w, model, shift):
-    """The ranking key of ``w`` for the query ``u`` under ``model`` (0 Poincaré, 1 Lorentz, 2 Euclidean,
-    3 translational), from row-major ``points``: the one-pair form of :func:`keys_block`, so for a fixed ``u``
-    it orders nodes by their distance from ``u`` as the evaluator ranks them."""
+def key_sum(points, u, w, model, shift):
+    """:func:`keys_block`'s sum for the one pair ``(u, w)``, from row-major ``points``, with its operations in its
+    order, so that it is the same double: ``Σ (wᵢ − qᵢ)²`` with ``q = u`` (``u + shift`` for model 3), or
+    ``u₀w₀ − Σ uᵢwᵢ`` for model 1 (the key itself).  Model 0's key is this sum times ``w``'s inverse gap, as
+    :func:`keys_block` scales it; the screened evaluator and miner (:mod:`hypergensim.screening`) call it where
+    an approximate key is too close to call."""
     dim = points.shape[1]
-    key = 0.0
-    if model == 0:
-        sq = 0.0
-        for i in range(dim):
-            diff = points[w, i] - points[u, i]
-            key += diff * diff
-            sq += points[w, i] * points[w, i]
-        return key / ball_gap(sq)
     if model == 1:
         key = points[u, 0] * points[w, 0]
         for i in range(1, dim):
             key -= points[u, i] * points[w, i]
         return key
+    key = 0.0
     for i in range(dim):  # shift (the translational model's r) is read only for model 3
-        diff = points[w, i] - (points[u, i] + (shift[i] if model == 3 else 0.0))
+        diff = points[w, i] - (points[u, i] + shift[i] if model == 3 else points[u, i])
         key += diff * diff
     return key
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def pair_key(points, u, w, model, shift):
+    """The ranking key of ``w`` for the query ``u`` under ``model`` (0 Poincaré, 1 Lorentz, 2 Euclidean,
+    3 translational), from row-major ``points``: the one-pair form of :func:`keys_block`, so for a fixed ``u``
+    it orders nodes by their distance from ``u`` as the evaluator ranks them (model 0 divides by ``w``'s
+    floored gap where :func:`keys_block` multiplies by its inverse)."""
+    if model != 0:
+        return key_sum(points, u, w, model, shift)
+    dim = points.shape[1]
+    key = 0.0
+    sq = 0.0
+    for i in range(dim):
+        diff = points[w, i] - points[u, i]
+        key += diff * diff
+        sq += points[w, i] * points[w, i]
+    return key / ball_gap(sq)

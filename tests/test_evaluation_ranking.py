@@ -271,3 +271,61 @@ def test_rank_counts_refuses_a_bad_group(group):
     ptr, idx = build_csr(np.array([[1, 0]]), 2)
     with pytest.raises(ConfigError, match="group must be"):
         rank_counts(np.zeros((2, 2)), np.arange(2), ptr, idx, ptr, idx, group=group)
+
+
+def _screened_data(quality: str, n: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random tree's closure and points at a screened dimension: children near their parents (``good``) or
+    anywhere (``poor``), with exact ties."""
+    rng = np.random.default_rng(seed)
+    parent = [-1] + [int(rng.integers(0, i)) for i in range(1, n)]
+    x = np.zeros((n, dim))
+    for u in range(1, n):
+        x[u] = x[parent[u]] * 0.9 + rng.normal(size=dim) * 0.03 if quality == "good" else rng.normal(size=dim)
+    if quality == "poor":
+        x *= (rng.uniform(0, 0.95, n) / np.maximum(np.linalg.norm(x, axis=1), 1e-12))[:, None]
+    x[rng.integers(1, n, size=n // 10)] = x[rng.integers(1, n, size=n // 10)]  # exact ties
+    rows = []
+    for u in range(1, n):
+        a = parent[u]
+        while a >= 0:
+            rows.append((u, a))
+            a = parent[a]
+    return np.array(rows), x
+
+
+@pytest.mark.parametrize("quality", ["good", "poor"])
+@pytest.mark.parametrize("model", ["poincare", "euclidean", "translational"])
+def test_screened_counts_are_the_direct_kernels(model, quality):
+    """At a screened dimension the evaluator ranks from float32 products and their bound, with exact keys where
+    the bound cannot decide: its counts and keys equal the direct kernel's, in reconstruction, in the symmetric
+    setting (the root's hundreds of positives take the binary-search branch) and in link prediction's filtered
+    sets, ties included."""
+    from hypergensim.evaluation.ranking import build_csr, rank_counts
+    from hypergensim.screening import SCREEN_MIN_DIM, screens
+
+    n, dim = 900, SCREEN_MIN_DIM
+    rows, x = _screened_data(quality, n, dim, 11)
+    assert screens(dim, 0)
+    shift = np.random.default_rng(12).normal(size=dim) * 0.1 if model == "translational" else None
+    closure = build_csr(rows, n)
+    both = build_csr(np.vstack([rows, rows[:, ::-1]]), n)
+    test = build_csr(rows[np.random.default_rng(13).random(len(rows)) < 0.3], n)
+    for positives, filtered in ((closure, closure), (both, both), (test, closure)):
+        direct = rank_counts(x, np.arange(n), *positives, *filtered, model=model, translation=shift, group=16)
+        screened = rank_counts(x, np.arange(n), *positives, *filtered, model=model, translation=shift)
+        for a, b in zip(direct, screened):
+            np.testing.assert_array_equal(a, b)
+    assert np.diff(both[0]).max() > 32 and direct[0].sum() > 0
+
+
+@pytest.mark.parametrize("quality", ["good", "poor"])
+def test_screened_evaluation_matches_brute_force(quality):
+    from hypergensim.screening import SCREEN_MIN_DIM
+
+    rows, x = _screened_data(quality, 120, SCREEN_MIN_DIM, 14)
+    keys = [f"n{i}" for i in range(120)]
+    pairs = [(keys[a], keys[b]) for a, b in rows]
+    got = evaluate_reconstruction((keys, x), pairs).as_dict()
+    want = brute_force(keys, x, pairs, pairs)
+    for f in FIELDS:
+        assert got[f] == pytest.approx(want[f], abs=1e-9), f

@@ -9,6 +9,7 @@ from hypergensim.evaluation.ranking import build_csr
 from hypergensim.manifold import poincare_distance, poincare_to_lorentz
 from hypergensim.numerics import keys_block, pair_key
 from hypergensim.params import MODELS
+from hypergensim.screening import SCREEN_MIN_DIM, screens
 from hypergensim.training import violators
 from hypergensim.training.violators import PROBE_BLOCKS, mine_violators, mining_seconds, refresh_interval
 
@@ -117,6 +118,36 @@ def test_mined_violators_equal_a_brute_force_count_ties_included(model, n, block
         farthest = max(keys[a] for a in ancestors)
         expected = set(np.flatnonzero(keys < farthest).tolist()) - ancestors - {u}
         assert sorted(mined) == sorted(expected), u  # strictly closer only: a tie with the farthest is no violator
+
+
+@pytest.mark.parametrize("kind", ["ball", "ties", "boundary"])
+@pytest.mark.parametrize("model", ["poincare", "euclidean", "translational"])
+def test_screened_mining_gives_the_direct_kernels_table(model, kind):
+    """At a screened dimension the pass decides by float32 products and their bound, and by the exact key where
+    the bound cannot: the violators, and the capped sample drawn from them in node order, are the direct
+    kernel's to the last id, ties with the farthest ancestor (never violators) included."""
+    n, dim = 700, SCREEN_MIN_DIM
+    edges, parent = _random_tree(n, 5)
+    pos_ptr, pos_idx = build_csr(edges, n)
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(n, dim))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    x *= (1 - 10.0 ** rng.uniform(-9, -2, (n, 1))) if kind == "boundary" else rng.uniform(0, 0.9, (n, 1))
+    if kind == "ties":  # half the nodes sit on their parent, or a hair from it: keys equal to an ancestor's
+        x[1::2] = x[parent[1::2]] + (rng.normal(size=(n // 2, dim)) * 1e-12) * (np.arange(n // 2) % 2)[:, None]
+    code = MODELS.index(model)
+    shift = rng.normal(size=dim) * 0.1
+    assert screens(dim, code)
+    xt, inv_gap, offset, (block, width) = violators._kernel_inputs(x, code, shift)
+    for k in (n, 5):  # every violator; a capped sample
+        counts = np.zeros(n, dtype=np.int64)
+        chosen = np.zeros((n, k), dtype=violators.VIOLATOR_DTYPE)
+        violators._mine(xt, inv_gap, pos_ptr, pos_idx, code, offset, k, np.uint64(9), counts, chosen, block, width)
+        ptr, idx = mine_violators(x, pos_ptr, pos_idx, model=code, shift=shift, k=k, seed=9)
+        np.testing.assert_array_equal(np.diff(ptr), counts)
+        np.testing.assert_array_equal(idx, chosen[np.arange(k)[None, :] < counts[:, None]])
+        if k == n:
+            assert counts.max() > 5 and counts[0] == 0  # the cap below samples; the root has no ancestor
 
 
 def test_a_capped_sample_is_a_uniform_subset_and_reproducible():

@@ -9,8 +9,9 @@ falls to nearly nothing while they stay where they are.
 
 :func:`mine_violators` finds them by one brute-force pass (every node against
 every node, parallel over blocks of nodes, with the evaluator's distance keys
-computed bit for bit alike by :func:`hypergensim.numerics.keys_block`) and
-keeps a uniform sample of at most ``k`` per node; the fast engine (:mod:`hypergensim.training.fast`) draws a relation
+computed bit for bit alike by :func:`hypergensim.numerics.keys_block`; from
+d = 48 screened by float32 products, :mod:`hypergensim.screening`, with the
+same table) and keeps a uniform sample of at most ``k`` per node; the fast engine (:mod:`hypergensim.training.fast`) draws a relation
 ``u → v``'s hard negatives among ``u``'s violators that are closer to ``u``
 than ``v``.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numba
 import numpy as np
@@ -36,6 +38,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..manifold import conformal_denominator, squared_norms
 from ..numerics import keys_block, keys_blocking
+from ..screening import KeyScreen, exact_key, screened_key, screens
 
 __all__ = ["PROBE_BLOCKS", "PROBE_SHARE", "VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators", "mining_seconds",
            "refresh_interval"]
@@ -100,7 +103,7 @@ def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen, 
         seen = np.zeros(nq, dtype=np.int64)
         cursor = np.empty(nq, dtype=np.int64)  # the next of u's (sorted) ancestors not yet passed
         for q in range(nq):
-            states[q] = np.uint64(seed) ^ (np.uint64(queries[q] + 1) * np.uint64(0x9E3779B97F4A7C15))
+            states[q] = _stream(seed, queries[q])
             cursor[q] = pos_ptr[queries[q]]
         keys = np.empty((nq, width))
         for start in range(0, n, width):
@@ -112,27 +115,69 @@ def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen, 
                 limit = farthest[q]
                 row = keys[q]
                 for j in range(cut):
-                    if not row[j] < limit:  # (NaN is never a violator)
-                        continue
-                    w = start + j
-                    while cursor[q] < end and pos_idx[cursor[q]] < w:
-                        cursor[q] += 1
-                    if w == u or (cursor[q] < end and pos_idx[cursor[q]] == w):
-                        continue
-                    if seen[q] < k:
-                        chosen[u, seen[q]] = w
-                    else:
-                        state = states[q]
-                        state ^= state << np.uint64(13)
-                        state ^= state >> np.uint64(7)
-                        state ^= state << np.uint64(17)
-                        states[q] = state
-                        slot = np.int64(state % np.uint64(seen[q] + 1))
-                        if slot < k:
-                            chosen[u, slot] = w
-                    seen[q] += 1
+                    if row[j] < limit:  # (NaN is never a violator)
+                        _offer(start + j, u, end, q, cursor, pos_idx, seen, states, chosen, k)
         for q in range(nq):
             counts[queries[q]] = min(seen[q], k)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _offer(w, u, end, q, cursor, pos_idx, seen, states, chosen, k):
+    """Offer ``w``, closer to ``u`` than ``u``'s farthest ancestor, to ``u``'s sample (slot ``q`` of the
+    per-query state) unless it is ``u`` or one of its ancestors: nodes arrive in order, so ``cursor[q]`` walks
+    ``u``'s sorted ancestors (ending at ``end``) once.  Reservoir sampling (algorithm R) from ``u``'s own
+    xorshift stream."""
+    while cursor[q] < end and pos_idx[cursor[q]] < w:
+        cursor[q] += 1
+    if w == u or (cursor[q] < end and pos_idx[cursor[q]] == w):
+        return
+    if seen[q] < k:
+        chosen[u, seen[q]] = w
+    else:
+        state = states[q]
+        state ^= state << np.uint64(13)
+        state ^= state >> np.uint64(7)
+        state ^= state << np.uint64(17)
+        states[q] = state
+        slot = np.int64(state % np.uint64(seen[q] + 1))
+        if slot < k:
+            chosen[u, slot] = w
+    seen[q] += 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _stream(seed, u):
+    """The first state of query ``u``'s xorshift stream."""
+    return np.uint64(seed) ^ (np.uint64(u + 1) * np.uint64(0x9E3779B97F4A7C15))
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _mine_screened(products, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, pos_ptr, pos_idx, model,
+                   shift, slack, k, seed, counts, chosen):
+    """:func:`_mine` for one block of ``queries`` (each with an ancestor), from their float32 products with
+    every node (:class:`hypergensim.screening.KeyScreen`): a node the bound puts clearly on one side of the
+    farthest ancestor's key is decided there, the rest by the exact key.  Same table as :func:`_mine`."""
+    n = points.shape[0]
+    nq = queries.shape[0]
+    for q0 in numba.prange(nq):
+        u = queries[q0]
+        limit = exact_key(points, inv_gap, model, shift, u, pos_idx[pos_ptr[u]])
+        for j in range(pos_ptr[u] + 1, pos_ptr[u + 1]):
+            limit = max(limit, exact_key(points, inv_gap, model, shift, u, pos_idx[j]))
+        # one query's state, in the arrays _offer shares with _mine
+        states = np.empty(1, dtype=np.uint64)
+        states[0] = _stream(seed, u)
+        seen = np.zeros(1, dtype=np.int64)
+        cursor = np.full(1, pos_ptr[u], dtype=np.int64)
+        end = pos_ptr[u + 1]
+        row = products[q0]
+        for w in range(n):
+            key, bound = screened_key(row[w], q_sq[q0], q_norm[q0], sq_norms[w], norms[w], inv_gap[w], model, slack)
+            if key - bound >= limit:
+                continue
+            if key + bound < limit or exact_key(points, inv_gap, model, shift, u, w) < limit:
+                _offer(w, u, end, 0, cursor, pos_idx, seen, states, chosen, k)
+        counts[u] = min(seen[0], k)
 
 
 def mine_violators(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray, *, model: int,
@@ -158,11 +203,10 @@ def mine_violators(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     n = len(x)
     if n > np.iinfo(VIOLATOR_DTYPE).max:
         raise ConfigError(f"{n} nodes: the table of violators holds node ids as {np.dtype(VIOLATOR_DTYPE).name}")
-    xt, inv_gap, offset, (block, width) = _kernel_inputs(x, model, shift)
     counts = np.zeros(n, dtype=np.int64)
     chosen = np.zeros((n, k), dtype=VIOLATOR_DTYPE)
-    _mine(xt, inv_gap, np.asarray(pos_ptr, dtype=np.int64), np.asarray(pos_idx, dtype=np.int64), int(model),
-          offset, int(k), np.uint64(seed % (1 << 64)), counts, chosen, block, width)
+    run, _ = _mining_pass(x, int(model), shift)
+    run(np.asarray(pos_ptr, dtype=np.int64), np.asarray(pos_idx, dtype=np.int64), int(k), seed, counts, chosen)
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     keep = np.arange(k)[None, :] < counts[:, None]
@@ -192,7 +236,7 @@ def mining_seconds(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     """
     x = np.asarray(points, dtype=np.float64)
     n = len(x)
-    xt, inv_gap, offset, (block, width) = _kernel_inputs(x, model, shift)
+    run, block = _mining_pass(x, int(model), shift)
     ptr = np.asarray(pos_ptr, dtype=np.int64)
     counts = np.diff(ptr)
     blocks = -(-n // block)
@@ -209,11 +253,38 @@ def mining_seconds(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     probe_idx = np.flatnonzero(kept).astype(np.int64)
     counts_out = np.zeros(n, dtype=np.int64)
     chosen = np.empty((n, VIOLATORS_PER_NODE), dtype=VIOLATOR_DTYPE)
-    args = (int(model), offset, VIOLATORS_PER_NODE, np.uint64(seed % (1 << 64)), counts_out, chosen, block, width)
-    _mine(xt, inv_gap, np.zeros(n + 1, dtype=np.int64), probe_idx[:0], *args)  # no query: loads the kernel first
+    run(np.zeros(n + 1, dtype=np.int64), probe_idx[:0], VIOLATORS_PER_NODE, seed, counts_out, chosen)  # loads it
     started = time.perf_counter()
-    _mine(xt, inv_gap, probe_ptr, probe_idx, *args)
+    run(probe_ptr, probe_idx, VIOLATORS_PER_NODE, seed, counts_out, chosen)
     return (time.perf_counter() - started) * int((counts > 0).sum()) / int(kept.sum())
+
+
+def _mining_pass(x: np.ndarray, model: int, shift: np.ndarray) -> tuple[Callable[..., None], int]:
+    """One pass over these points as a function of the ancestors, ``run(pos_ptr, pos_idx, k, seed, counts,
+    chosen)`` (so that the probe times the pass's own code), and the queries the direct kernel mines together
+    (the probe's unit of sampling).  Large dimensions are screened (:func:`hypergensim.screening.screens`):
+    the queries with an ancestor go in blocks of :meth:`~hypergensim.screening.KeyScreen.block_size` through
+    one float32 product each and :func:`_mine_screened`; otherwise :func:`_mine` computes every key."""
+    if not screens(x.shape[1], model):
+        xt, inv_gap, offset, (block, width) = _kernel_inputs(x, model, shift)
+
+        def run(pos_ptr, pos_idx, k, seed, counts, chosen):
+            _mine(xt, inv_gap, pos_ptr, pos_idx, model, offset, k, np.uint64(seed % (1 << 64)), counts, chosen,
+                  block, width)
+        return run, block
+    block = keys_blocking(x.nbytes, _CACHED_BLOCKING)[0]
+    screen = KeyScreen.build(x, model=model, shift=shift)
+
+    def run_screened(pos_ptr, pos_idx, k, seed, counts, chosen):
+        queries = np.flatnonzero(np.diff(pos_ptr) > 0)
+        size = screen.block_size()
+        for start in range(0, max(len(queries), 1), size):  # at least one call, if empty: it loads the kernel
+            part = queries[start:start + size]
+            products, q_sq, q_norm = screen.products(part)
+            _mine_screened(products, part, q_sq, q_norm, screen.points, screen.sq_norms, screen.norms,
+                           screen.inv_gap, pos_ptr, pos_idx, model, screen.shift, screen.slack, k,
+                           np.uint64(seed % (1 << 64)), counts, chosen)
+    return run_screened, block
 
 
 def _kernel_inputs(x: np.ndarray, model: int, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
