@@ -30,7 +30,8 @@ The rules, and the measurements behind them (``evaluation/results/defaults/``):
   :data:`HARD_EPOCH_COST` times the first: :func:`hard_epoch_cost`, from a
   pass timed on a sample of the nodes; where the passes would take more than
   :data:`MAX_MINING_SHARE` of those epochs' time, as for WordNet nouns at
-  d = 200 on two cores, they draw uniform negatives), but no more
+  d = 200 on two cores in 300-540 s before the passes were screened, they
+  draw uniform negatives), but no more
   than :func:`most_epochs`: about :data:`UPDATES_PER_NODE` positive updates
   per node.  Halfway through the warm-up, then halfway through what is left
   of it, and so on, :func:`replan_warmup` costs the rest of it from the latest
@@ -171,8 +172,10 @@ DRAW_COST = 1.2
 #: The most of the epochs after the warm-up's time that their mining passes may take, where the schedule chose the
 #: violators (:func:`hard_epoch_cost`); past it they train with uniform negatives only.  WordNet nouns on two
 #: cores, as planned in the default 540 s: at d = 10 a fifth (3 passes of 7.8 s in about 130 s), at d = 200 two
-#: thirds (one pass of 160 s in 235 s), where the violators' 20 epochs after it cost mean rank (4.87 against
-#: uniform's 4.20) for MAP (0.947 against 0.851) (``evaluation/results/defaults/high-dim/``).
+#: thirds (one pass of 160 s in 235 s) with the direct pass, where the violators' 20 epochs after it cost mean
+#: rank (4.87 against uniform's 4.20) for MAP (0.947 against 0.851); the screened pass (48 s, from d = 48:
+#: :mod:`hypergensim.screening`) is a fifth there, and the defaults reached 4.27 / 0.950
+#: (``evaluation/results/defaults/high-dim/``).
 MAX_MINING_SHARE = 0.5
 #: Epochs after the warm-up that :func:`refit_epochs` times (the first mines the violators) before it re-fits:
 #: the median of the others is a plain epoch's cost, so one of them carrying a plateau check (a sampled
@@ -563,7 +566,7 @@ def hard_epoch_cost(*, seconds_left: float, seconds_per_epoch: float, pass_secon
     at most ``most`` epochs), and counts them spread over those epochs; at least :data:`HARD_EPOCH_COST`, what
     the defaults' tables were measured with.  A pass over all pairs of nodes grows with the nodes squared and
     the dimension, an epoch much more slowly: at d = 10 the passes are a tenth of the phase after the warm-up
-    (WordNet nouns), at d = 200 one pass can outlast the whole phase.  Where the passes would take more than
+    (WordNet nouns), at d = 200 one direct pass could outlast the whole phase (a screened one, a fifth of it).  Where the passes would take more than
     :data:`MAX_MINING_SHARE` of it, or no epoch after the warm-up fits beside one pass, they do not pay.
 
     Examples

@@ -66,7 +66,7 @@ def refresh_interval(nodes: int, relations: int) -> int:
 
 
 #: Share of the blocks of queries :func:`mining_seconds` times, and the fewest it times (2 % of WordNet nouns'
-#: blocks: the probe takes 0.2-0.3 s beside a 12 s pass at d = 10, 3.1-3.4 s beside a 130 s one at d = 200, on
+#: blocks: the probe takes 0.2-0.3 s beside a 12 s pass at d = 10, 3.1-3.4 s beside a direct 130 s one at d = 200, on
 #: 2 cores).
 PROBE_SHARE = 0.02
 PROBE_BLOCKS = 64
@@ -223,8 +223,8 @@ def mining_seconds(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     keys, one per node for each query, which is what a pass costs whatever the points: on WordNet nouns (2
     cores) it read 12.5-14.5 s where full passes took 11.3-13.3 s at d = 10, on trained points and on points one
     epoch old alike, and 136-154 s against 129-140 s at d = 200 on points one epoch old; during a d = 200 run it
-    read 121.8 s for a pass that then took 122.4 s.  The schedule times it after the first epoch, to plan the
-    passes the epochs after the warm-up will run.
+    read 121.8 s for a pass that then took 122.4 s (the direct kernel; screened, 47.7 s for a pass of 44.4 s).
+    The schedule times it after the first epoch, to plan the passes the epochs after the warm-up will run.
 
     Examples
     --------
