@@ -8,11 +8,14 @@ keys, one per (query, node), each a sum over the dimension
 one matrix product, which BLAS runs in float32 several times faster than any
 loop over differences.  Such a key is not the exact key (the differences
 cancel), but it is within a bound of it that rounding analysis gives: the
-products of float32 numbers are within ``(d + 2)·u·Σ|qᵢwᵢ|`` of the exact
-inner product (``u = 2⁻²⁴``), and ``Σ|qᵢwᵢ| ≤ ‖q‖‖w‖``.  :func:`screened_key`
-returns the approximate key with three times that bound (and a floor for
-numbers below float32's normal range; an infinite bound when the key is not
-finite or near float64's overflow).  A comparison with a threshold (the farthest ancestor, a positive's
+float32 inner product of the rounded coordinates is within about
+``(d + 2)·u·Σ|qᵢwᵢ|`` of the exact one (``u = 2⁻²⁴``), ``Σ|qᵢwᵢ| ≤ ‖q‖‖w‖``,
+and the key takes it twice, so its error is at most ``(d + 2)·u·(‖q‖ + ‖w‖)²/2``
+beside float64's far smaller roundings.  :func:`screened_key` returns the
+approximate key with the bound ``3·(d + 4)·u·(‖q‖ + ‖w‖)²``, six times that
+(times the Poincaré key's ``1 / (1 − ‖w‖²)``; a floor for numbers below
+float32's normal range; infinite when the key is not finite or nears float64's
+overflow).  A comparison with a threshold (the farthest ancestor, a positive's
 key) that the bound decides has the result the exact key would give; one it
 cannot decide is made with :func:`exact_key`, the evaluator's own double.  So
 the counts and the violators are exactly those of the direct kernels; on random

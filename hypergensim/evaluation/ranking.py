@@ -213,9 +213,9 @@ def _count_screened(products, members, queries, q_sq, q_norm, points, sq_norms, 
                     pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
     """:func:`_count_kernel` for one block of queries (``queries[members]``, each with a positive) from their
     float32 products with every node (:class:`hypergensim.screening.KeyScreen`).  Each node's row entry holds
-    its screened key where the bound puts it strictly between two positives' keys (every comparison with them
-    is then that of its exact key) and its exact key otherwise; the positives hold their exact keys.  Counts
-    are those of :func:`_count_kernel`."""
+    its screened key where the bound keeps it clear of every positive's key (every comparison with them is then
+    that of its exact key) and its exact key otherwise; the positives hold their exact keys.  Counts are those
+    of :func:`_count_kernel`."""
     n = points.shape[0]
     for b in numba.prange(members.shape[0]):
         qi = members[b]
