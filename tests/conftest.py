@@ -1,4 +1,4 @@
-"""Shared fixtures: the toy tree, real WordNet hierarchies, and a command-line runner."""
+"""Shared fixtures: the toy tree, real WordNet hierarchies, a random tree's closure, and a command-line runner."""
 
 from __future__ import annotations
 
@@ -8,12 +8,26 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY_BASIC = ROOT / "datasets" / "toy" / "toy_basic.tsv"
 TOY_CLOSURE = ROOT / "datasets" / "toy" / "toy_closure.tsv"
 MAMMALS_TSV = ROOT / "datasets" / "mammals" / "mammal_closure.tsv"
+
+
+def random_tree(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Closure edges ``(child, ancestor)`` of a random tree on ``n`` nodes (node 0 the root), and the parents."""
+    rng = np.random.default_rng(seed)
+    parent = [-1] + [int(rng.integers(0, i)) for i in range(1, n)]
+    edges = []
+    for u in range(1, n):
+        a = parent[u]
+        while a >= 0:
+            edges.append((u, a))
+            a = parent[a]
+    return np.array(edges, dtype=np.int64), np.array(parent)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score
 
+from conftest import random_tree
 from hypergensim.errors import InputError
 from hypergensim.evaluation import evaluate_link_prediction, evaluate_reconstruction
 
@@ -276,21 +277,15 @@ def test_rank_counts_refuses_a_bad_group(group):
 def _screened_data(quality: str, n: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """A random tree's closure and points at a screened dimension: children near their parents (``good``) or
     anywhere (``poor``), with exact ties."""
-    rng = np.random.default_rng(seed)
-    parent = [-1] + [int(rng.integers(0, i)) for i in range(1, n)]
+    rows, parent = random_tree(n, seed)
+    rng = np.random.default_rng(seed + 1)
     x = np.zeros((n, dim))
     for u in range(1, n):
         x[u] = x[parent[u]] * 0.9 + rng.normal(size=dim) * 0.03 if quality == "good" else rng.normal(size=dim)
     if quality == "poor":
         x *= (rng.uniform(0, 0.95, n) / np.maximum(np.linalg.norm(x, axis=1), 1e-12))[:, None]
     x[rng.integers(1, n, size=n // 10)] = x[rng.integers(1, n, size=n // 10)]  # exact ties
-    rows = []
-    for u in range(1, n):
-        a = parent[u]
-        while a >= 0:
-            rows.append((u, a))
-            a = parent[a]
-    return np.array(rows), x
+    return rows, x
 
 
 @pytest.mark.parametrize("quality", ["good", "poor"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import random_tree
 from hypergensim.evaluation.ranking import build_csr
 from hypergensim.manifold import poincare_distance, poincare_to_lorentz
 from hypergensim.numerics import keys_block, pair_key
@@ -12,19 +13,6 @@ from hypergensim.params import MODELS
 from hypergensim.screening import SCREEN_MIN_DIM, screens
 from hypergensim.training import violators
 from hypergensim.training.violators import PROBE_BLOCKS, mine_violators, mining_seconds, refresh_interval
-
-
-def _random_tree(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Closure edges ``(child, ancestor)`` of a random tree on ``n`` nodes (node 0 the root)."""
-    rng = np.random.default_rng(seed)
-    parent = [-1] + [int(rng.integers(0, i)) for i in range(1, n)]
-    edges = []
-    for u in range(1, n):
-        a = parent[u]
-        while a >= 0:
-            edges.append((u, a))
-            a = parent[a]
-    return np.array(edges, dtype=np.int64), np.array(parent)
 
 
 def _points(model: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +89,7 @@ def test_a_key_does_not_depend_on_the_block_or_slice_it_is_computed_in(model):
 def test_mined_violators_equal_a_brute_force_count_ties_included(model, n, blocking, monkeypatch):
     if blocking is not None:
         monkeypatch.setattr(violators, "keys_blocking", lambda xt_bytes, cached: blocking)
-    edges, _ = _random_tree(n, 2)
+    edges, _ = random_tree(n, 2)
     pos_ptr, pos_idx = build_csr(edges, n)
     points, shift = _points(model, n, 3)
     # the shift is the translational model's r; any other model ranks without one, whatever it is given (the
@@ -127,7 +115,7 @@ def test_screened_mining_gives_the_direct_kernels_table(model, kind):
     the bound cannot: the violators, and the capped sample drawn from them in node order, are the direct
     kernel's to the last id, ties with the farthest ancestor (never violators) included."""
     n, dim = 700, SCREEN_MIN_DIM
-    edges, parent = _random_tree(n, 5)
+    edges, parent = random_tree(n, 5)
     pos_ptr, pos_idx = build_csr(edges, n)
     rng = np.random.default_rng(6)
     x = rng.normal(size=(n, dim))
@@ -184,7 +172,7 @@ def test_refresh_interval_follows_the_cost_of_a_pass():
 
 def test_the_probe_times_the_pass_kernel_on_whole_blocks_of_queries_that_find_no_violators(monkeypatch):
     n = 3_000
-    edges, _ = _random_tree(n, 4)
+    edges, _ = random_tree(n, 4)
     pos_ptr, pos_idx = build_csr(edges, n)
     points, _ = _points("poincare", n, 4)
     calls = []
