@@ -15,6 +15,8 @@ with curvature -1) lives here, so that precision decisions are made once:
   (the training schedule's radius cap);
 * :func:`ranking_key` is the arccosh-free quantity used for ranking: for a fixed
   query ``u``, ``d(u, w)`` is strictly increasing in ``‖u−w‖² / (1−‖w‖²)``;
+  :func:`key_factors` gives what the compiled keys of every model read beside
+  the points (the inverse gaps ``1 / (1−‖w‖²)``, the translation);
 * the hyperbolic toolkit for downstream use: Möbius addition, exponential and
   logarithmic maps (at any point and at the origin), conversions between the
   Poincaré ball, the Lorentz hyperboloid and the Klein model, the Lorentz
@@ -42,6 +44,7 @@ __all__ = [
     "model_distance",
     "pairwise_poincare_distance",
     "ranking_key",
+    "key_factors",
     "project_to_ball",
     "max_norm",
     "mobius_add",
@@ -170,6 +173,27 @@ def ranking_key(u: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
     u = np.asarray(u, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     return squared_norms(u - w) / conformal_denominator(squared_norms(w))
+
+
+def key_factors(x: ArrayLike, model: int, shift: ArrayLike | None = None
+                ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """What the ranking keys of model code ``model`` read beside the points ``x``
+    (:func:`hypergensim.numerics.keys_block`; 0 Poincaré, 1 Lorentz, 2 Euclidean, 3 translational, the order of
+    :data:`hypergensim.params.MODELS`): each node's inverse gap ``1 / (1 − ‖w‖²)`` (ones but for model 0) and the
+    shift added to each query (``shift``, the translational model's ``r``, for model 3; zeros otherwise).
+
+    Examples
+    --------
+    >>> inv_gap, offset = key_factors([[0.6, 0.0], [0.0, 0.0]], 0)
+    >>> inv_gap.round(6).tolist(), offset.tolist()
+    ([1.5625, 1.0], [0.0, 0.0])
+    >>> key_factors([[0.6, 0.0]], 3, [0.5, -0.5])[1].tolist()
+    [0.5, -0.5]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    inv_gap = 1.0 / conformal_denominator(squared_norms(x)) if model == 0 else np.ones(len(x))
+    offset = np.asarray(shift, dtype=np.float64) if model == 3 and shift is not None else np.zeros(x.shape[-1])
+    return inv_gap, offset
 
 
 def project_to_ball(x: ArrayLike, epsilon: float | None = None) -> NDArray[np.floating]:

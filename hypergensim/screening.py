@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .manifold import conformal_denominator, squared_norms
+from .manifold import key_factors, squared_norms
 from .numerics import key_sum
 
 __all__ = ["SCREEN_MIN_DIM", "SCREENED_MODELS", "SCREEN_BLOCK_BYTES", "KeyScreen", "exact_key", "screened_key",
@@ -105,15 +105,14 @@ class KeyScreen:
     slack: float
 
     @classmethod
-    def build(cls, points: np.ndarray, *, model: int, shift: np.ndarray) -> KeyScreen:
+    def build(cls, points: np.ndarray, *, model: int, shift: np.ndarray | None) -> KeyScreen:
         """Screen keys of ``model`` over ``points`` (``shift``: the translational model's r, read for model 3)."""
         x = np.ascontiguousarray(points, dtype=np.float64)
         sq = squared_norms(x)
-        inv_gap = 1.0 / conformal_denominator(sq) if model == 0 else np.ones(len(x))
+        inv_gap, offset = key_factors(x, model, shift)
         with np.errstate(over="ignore"):  # coordinates beyond float32 become inf: their keys are made exactly
             points32 = x.astype(np.float32)
-        return cls(points=x, points32=points32, sq_norms=sq, norms=np.sqrt(sq), inv_gap=inv_gap,
-                   shift=np.asarray(shift, dtype=np.float64) if model == 3 else np.zeros(x.shape[1]),
+        return cls(points=x, points32=points32, sq_norms=sq, norms=np.sqrt(sq), inv_gap=inv_gap, shift=offset,
                    model=int(model), slack=3.0 * (x.shape[1] + 4) * _UNIT_ROUNDOFF)
 
     def block_size(self) -> int:

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import random_tree
 from hypergensim.evaluation.ranking import build_csr
-from hypergensim.manifold import poincare_distance, poincare_to_lorentz
+from hypergensim.manifold import key_factors, poincare_distance, poincare_to_lorentz
 from hypergensim.numerics import keys_block, pair_key
 from hypergensim.params import MODELS
 from hypergensim.screening import SCREEN_MIN_DIM, screens
@@ -25,17 +25,13 @@ def _points(model: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return points, shift
 
 
-def _inv_gap(model: str, points: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 - (points**2).sum(1)) if model == "poincare" else np.ones(len(points))
-
-
 def _keys(model: str, points: np.ndarray, shift: np.ndarray, u: int) -> np.ndarray:
     """The evaluator's keys of every node for the query ``u`` (:func:`hypergensim.numerics.keys_block`, one
-    query over all the nodes, as the evaluator computes them)."""
+    query over all the nodes, as the evaluator computes them, from :func:`hypergensim.manifold.key_factors`)."""
     out = np.empty((1, len(points)))
-    offset = shift if model == "translational" else np.zeros(points.shape[1])
-    keys_block(np.ascontiguousarray(points.T), np.array([u]), _inv_gap(model, points), MODELS.index(model), offset,
-               0, len(points), out)
+    inv_gap, offset = key_factors(points, MODELS.index(model), shift)
+    keys_block(np.ascontiguousarray(points.T), np.array([u]), inv_gap, MODELS.index(model), offset, 0, len(points),
+               out)
     return out[0]
 
 
@@ -72,8 +68,7 @@ def test_a_key_does_not_depend_on_the_block_or_slice_it_is_computed_in(model):
     points, shift = _points(model, 1_300, 4)
     code = MODELS.index(model)
     xt = np.ascontiguousarray(points.T)
-    inv_gap = _inv_gap(model, points)
-    offset = shift if model == "translational" else np.zeros(3)
+    inv_gap, offset = key_factors(points, code, shift)
     queries = np.array([5, 7, 0, 1_299, 123], dtype=np.int64)
     out = np.full((5, 700), np.nan)
     for start, width in ((0, 700), (512, 188), (3, 1), (1_290, 10)):  # as the miner computes them

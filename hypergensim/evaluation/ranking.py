@@ -72,7 +72,7 @@ import numba
 import numpy as np
 
 from ..errors import ConfigError, InputError
-from ..manifold import conformal_denominator, squared_norms
+from ..manifold import key_factors
 from ..numerics import (
     STREAMED_SLICE,
     bisect_left,
@@ -168,7 +168,7 @@ def query_group(xt_bytes: int) -> tuple[int, int]:
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
-def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, model, shift, group,
+def _count_kernel(xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, model, shift, group,
                   width):
     """For every (query, positive): negatives strictly closer (lt) and at most as close (le).
 
@@ -193,12 +193,12 @@ def _count_kernel(xt, inv_den, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
             chosen[k] = queries[members[k]]
         keys = np.empty((m, n))  # a single query's row of keys stays in L2 for its counting pass
         if m == 1:
-            keys_block(xt, chosen, inv_den, model, shift, 0, n, keys)
+            keys_block(xt, chosen, inv_gap, model, shift, 0, n, keys)
         else:
             part = np.empty((m, width))
             for start in range(0, n, width):
                 cut = min(width, n - start)
-                keys_block(xt, chosen, inv_den, model, shift, start, cut, part)
+                keys_block(xt, chosen, inv_gap, model, shift, start, cut, part)
                 for k in range(m):
                     for j in range(cut):
                         keys[k, start + j] = part[k, j]
@@ -402,25 +402,26 @@ def rank_counts(
         raise ConfigError(f"group must be a whole number of queries, 1 or more, not {group!r}")
     code = MODELS.index(model)
     x = np.asarray(vectors, dtype=np.float64)
-    shift = np.zeros(x.shape[1]) if translation is None else np.asarray(translation, dtype=np.float64)
-    inv_den = 1.0 / conformal_denominator(squared_norms(x)) if code == 0 else np.ones(len(x))
     csr = tuple(np.ascontiguousarray(a, dtype=np.int64) for a in (queries, pos_ptr, pos_idx, excl_ptr, excl_idx))
     out_lt = np.zeros(len(pos_idx), dtype=np.int64)
     out_le = np.zeros(len(pos_idx), dtype=np.int64)
     if group is None and screens(x.shape[1], code):
-        _count_blocks(KeyScreen.build(x, model=code, shift=shift), *csr, out_lt, out_le)
+        screen = KeyScreen.build(x, model=code, shift=translation)
+        inv_gap, shift = screen.inv_gap, screen.shift
+        _count_blocks(screen, *csr, out_lt, out_le)
     else:
+        inv_gap, shift = key_factors(x, code, translation)
         xt = np.ascontiguousarray(x.T)
         if group is None:
             group, width = query_group(xt.nbytes)
         else:
             width = STREAMED_SLICE
-        _count_kernel(xt, inv_den, *csr, out_lt, out_le, code, shift, min(group, max(1, len(queries))), width)
+        _count_kernel(xt, inv_gap, *csr, out_lt, out_le, code, shift, min(group, max(1, len(queries))), width)
     # positive keys, for grouping tied positives in AP: the same key the kernel ranks by
     rows = np.repeat(np.asarray(queries, dtype=np.int64), np.diff(pos_ptr))
     if code == 0:
         diff = x[rows] - x[pos_idx]
-        keys = np.einsum("ij,ij->i", diff, diff) * inv_den[pos_idx]
+        keys = np.einsum("ij,ij->i", diff, diff) * inv_gap[pos_idx]
     elif code == 1:
         u, w = x[rows], x[pos_idx]
         keys = u[:, 0] * w[:, 0] - np.einsum("ij,ij->i", u[:, 1:], w[:, 1:])

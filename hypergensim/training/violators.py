@@ -36,7 +36,7 @@ import numba
 import numpy as np
 
 from ..errors import ConfigError
-from ..manifold import conformal_denominator, squared_norms
+from ..manifold import key_factors
 from ..numerics import keys_block, keys_blocking
 from ..screening import KeyScreen, exact_key, screened_key, screens
 
@@ -291,8 +291,6 @@ def _kernel_inputs(x: np.ndarray, model: int, shift: np.ndarray) -> tuple[np.nda
                                                                           tuple[int, int]]:
     """What :func:`_mine` reads besides the ancestors: the coordinates transposed, the Poincaré keys' inverse
     gaps, the translation (zeros for the other models) and the blocking for coordinates this size."""
-    inv_gap = 1.0 / conformal_denominator(squared_norms(x)) if model == 0 else np.ones(len(x))
-    # the all-nodes kernel reads one shift per dimension whatever the model: zeros except for the translation
-    offset = np.asarray(shift, dtype=np.float64) if model == 3 else np.zeros(x.shape[1])
+    inv_gap, offset = key_factors(x, model, shift)  # the kernel reads a shift per dimension whatever the model
     xt = np.ascontiguousarray(x.T)
     return xt, inv_gap, offset, keys_blocking(xt.nbytes, _CACHED_BLOCKING)
