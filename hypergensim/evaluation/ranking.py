@@ -222,21 +222,19 @@ def _count_screened(products, members, queries, q_sq, q_norm, points, sq_norms, 
         u = queries[qi]
         p0, p1 = pos_ptr[qi], pos_ptr[qi + 1]
         k = p1 - p0
-        ps = np.empty(k)
+        pkeys = np.empty(k)
         for j in range(k):
-            ps[j] = exact_key(points, inv_gap, model, shift, u, pos_idx[p0 + j])
-        ps.sort()
+            pkeys[j] = exact_key(points, inv_gap, model, shift, u, pos_idx[p0 + j])
         row = products[b]
         buf = np.empty(n)
         bounds = np.empty(n)
         for w in range(n):
             buf[w], bounds[w] = screened_key(row[w], q_sq[b], q_norm[b], sq_norms[w], norms[w], inv_gap[w], model,
                                              slack)
-        for w in _undecided(buf, bounds, ps):
+        for w in _undecided(buf, bounds, np.sort(pkeys)):
             buf[w] = exact_key(points, inv_gap, model, shift, u, w)
         for j in range(k):
-            w = pos_idx[p0 + j]
-            buf[w] = exact_key(points, inv_gap, model, shift, u, w)
+            buf[pos_idx[p0 + j]] = pkeys[j]
         _count_query(buf, u, p0, p1, pos_idx, excl_ptr, excl_idx, out_lt, out_le)
 
 
