@@ -275,20 +275,22 @@ def test_rank_counts_refuses_a_bad_group(group):
 
 
 def _screened_data(quality: str, n: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A random tree's closure and points at a screened dimension: children near their parents (``good``) or
-    anywhere (``poor``), with exact ties."""
+    """A random tree's closure and points at a screened dimension: children near their parents (``good``),
+    anywhere (``poor``) or anywhere near the boundary (``boundary``: many keys within their bound of a
+    positive's), with exact ties."""
     rows, parent = random_tree(n, seed)
     rng = np.random.default_rng(seed + 1)
     x = np.zeros((n, dim))
     for u in range(1, n):
         x[u] = x[parent[u]] * 0.9 + rng.normal(size=dim) * 0.03 if quality == "good" else rng.normal(size=dim)
-    if quality == "poor":
-        x *= (rng.uniform(0, 0.95, n) / np.maximum(np.linalg.norm(x, axis=1), 1e-12))[:, None]
+    if quality != "good":
+        norms = rng.uniform(0, 0.95, n) if quality == "poor" else 1 - 10.0 ** rng.uniform(-9, -2, n)
+        x *= (norms / np.maximum(np.linalg.norm(x, axis=1), 1e-12))[:, None]
     x[rng.integers(1, n, size=n // 10)] = x[rng.integers(1, n, size=n // 10)]  # exact ties
     return rows, x
 
 
-@pytest.mark.parametrize("quality", ["good", "poor"])
+@pytest.mark.parametrize("quality", ["good", "poor", "boundary"])
 @pytest.mark.parametrize("model", ["poincare", "euclidean", "translational"])
 def test_screened_counts_are_the_direct_kernels(model, quality):
     """At a screened dimension the evaluator ranks from float32 products and their bound, with exact keys where
@@ -313,7 +315,7 @@ def test_screened_counts_are_the_direct_kernels(model, quality):
     assert np.diff(both[0]).max() > 32 and direct[0].sum() > 0
 
 
-@pytest.mark.parametrize("quality", ["good", "poor"])
+@pytest.mark.parametrize("quality", ["good", "poor", "boundary"])
 def test_screened_evaluation_matches_brute_force(quality):
     from hypergensim.screening import SCREEN_MIN_DIM
 

@@ -80,6 +80,7 @@ from ..numerics import (
     contains_sorted,
     keys_block,
     keys_blocking,
+    prefetch_row,
 )
 from ..params import MODELS
 from ..screening import KeyScreen, exact_key, screened_key, screens
@@ -212,10 +213,16 @@ def _count_kernel(xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
 def _count_screened(products, members, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, model, shift, slack,
                     pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
     """:func:`_count_kernel` for one block of queries (``queries[members]``, each with a positive) from their
-    float32 products with every node (:class:`hypergensim.screening.KeyScreen`).  Each node's row entry holds
-    its screened key where the bound keeps it clear of every positive's key (every comparison with them is then
-    that of its exact key) and its exact key otherwise; the positives hold their exact keys.  Counts are those
-    of :func:`_count_kernel`."""
+    float32 products with every node (:class:`hypergensim.screening.KeyScreen`).  A node whose screened key, give
+    or take its bound, lies clear of every positive's key is counted by its screened key (each comparison with
+    a positive is then that of its exact key); the others, with the positives, by their exact keys.  Counts are
+    those of :func:`_count_kernel`.
+
+    One branch-free pass computes every node's screened key and bound and counts the nodes that may lie at or
+    below the largest positive's key; the rest can be no positive's negative.  Few such nodes (a good
+    embedding): a second pass places each of them among the positives by binary search (:func:`_count_near`).
+    Most nodes (a poor embedding): every node is counted against every positive in branch-free passes that
+    also flag the undecided ones (:func:`_count_screened_all`)."""
     n = points.shape[0]
     for b in numba.prange(members.shape[0]):
         qi = members[b]
@@ -225,17 +232,90 @@ def _count_screened(products, members, queries, q_sq, q_norm, points, sq_norms, 
         pkeys = np.empty(k)
         for j in range(k):
             pkeys[j] = exact_key(points, inv_gap, model, shift, u, pos_idx[p0 + j])
+        order = np.argsort(pkeys, kind="mergesort")
+        ps = pkeys[order]
+        pmax = ps[k - 1]
         row = products[b]
-        buf = np.empty(n)
+        keys = np.empty(n)
         bounds = np.empty(n)
+        near = 0  # nodes that may lie at or below the largest positive's key, or whose bound is not finite
         for w in range(n):
-            buf[w], bounds[w] = screened_key(row[w], q_sq[b], q_norm[b], sq_norms[w], norms[w], inv_gap[w], model,
-                                             slack)
-        for w in _undecided(buf, bounds, np.sort(pkeys)):
-            buf[w] = exact_key(points, inv_gap, model, shift, u, w)
+            key, bound = screened_key(row[w], q_sq[b], q_norm[b], sq_norms[w], norms[w], inv_gap[w], model, slack)
+            keys[w] = key
+            bounds[w] = bound
+            near += 1 if (key - bound <= pmax) | (not bound < math.inf) else 0
+        lt = np.zeros(k, dtype=np.int64)
+        le = np.zeros(k, dtype=np.int64)
+        if near * _SEARCH_COST > n * k:
+            _count_screened_all(keys, bounds, ps, points, inv_gap, model, shift, u, excl_idx, excl_ptr[u],
+                                excl_ptr[u + 1], lt, le)
+        else:
+            _count_near(keys, bounds, ps, points, inv_gap, model, shift, u, excl_idx, excl_ptr[u], excl_ptr[u + 1],
+                        lt, le)
         for j in range(k):
-            buf[pos_idx[p0 + j]] = pkeys[j]
-        _count_query(buf, u, p0, p1, pos_idx, excl_ptr, excl_idx, out_lt, out_le)
+            out_lt[p0 + order[j]] = lt[j]
+            out_le[p0 + order[j]] = le[j]
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_near(keys, bounds, ps, points, inv_gap, model, shift, u, excl_idx, e0, e1, lt, le):
+    """``lt``/``le`` against the sorted positive keys ``ps`` when few nodes come near them: a node whose screened
+    key, less its bound, lies above the largest is no positive's negative; each other one, not the query nor
+    filtered, is placed by binary search, by its screened key where no positive's key lies within its bound,
+    else by its exact key."""
+    k = ps.shape[0]
+    pmax = ps[k - 1]
+    diff_lt = np.zeros(k + 1, dtype=np.int64)
+    diff_le = np.zeros(k + 1, dtype=np.int64)
+    for w in range(keys.shape[0]):
+        key = keys[w]
+        bound = bounds[w]
+        if key - bound > pmax and bound < math.inf:
+            continue
+        # filtered nodes (positives, known relations) are never negatives
+        if w == u or contains_sorted(excl_idx, w, e0, e1):
+            continue
+        j = bisect_left(ps, key - bound, 0, k)
+        if not bound < math.inf or (j < k and ps[j] <= key + bound):
+            key = exact_key(points, inv_gap, model, shift, u, w)
+        if not key > pmax:  # as the direct kernel's test reads
+            _place(key, ps, diff_lt, diff_le)
+    _cumulate(diff_lt, diff_le, lt, le)
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_screened_all(keys, bounds, ps, points, inv_gap, model, shift, u, excl_idx, e0, e1, lt, le):
+    """``lt``/``le`` against the sorted positive keys ``ps`` from every node's screened key, in one branch-free
+    pass per positive that also flags the nodes within their bound of it; a flagged node (or one with no finite
+    bound) is then counted again by its exact key, and the query and its filtered nodes are taken out."""
+    n = keys.shape[0]
+    undecided = np.zeros(n, dtype=np.uint8)
+    for j in range(ps.shape[0]):
+        t = ps[j]
+        c_lt = 0
+        c_le = 0
+        for w in range(n):
+            x = keys[w]
+            c_lt += 1 if x < t else 0
+            c_le += 1 if x <= t else 0
+            undecided[w] |= abs(x - t) <= bounds[w]
+        lt[j] = c_lt
+        le[j] = c_le
+    found = np.empty(n, dtype=np.int64)
+    count = 0
+    for w in range(n):
+        if undecided[w] or not bounds[w] < math.inf:
+            found[count] = w
+            count += 1
+    for i in range(count):  # the exact keys in a loop of their own, whose row loads overlap
+        w = found[i]
+        if i + _PREFETCH_AHEAD < count:
+            prefetch_row(points, found[i + _PREFETCH_AHEAD])
+        exact = exact_key(points, inv_gap, model, shift, u, w)
+        _tally(keys[w], ps, lt, le, -1)
+        _tally(exact, ps, lt, le, 1)
+        keys[w] = exact
+    _take_out(keys, u, excl_idx, e0, e1, ps, lt, le)
 
 
 def _count_blocks(screen: KeyScreen, queries: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
@@ -250,41 +330,6 @@ def _count_blocks(screen: KeyScreen, queries: np.ndarray, pos_ptr: np.ndarray, p
         _count_screened(products, part, queries, q_sq, q_norm, screen.points, screen.sq_norms, screen.norms,
                         screen.inv_gap, screen.model, screen.shift, screen.slack, pos_ptr, pos_idx, excl_ptr,
                         excl_idx, out_lt, out_le)
-
-
-#: Positives up to which :func:`_undecided` tests every node against each of them in branch-free passes
-#: (3.7 ns a node for nine, against 24 ns for a binary search whose branches mispredict); above it, it searches.
-_SCAN_POSITIVES = 32
-
-
-@numba.njit(cache=True, nogil=True)
-def _undecided(keys, bounds, thresholds):
-    """The nodes whose screened key, give or take its bound, reaches one of the sorted ``thresholds`` or is not
-    finite (a NaN key, an infinite bound): they need their exact key.  Every comparison of any other node with
-    a threshold is decided by its screened key."""
-    n = keys.shape[0]
-    k = thresholds.shape[0]
-    hits = np.zeros(n, dtype=np.uint8)
-    if k <= _SCAN_POSITIVES:
-        for j in range(k):
-            t = thresholds[j]
-            for w in range(n):
-                hits[w] |= abs(keys[w] - t) <= bounds[w]
-    else:
-        for w in range(n):
-            i = bisect_left(thresholds, keys[w] - bounds[w], 0, k)
-            hits[w] = 1 if i < k and thresholds[i] <= keys[w] + bounds[w] else 0
-    count = 0
-    for w in range(n):
-        hits[w] |= not bounds[w] < math.inf
-        count += hits[w]
-    found = np.empty(count, dtype=np.int64)
-    count = 0
-    for w in range(n):
-        if hits[w]:
-            found[count] = w
-            count += 1
-    return found
 
 
 @numba.njit(cache=True, nogil=True)
@@ -310,11 +355,7 @@ def _count_query(buf, u, p0, p1, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
         # positive in branch-free passes, then take out the query and its filtered nodes. The cost is
         # n·k whatever the quality, instead of a binary search for each of nearly n negatives.
         _count_all(buf, ps, lt_sorted, le_sorted)
-        _uncount(buf[u], ps, lt_sorted, le_sorted)
-        for e in range(e0, e1):
-            w = excl_idx[e]
-            if w != u:
-                _uncount(buf[w], ps, lt_sorted, le_sorted)
+        _take_out(buf, u, excl_idx, e0, e1, ps, lt_sorted, le_sorted)
     else:
         # few nodes are that close (a good embedding): place each of them among the positives
         diff_lt = np.zeros(k + 1, dtype=np.int64)
@@ -326,19 +367,15 @@ def _count_query(buf, u, p0, p1, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
             # filtered nodes (positives, known relations) are never negatives
             if contains_sorted(excl_idx, w, e0, e1):
                 continue
-            diff_lt[bisect_right(ps, key, 0, k)] += 1
-            diff_le[bisect_left(ps, key, 0, k)] += 1
-        lt = 0
-        le = 0
-        for j in range(k):
-            lt += diff_lt[j]
-            le += diff_le[j]
-            lt_sorted[j] = lt
-            le_sorted[j] = le
+            _place(key, ps, diff_lt, diff_le)
+        _cumulate(diff_lt, diff_le, lt_sorted, le_sorted)
     for j in range(k):
         out_lt[p0 + order[j]] = lt_sorted[j]
         out_le[p0 + order[j]] = le_sorted[j]
 
+
+#: Undecided nodes ahead whose rows :func:`_count_screened_all` prefetches while it computes an exact key.
+_PREFETCH_AHEAD = 4
 
 #: The counting pass costs one comparison per node and positive; a binary search among k positives costs
 #: about this many comparisons' time per node (branches that mispredict, two searches, the filter lookup).
@@ -362,13 +399,45 @@ def _count_all(keys, thresholds, lt, le):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _uncount(key, thresholds, lt, le):
-    """Take one node's key out of :func:`_count_all`'s counts."""
+def _place(key, thresholds, diff_lt, diff_le):
+    """Mark one negative's key among the sorted ``thresholds``: it is below (``lt``) every threshold from
+    ``diff_lt``'s index on, at most (``le``) every one from ``diff_le``'s (:func:`_cumulate` sums them)."""
+    k = thresholds.shape[0]
+    diff_lt[bisect_right(thresholds, key, 0, k)] += 1
+    diff_le[bisect_left(thresholds, key, 0, k)] += 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _cumulate(diff_lt, diff_le, lt, le):
+    """The counts per threshold from :func:`_place`'s marks."""
+    c_lt = 0
+    c_le = 0
+    for j in range(lt.shape[0]):
+        c_lt += diff_lt[j]
+        c_le += diff_le[j]
+        lt[j] = c_lt
+        le[j] = c_le
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _take_out(keys, u, excl_idx, e0, e1, thresholds, lt, le):
+    """Take the query ``u`` and its filtered nodes ``excl_idx[e0:e1]`` out of :func:`_count_all`'s counts."""
+    _tally(keys[u], thresholds, lt, le, -1)
+    for e in range(e0, e1):
+        w = excl_idx[e]
+        if w != u:
+            _tally(keys[w], thresholds, lt, le, -1)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _tally(key, thresholds, lt, le, step):
+    """Add ``step`` to the counts of every threshold ``key`` is below (``lt``) or at most (``le``): ``-1`` takes
+    a node out of :func:`_count_all`'s counts."""
     for j in range(thresholds.shape[0]):
         if key < thresholds[j]:
-            lt[j] -= 1
+            lt[j] += step
         if key <= thresholds[j]:
-            le[j] -= 1
+            le[j] += step
 
 
 def rank_counts(
