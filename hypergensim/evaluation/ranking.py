@@ -291,17 +291,7 @@ def _count_screened_all(keys, bounds, ps, points, inv_gap, model, shift, u, excl
     bound) is then counted again by its exact key, and the query and its filtered nodes are taken out."""
     n = keys.shape[0]
     undecided = np.zeros(n, dtype=np.uint8)
-    for j in range(ps.shape[0]):
-        t = ps[j]
-        c_lt = 0
-        c_le = 0
-        for w in range(n):
-            x = keys[w]
-            c_lt += 1 if x < t else 0
-            c_le += 1 if x <= t else 0
-            undecided[w] |= abs(x - t) <= bounds[w]
-        lt[j] = c_lt
-        le[j] = c_le
+    _count_all(keys, ps, lt, le, bounds, undecided)
     found = np.empty(n, dtype=np.int64)
     count = 0
     for w in range(n):
@@ -384,8 +374,10 @@ _SEARCH_COST = 24
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_all(keys, thresholds, lt, le):
-    """``lt[j] = #{w : keys[w] < thresholds[j]}``, ``le[j]`` with ``≤``: loops LLVM vectorises."""
+def _count_all(keys, thresholds, lt, le, bounds=None, undecided=None):
+    """``lt[j] = #{w : keys[w] < thresholds[j]}``, ``le[j]`` with ``≤``: loops LLVM vectorises.  With ``bounds``,
+    the same passes also flag in ``undecided`` every node whose key lies within its bound of a threshold (numba
+    compiles the form without them with no trace of the flags)."""
     n = keys.shape[0]
     for j in range(thresholds.shape[0]):
         t = thresholds[j]
@@ -395,6 +387,8 @@ def _count_all(keys, thresholds, lt, le):
             x = keys[w]
             c_lt += 1 if x < t else 0
             c_le += 1 if x <= t else 0
+            if bounds is not None:
+                undecided[w] |= abs(x - t) <= bounds[w]
         lt[j] = c_lt
         le[j] = c_le
 
