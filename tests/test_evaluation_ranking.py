@@ -172,6 +172,23 @@ def test_sampled_mode_estimates_with_stderr(mammals):
     assert not full.sampled and full.mean_rank_stderr == 0
 
 
+def test_sampled_queries_are_ranked_as_the_brute_force_ranks_them(mammals):
+    """A sampled evaluation ranks exactly the sampled queries' pairs, each against every other node but the
+    query's own relations: the brute force over those queries alone (every relation still filtered)."""
+    from hypergensim.evaluation.tasks import _sample_queries
+
+    X = np.random.default_rng(4).uniform(-0.3, 0.3, (mammals.n_nodes, 5))
+    pairs = mammals.relations()
+    index = {k: i for i, k in enumerate(mammals.nodes)}
+    candidates = np.unique([index[a] for a, _ in pairs])
+    chosen = {mammals.nodes[i] for i in _sample_queries(candidates, 150, 7)}
+    got = evaluate_reconstruction((mammals.nodes, X), mammals, sample=150, random_state=7).as_dict()
+    want = brute_force(mammals.nodes, X, [p for p in pairs if p[0] in chosen], pairs)
+    assert want["n_queries"] == 150
+    for f in FIELDS:
+        assert got[f] == pytest.approx(want[f], abs=1e-9), f
+
+
 def test_bad_inputs():
     keys = ["a", "b"]
     X = np.array([[0.1, 0.0], [0.0, 0.1]])
@@ -326,3 +343,29 @@ def test_screened_evaluation_matches_brute_force(quality):
     want = brute_force(keys, x, pairs, pairs)
     for f in FIELDS:
         assert got[f] == pytest.approx(want[f], abs=1e-9), f
+
+
+@pytest.mark.parametrize("dim", [6, 48])
+@pytest.mark.parametrize("model", ["poincare", "lorentz", "euclidean", "translational"])
+def test_positive_keys_are_each_pairs_ranking_key(model, dim):
+    """The keys :func:`rank_counts` returns for AP's tied positives are the kernels' own, one per pair, for one
+    query at a time, grouped queries and (from d = 48, but for Lorentz) screened keys: each is the pair's key
+    (the squared distance's monotone form) as an independent NumPy formula gives it, to rounding."""
+    from hypergensim.evaluation.ranking import build_csr, rank_counts
+    from hypergensim.manifold import ranking_key
+
+    rows, x = _screened_data("poor", 300, dim, 21)
+    if model == "lorentz":
+        x = np.column_stack([np.sqrt(1 + (x * x).sum(axis=1)), x])
+    shift = np.random.default_rng(22).normal(size=x.shape[1]) * 0.1 if model == "translational" else None
+    ptr, idx = build_csr(rows, len(x))
+    u, w = x[np.repeat(np.arange(len(x)), np.diff(ptr))], x[idx]
+    if model == "poincare":
+        want = ranking_key(u, w)
+    elif model == "lorentz":
+        want = u[:, 0] * w[:, 0] - (u[:, 1:] * w[:, 1:]).sum(axis=1)
+    else:
+        want = ((w - u - (0 if shift is None else shift)) ** 2).sum(axis=1)
+    for group in (1, 16, None):
+        keys = rank_counts(x, np.arange(len(x)), ptr, idx, ptr, idx, model=model, translation=shift, group=group)[2]
+        np.testing.assert_allclose(keys, want, rtol=1e-12, atol=0)

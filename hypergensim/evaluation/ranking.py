@@ -170,9 +170,10 @@ def query_group(xt_bytes: int) -> tuple[int, int]:
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
-def _count_kernel(xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, model, shift, group,
-                  width):
-    """For every (query, positive): negatives strictly closer (lt) and at most as close (le).
+def _count_kernel(xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, out_key, model, shift,
+                  group, width):
+    """For every (query, positive): negatives strictly closer (lt) and at most as close (le), and the
+    positive's key (``out_key``).
 
     ``model``: 0 Poincaré, 1 Lorentz, 2 or 3 a squared Euclidean distance after ``shift`` (0, or the
     translational model's r) is added to the query.  ``group`` queries at a time (1 or more): with more than
@@ -207,12 +208,12 @@ def _count_kernel(xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
         for k in range(m):
             qi = members[k]
             _count_query(keys[k], queries[qi], pos_ptr[qi], pos_ptr[qi + 1], pos_idx, excl_ptr, excl_idx,
-                         out_lt, out_le)
+                         out_lt, out_le, out_key)
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _count_screened(products, members, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, model, shift, slack,
-                    pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
+                    pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, out_key):
     """:func:`_count_kernel` for one block of queries (``queries[members]``, each with a positive) from their
     float32 products with every node (:class:`hypergensim.screening.KeyScreen`).  A node whose screened key, give
     or take its bound, lies clear of every positive's key is counted by its screened key (each comparison with
@@ -233,6 +234,7 @@ def _count_screened(products, members, queries, q_sq, q_norm, points, sq_norms, 
         pkeys = np.empty(k)
         for j in range(k):
             pkeys[j] = exact_key(points, inv_gap, model, shift, u, pos_idx[p0 + j])
+            out_key[p0 + j] = pkeys[j]
         order = np.argsort(pkeys, kind="mergesort")
         ps = pkeys[order]
         pmax = ps[k - 1]
@@ -310,7 +312,8 @@ def _count_screened_all(keys, bounds, ps, points, inv_gap, model, shift, u, excl
 
 
 def _count_blocks(screen: KeyScreen, queries: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
-                  excl_ptr: np.ndarray, excl_idx: np.ndarray, out_lt: np.ndarray, out_le: np.ndarray) -> None:
+                  excl_ptr: np.ndarray, excl_idx: np.ndarray, out_lt: np.ndarray, out_le: np.ndarray,
+                  out_key: np.ndarray) -> None:
     """:func:`_count_screened` over every query with a positive, in blocks of
     :meth:`~hypergensim.screening.KeyScreen.block_size` queries, one float32 product each."""
     members = np.flatnonzero(np.diff(pos_ptr) > 0)
@@ -320,11 +323,11 @@ def _count_blocks(screen: KeyScreen, queries: np.ndarray, pos_ptr: np.ndarray, p
         products, q_sq, q_norm = screen.products(queries[part])
         _count_screened(products, part, queries, q_sq, q_norm, screen.points, screen.sq_norms, screen.norms,
                         screen.inv_gap, screen.model, screen.shift, screen.slack, pos_ptr, pos_idx, excl_ptr,
-                        excl_idx, out_lt, out_le)
+                        excl_idx, out_lt, out_le, out_key)
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_query(buf, u, p0, p1, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
+def _count_query(buf, u, p0, p1, pos_idx, excl_ptr, excl_idx, out_lt, out_le, out_key):
     """:func:`_count_kernel` for one query ``u``, its positives ``pos_idx[p0:p1]`` (one or more), and ``buf``
     its key of every node."""
     n = buf.shape[0]
@@ -333,6 +336,7 @@ def _count_query(buf, u, p0, p1, pos_idx, excl_ptr, excl_idx, out_lt, out_le):
     pkeys = np.empty(k)
     for j in range(k):
         pkeys[j] = buf[pos_idx[p0 + j]]
+        out_key[p0 + j] = pkeys[j]
     order = np.argsort(pkeys, kind="mergesort")
     ps = pkeys[order]
     pmax = ps[k - 1]
@@ -447,7 +451,8 @@ def rank_counts(
     translation: np.ndarray | None = None,
     group: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Counts of strictly closer and at-most-as-close negatives for every pair, plus positive keys.
+    """Counts of strictly closer and at-most-as-close negatives for every pair, and each pair's key (the one
+    the kernels rank the positive by; AP groups tied positives by it).
 
     ``pos_ptr``/``pos_idx`` hold each query's positives (CSR over ``queries``);
     ``excl_ptr``/``excl_idx`` the filtered set of every node (CSR over nodes,
@@ -467,10 +472,11 @@ def rank_counts(
     csr = tuple(np.ascontiguousarray(a, dtype=np.int64) for a in (queries, pos_ptr, pos_idx, excl_ptr, excl_idx))
     out_lt = np.zeros(len(pos_idx), dtype=np.int64)
     out_le = np.zeros(len(pos_idx), dtype=np.int64)
+    # each positive's key, for grouping tied positives in AP: the kernels write the key they rank it by (a NaN
+    # left here would be a pair no kernel visited, and would show in the metrics)
+    out_key = np.full(len(pos_idx), np.nan)
     if group is None and screens(x.shape[1], code):
-        screen = KeyScreen.build(x, model=code, shift=translation)
-        inv_gap, shift = screen.inv_gap, screen.shift
-        _count_blocks(screen, *csr, out_lt, out_le)
+        _count_blocks(KeyScreen.build(x, model=code, shift=translation), *csr, out_lt, out_le, out_key)
     else:
         inv_gap, shift = key_factors(x, code, translation)
         xt = np.ascontiguousarray(x.T)
@@ -478,19 +484,9 @@ def rank_counts(
             group, width = query_group(xt.nbytes)
         else:
             width = STREAMED_SLICE
-        _count_kernel(xt, inv_gap, *csr, out_lt, out_le, code, shift, min(group, max(1, len(queries))), width)
-    # positive keys, for grouping tied positives in AP: the same key the kernel ranks by
-    rows = np.repeat(np.asarray(queries, dtype=np.int64), np.diff(pos_ptr))
-    if code == 0:
-        diff = x[rows] - x[pos_idx]
-        keys = np.einsum("ij,ij->i", diff, diff) * inv_gap[pos_idx]
-    elif code == 1:
-        u, w = x[rows], x[pos_idx]
-        keys = u[:, 0] * w[:, 0] - np.einsum("ij,ij->i", u[:, 1:], w[:, 1:])
-    else:
-        diff = x[pos_idx] - (x[rows] + shift)
-        keys = np.einsum("ij,ij->i", diff, diff)
-    return out_lt, out_le, keys
+        _count_kernel(xt, inv_gap, *csr, out_lt, out_le, out_key, code, shift, min(group, max(1, len(queries))),
+                      width)
+    return out_lt, out_le, out_key
 
 
 def _average_precisions(pos_ptr: np.ndarray, le: np.ndarray, keys: np.ndarray) -> np.ndarray:

@@ -94,9 +94,9 @@ def _run(task: str, emb: Embedding, positives: np.ndarray, filtered: np.ndarray,
     sizes = pos_ptr_all[queries + 1] - pos_ptr_all[queries]
     pos_ptr = np.zeros(len(queries) + 1, dtype=np.int64)
     np.cumsum(sizes, out=pos_ptr[1:])
-    take = np.concatenate([np.arange(pos_ptr_all[q], pos_ptr_all[q + 1]) for q in queries]) if len(queries) else \
-        np.zeros(0, dtype=np.int64)
-    pos_idx = pos_idx_all[take]
+    # the queries' runs of positives, one after another: the i-th pair, if query j's, is pos_idx_all's
+    # pos_ptr_all[queries[j]] + i - pos_ptr[j]
+    pos_idx = pos_idx_all[np.arange(pos_ptr[-1]) + np.repeat(pos_ptr_all[queries] - pos_ptr[:-1], sizes)]
     lt, le, keys = rank_counts(emb.vectors, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, model=model,
                                translation=translation)
     return ranking_metrics(task, lt, le, keys, pos_ptr, started=started, n_queries_total=len(candidates),
