@@ -48,3 +48,12 @@ def test_scaling_section_reports_each_thread_count_as_a_speedup_over_one_thread(
     assert rows[1]["speedup"] == pytest.approx(rows[1]["rel_s"] / rows[0]["rel_s"])
     assert result["speedup_all_cores"] == rows[1]["speedup"]
     assert result["efficiency_all_cores"] == pytest.approx(rows[1]["speedup"] / 2)
+
+
+def test_each_child_reports_its_own_peak_memory_not_the_largest_so_far():
+    """A child that holds 400 MB, then one that holds nothing: the second's peak is its own (the parent's
+    RUSAGE_CHILDREN would still read the first's), and each child's printed JSON comes back."""
+    big, big_mb = bench._python("import json, numpy as np; a = np.ones(50_000_000); print(json.dumps({'n': int(a.sum())}))")
+    small, small_mb = bench._python("import json; print(json.dumps({'n': 1}))")
+    assert big == {"n": 50_000_000} and small == {"n": 1}
+    assert big_mb > 400 and small_mb < big_mb - 300
