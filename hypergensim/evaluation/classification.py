@@ -139,18 +139,25 @@ def evaluate_f1(embedding: Any, valid: Any, valid_negatives: Any, test: Any, tes
         points, dist = _is_a_parts(emb, model, translation)
         norms = np.linalg.norm(points, axis=1)
 
-        def scored(rows: np.ndarray, alpha: float | None) -> np.ndarray:
-            d = dist(points[rows[:, 0]], points[rows[:, 1]])
-            return -(1.0 + alpha * (norms[rows[:, 1]] - norms[rows[:, 0]])) * d
+        def parts(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # what the score reads, whatever α
+            return dist(points[rows[:, 0]], points[rows[:, 1]]), norms[rows[:, 1]] - norms[rows[:, 0]]
+
+        def scored(part: tuple[np.ndarray, np.ndarray], alpha: float | None) -> np.ndarray:
+            d, gap = part
+            return -(1.0 + alpha * gap) * d
     else:
-        def scored(rows: np.ndarray, alpha: float | None) -> np.ndarray:
-            u, v = x[rows[:, 0]], x[rows[:, 1]]
+        def parts(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return x[rows[:, 0]], x[rows[:, 1]]
+
+        def scored(part: tuple[np.ndarray, np.ndarray], alpha: float | None) -> np.ndarray:
+            u, v = part
             return -model_distance(u, v, model, translation) if score == "distance" else entailment_score(u, v)
 
     # the threshold, and for the is-a score its alpha, are those of the best valid F1 (the first of equals)
-    (threshold, f1_valid), alpha = max(((best_threshold(scored(rows_v, a), lv), a)
+    valid_part = parts(rows_v)
+    (threshold, f1_valid), alpha = max(((best_threshold(scored(valid_part, a), lv), a)
                                         for a in (alphas if score == "is-a" else (None,))), key=lambda t: t[0][1])
-    f1, precision, recall = _f1_at(scored(rows_t, alpha), lt, threshold)
+    f1, precision, recall = _f1_at(scored(parts(rows_t), alpha), lt, threshold)
     return F1Result(f1, f1_valid, threshold, precision, recall, len(rows_v), len(rows_t), score,
                     None if alpha is None else float(alpha))
 
