@@ -40,7 +40,7 @@ from ..manifold import key_factors
 from ..numerics import keys_block, keys_blocking
 from ..screening import KeyScreen, exact_key, screened_key, screens
 
-__all__ = ["PROBE_BLOCKS", "PROBE_SHARE", "VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators", "mining_seconds",
+__all__ = ["PROBE_BLOCKS", "PROBE_REPEATS", "PROBE_SHARE", "VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators", "mining_seconds",
            "refresh_interval"]
 
 #: Most violators kept per node (a uniform sample of them): 64 and 32 trained a 20,000-node DAG alike.
@@ -70,6 +70,10 @@ def refresh_interval(nodes: int, relations: int) -> int:
 #: 2 cores).
 PROBE_SHARE = 0.02
 PROBE_BLOCKS = 64
+#: Times :func:`mining_seconds` runs its sample back to back; it keeps the fastest.  The first run after a training
+#: epoch is slower by a fixed part (0.1-0.2 s of a 0.7-0.8 s sample on nouns at d = 200, 2 cores), which the
+#: scaling to every query multiplies fifty-fold: in training runs one run read 1.07-1.8x the pass that followed.
+PROBE_REPEATS = 2
 
 #: Queries mined together, and nodes per slice, while the coordinates fit in cache: one slice of keys (8 × 512
 #: doubles, 32 KiB) stays in L1/L2; larger coordinates take :func:`hypergensim.numerics.keys_blocking`'s streamed
@@ -226,7 +230,7 @@ def mining_seconds(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
                    shift: np.ndarray, share: float = PROBE_SHARE, seed: int = 0) -> float:
     """What one pass of :func:`mine_violators` over these points costs once they are trained, in seconds: the
     pass's own kernel timed on a seeded sample of its blocks of queries (``share`` of them, at least
-    :data:`PROBE_BLOCKS`), scaled to them all.
+    :data:`PROBE_BLOCKS`), the fastest of :data:`PROBE_REPEATS` runs, scaled to them all.
 
     The sampled queries find no violators (each is given itself as its one ancestor), so the probe times the
     keys, one per node for each query, which is what a pass costs whatever the points: on WordNet nouns (2
@@ -263,9 +267,12 @@ def mining_seconds(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray,
     counts_out = np.zeros(n, dtype=np.int64)
     chosen = np.empty((n, VIOLATORS_PER_NODE), dtype=VIOLATOR_DTYPE)
     run(np.zeros(n + 1, dtype=np.int64), probe_idx[:0], VIOLATORS_PER_NODE, seed, counts_out, chosen)  # loads it
-    started = time.perf_counter()
-    run(probe_ptr, probe_idx, VIOLATORS_PER_NODE, seed, counts_out, chosen)
-    return (time.perf_counter() - started) * int((counts > 0).sum()) / int(kept.sum())
+    fastest = math.inf
+    for _ in range(PROBE_REPEATS):
+        started = time.perf_counter()
+        run(probe_ptr, probe_idx, VIOLATORS_PER_NODE, seed, counts_out, chosen)
+        fastest = min(fastest, time.perf_counter() - started)
+    return fastest * int((counts > 0).sum()) / int(kept.sum())
 
 
 def _mining_pass(x: np.ndarray, model: int, shift: np.ndarray) -> tuple[Callable[..., None], int]:
