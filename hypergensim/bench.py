@@ -36,17 +36,27 @@ from ._atomic import atomic_write_json
 __all__ = ["main"]
 
 
-#: Appended to a child's code: the child's own peak resident memory (kB), printed last.  The parent's
-#: ``RUSAGE_CHILDREN`` peak is the largest of every child it has waited for, not the last one's.
-_PEAK_LINE = "\nimport resource as _resource\nprint(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss)"
+#: What a child's code starts with to read its own resident memory, now and at its peak (Linux's /proc).
+_MEMORY_HELPERS = """
+def rss(field="VmRSS"):
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith(field + ":")) / 1024
+def hwm():
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report its parent's peak
+    return rss("VmHWM")
+"""
+
+#: Appended to a child's code: the child's own peak resident memory (MB), printed last.  Neither the parent's
+#: ``RUSAGE_CHILDREN`` nor the child's ``ru_maxrss`` is it: Linux carries the spawning process's peak over exec.
+_PEAK_LINE = _MEMORY_HELPERS + "print(hwm())\n"
 
 
 def _python(code: str, *, env: dict[str, str] | None = None) -> tuple[dict[str, Any], float]:
     """Run ``code`` in a fresh interpreter; it prints one JSON line. Returns it and the child's own peak RSS (MB)."""
-    out = subprocess.run([sys.executable, "-c", code + _PEAK_LINE], capture_output=True, text=True, check=True,
-                         env={**os.environ, **(env or {})})
-    *_, result, peak_kb = out.stdout.strip().splitlines()
-    return json.loads(result), int(peak_kb) / 1024.0
+    out = subprocess.run([sys.executable, "-c", code + "\n" + _PEAK_LINE], capture_output=True, text=True,
+                         check=True, env={**os.environ, **(env or {})})
+    *_, result, peak_mb = out.stdout.strip().splitlines()
+    return json.loads(result), float(peak_mb)
 
 
 def bench_datasets() -> dict[str, Any]:
@@ -269,15 +279,6 @@ def bench_training(*, nouns: bool = True) -> dict[str, Any]:
             out[key.replace("_rel_s", "_vs_poincare")] = out[key] / out["nouns_fast_nickel2017_w2_rel_s"]
     return out
 
-
-_MEMORY_HELPERS = """
-def rss(field="VmRSS"):
-    with open("/proc/self/status") as fh:
-        return next(int(l.split()[1]) for l in fh if l.startswith(field + ":")) / 1024
-def hwm():
-    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report its parent's peak
-    return rss("VmHWM")
-"""
 
 _STREAM_CHILD = _MEMORY_HELPERS + """
 import json, resource, sys, time

@@ -40,8 +40,8 @@ from ..manifold import key_factors
 from ..numerics import keys_block, keys_blocking
 from ..screening import KeyScreen, exact_key, screened_key, screens
 
-__all__ = ["PROBE_BLOCKS", "PROBE_REPEATS", "PROBE_SHARE", "VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators", "mining_seconds",
-           "refresh_interval"]
+__all__ = ["PROBE_BLOCKS", "PROBE_REPEATS", "PROBE_SHARE", "VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators",
+           "mining_seconds", "refresh_interval"]
 
 #: Most violators kept per node (a uniform sample of them): 64 and 32 trained a 20,000-node DAG alike.
 VIOLATORS_PER_NODE = 64
