@@ -68,6 +68,15 @@ def node_label(key: str, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: Node labels on the disk: font size and offset from the point (points), the white box's padding (points), and
+#: the width of a character, a little above DejaVu Sans's average at that size, so that estimated boxes that do
+#: not meet are drawn apart.
+_LABEL_SIZE = 8
+_LABEL_OFFSET = 3
+_LABEL_PAD = 1.2
+_CHAR_WIDTH = 5.2
+
+
 def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center: str | None = None,
               title: str | None = None, max_edges: int = 3000, mode: str = "auto", radius: str = "auto",
               ax: Any = None) -> Any:
@@ -139,15 +148,30 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
         sc = ax.scatter(xy[:, 0], xy[:, 1], c=depth, cmap="viridis", s=9, zorder=2, edgecolors="none")
         if hierarchy is not None:
             ax.figure.colorbar(sc, ax=ax, fraction=0.046, pad=0.04, label="depth in the hierarchy")
-    placed: list[np.ndarray] = []
+    # a label's box in data units, from its characters: the panel spans 2.1 units over the axes' shorter side
+    figure_w, figure_h = ax.figure.get_size_inches()
+    frame = ax.get_position()
+    unit = 2.1 / (min(frame.width * figure_w, frame.height * figure_h) * 72)  # data units per point
+    boxes: list[tuple[float, float, float, float]] = []
     for i in np.argsort(-importance):
-        if len(placed) >= top_k:
+        if len(boxes) >= top_k:
             break
-        if any(np.linalg.norm(xy[i] - p) < 0.09 for p in placed):
+        label = node_label(emb.keys[i])
+        # each label runs from its point towards the middle, so one near the circle stays inside the panel
+        x, y = xy[i]
+        right, top = x > 0, y > 0
+        width, height = (_CHAR_WIDTH * len(label) + 2 * _LABEL_PAD) * unit, (1.4 * _LABEL_SIZE + 2 * _LABEL_PAD) * unit
+        x0 = x - _LABEL_OFFSET * unit - width if right else x + _LABEL_OFFSET * unit
+        y0 = y - _LABEL_OFFSET * unit - height if top else y + _LABEL_OFFSET * unit
+        box = (x0, y0, x0 + width, y0 + height)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
             continue  # keep labels legible: skip one that would sit on another
-        placed.append(xy[i])
-        ax.annotate(node_label(emb.keys[i]), xy[i], fontsize=8, xytext=(3, 3), textcoords="offset points",
-                    zorder=3, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+        boxes.append(box)
+        ax.annotate(label, xy[i], fontsize=_LABEL_SIZE, xytext=(-_LABEL_OFFSET if right else _LABEL_OFFSET,
+                                                                -_LABEL_OFFSET if top else _LABEL_OFFSET),
+                    textcoords="offset points", ha="right" if right else "left", va="top" if top else "bottom",
+                    zorder=3, bbox={"boxstyle": f"round,pad={_LABEL_PAD / _LABEL_SIZE}", "fc": "white", "ec": "none",
+                                    "alpha": 0.7})
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
     ax.set_aspect("equal")

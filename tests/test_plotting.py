@@ -47,3 +47,49 @@ def test_large_hierarchies_are_drawn_as_a_density(tmp_path, n_children, dense):
     assert img.shape[0] > 500 and img[..., :3].std() > 0.05
     with pytest.raises(Exception, match="mode must be"):
         plot_disk((h.nodes, vectors), mode="dots")
+
+
+def test_disk_labels_stay_inside_the_disk_panel():
+    """Labels of nodes near the circle, on every side, are drawn inward, so none runs past the panel into the
+    colour bar or off the figure (long names on the right once did: "hunting_dog" under the colour bar)."""
+    angles = np.linspace(0, 2 * np.pi, 8, endpoint=False) + 0.1
+    pairs = [(f"a_long_label_{i}", "root") for i in range(8)]
+    h = from_pairs(pairs, name="ring")
+    position = {f"a_long_label_{i}": 0.97 * np.array([np.cos(a), np.sin(a)]) for i, a in enumerate(angles)}
+    vectors = np.array([position.get(k, np.zeros(2)) for k in h.nodes])
+    fig = plot_disk((h.nodes, vectors), h, top_k=9, mode="points")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # Agg lays the labels out, so they have their extents
+    ax = fig.axes[0]
+    renderer = canvas.get_renderer()
+    panel = ax.get_window_extent(renderer)
+    assert len(ax.texts) == 9
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1 and panel.y0 <= box.y0 and box.y1 <= panel.y1, \
+            text.get_text()
+
+
+def test_disk_labels_do_not_overlap_where_nodes_crowd():
+    """Forty labelled nodes crowded into a quarter of the rim and a cluster near the middle: the labels drawn
+    (several) do not cover one another; the others are left out."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rng = np.random.default_rng(5)
+    pairs = [(f"crowded_node_{i}", "root") for i in range(40)]
+    h = from_pairs(pairs, name="crowd")
+    angle = rng.uniform(0, np.pi / 2, 40)
+    radius = np.where(np.arange(40) < 30, 0.95, 0.2)
+    position = {f"crowded_node_{i}": radius[i] * np.array([np.cos(angle[i]), np.sin(angle[i])]) for i in range(40)}
+    vectors = np.array([position.get(k, np.zeros(2)) for k in h.nodes])
+    fig = plot_disk((h.nodes, vectors), h, top_k=41, mode="points")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in fig.axes[0].texts]
+    assert 4 <= len(boxes) < 41
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a.x0 < b.x1 - 0.5 and b.x0 < a.x1 - 0.5 and a.y0 < b.y1 - 0.5 and b.y0 < a.y1 - 0.5)
