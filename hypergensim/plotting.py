@@ -121,7 +121,8 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
         xy = xy / np.maximum(norms, 1e-15)[:, None] * (dist / max(float(dist.max()), 1e-15))[:, None]
     if ax is None:
         ax = new_figure(8, 8).subplots()
-    ax.add_patch(Circle((0, 0), 1.0, fill=False, color="black", lw=1.2))
+    # the boundary over a density (whose cells at the rim would hide it), under points (which sit on it)
+    ax.add_patch(Circle((0, 0), 1.0, fill=False, color="black", lw=1.2, zorder=2.5 if density else 1))
     depth = np.zeros(len(emb))
     importance = -np.linalg.norm(emb.vectors, axis=1)
     if hierarchy is not None:

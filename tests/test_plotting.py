@@ -42,6 +42,9 @@ def test_large_hierarchies_are_drawn_as_a_density(tmp_path, n_children, dense):
     kinds = {type(c) for c in fig.axes[0].collections}
     assert (PolyCollection in kinds) == dense and (PathCollection in kinds) != dense
     assert ("density of" in fig.axes[0].get_title()) == dense
+    # the boundary circle: over the density's cells (they would hide it at the rim), under the points
+    cells_or_points = max(c.get_zorder() for c in fig.axes[0].collections)
+    assert (fig.axes[0].patches[0].get_zorder() > cells_or_points) == dense
     png = save_figure(fig, tmp_path / "disk.png")
     img = imread(png)
     assert img.shape[0] > 500 and img[..., :3].std() > 0.05
