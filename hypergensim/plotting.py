@@ -30,7 +30,7 @@ from .errors import InputError
 from .manifold import log_map0, mobius_add, poincare_distance
 from .vectors import coerce_embedding
 
-__all__ = ["new_figure", "node_label", "DENSITY_ABOVE", "disk_coordinates", "plot_disk", "plot_norm_vs_depth", "plot_training_curves", "save_figure"]
+__all__ = ["new_figure", "node_label", "DENSITY_ABOVE", "disk_coordinates", "log_y", "plot_disk", "plot_norm_vs_depth", "plot_training_curves", "save_figure"]
 
 
 def new_figure(width: float, height: float) -> Any:
@@ -38,6 +38,16 @@ def new_figure(width: float, height: float) -> Any:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=110)
+
+
+def log_y(ax: Any) -> None:
+    """A log-scale y axis labelled in plain numbers (2, 3, 10, 200), minor ticks too where the range is narrow,
+    instead of matplotlib's 2×10⁰: mean ranks of 1.2 and of 2,000 read on one axis."""
+    from matplotlib.ticker import LogFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+    ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
 
 
 def disk_coordinates(vectors: np.ndarray, center: np.ndarray | None = None) -> np.ndarray:
@@ -230,7 +240,7 @@ def plot_training_curves(loss_history: list[float], history: list[dict[str, Any]
     if history:
         epochs = [h["epoch"] for h in history]
         axes[1].plot(epochs, [h["mean_rank"] for h in history], marker="o", ms=3, color="tab:red")
-        axes[1].set_yscale("log")
+        log_y(axes[1])
         axes[1].set_xlabel("epoch")
         axes[1].set_title("mean rank (lower is better)")
         axes[2].plot(epochs, [h["map"] for h in history], marker="o", ms=3, color="tab:green")

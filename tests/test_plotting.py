@@ -96,3 +96,22 @@ def test_disk_labels_do_not_overlap_where_nodes_crowd():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not (a.x0 < b.x1 - 0.5 and b.x0 < a.x1 - 0.5 and a.y0 < b.y1 - 0.5 and b.y0 < a.y1 - 0.5)
+
+
+@pytest.mark.parametrize(("low", "high", "shown"), [(1.2, 12, {"2", "3", "10"}), (1.5, 3000, {"10", "100", "1000"})])
+def test_log_axis_labels_are_plain_numbers(low, high, shown):
+    """Mean ranks on a log axis read 2, 3, 10, 1000, not 2×10⁰ (matplotlib's default for its minor ticks)."""
+    import re
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from hypergensim.plotting import log_y, new_figure
+
+    fig = new_figure(4, 3)
+    ax = fig.subplots()
+    ax.plot([0, 1], [low, high])
+    log_y(ax)
+    FigureCanvasAgg(fig).draw()
+    labels = {t.get_text() for t in ax.yaxis.get_majorticklabels() + ax.yaxis.get_minorticklabels()
+              if t.get_text() and low <= t.get_position()[1] <= high}
+    assert shown <= labels and all(re.fullmatch(r"\d+", label) for label in labels), labels

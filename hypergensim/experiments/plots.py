@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..plotting import new_figure
+from ..plotting import log_y, new_figure
 from ..rundir import RunDir
 from .spec import ExperimentSpec
 from .sweep import RUNS, plan
@@ -63,7 +63,7 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
         if xs:
             ax.set_xticks(xs, [str(x) for x in xs])
         if metric == "mean_rank" and rows and max(r[metric] for r in rows) > 50 * max(min(r[metric] for r in rows), 1):
-            ax.set_yscale("log")  # mean ranks of 2 and of 2,000 on one axis
+            log_y(ax)  # mean ranks of 2 and of 2,000 on one axis
         ax.set_xlabel("share of non-basic edges in train" if f1 else "dimension")
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
@@ -92,7 +92,7 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
     if ref:
         ax.scatter(*zip(*ref), marker="x", color="black", s=60, zorder=3, label="paper")
     if metric == "mean_rank" and max(means) > 50 * max(min(means), 1e-9):
-        ax.set_yscale("log")  # mean ranks of 2 and of 2,000 on one axis
+        log_y(ax)  # mean ranks of 2 and of 2,000 on one axis
     ax.set_xticks(x, [", ".join(str(v) for v in s) for s in settings], rotation=20, ha="right", fontsize=7)
     ax.legend(fontsize=8, loc="best")
 
