@@ -222,6 +222,20 @@ def test_plot_cli_renders_pngs(tmp_path):
     assert_clean_error(run_cli("plot", run, "-o", tmp_path / "x.png", "--center", "unicorn"), "unicorn")
 
 
+def test_reproduce_without_training_and_no_finished_cell_leaves_the_recorded_report(toy_spec, tmp_path):
+    """``reproduce --no-train`` where no cell is finished (a recorded report whose runs were not kept) refuses in
+    one line naming the runs folder, and the report, results.csv and figures there stay byte for byte."""
+    out = tmp_path / "recorded"
+    out.mkdir()
+    recorded = {"report.md": b"# toy, as recorded\n", "results.csv": b"dim,map\n2,0.9\n",
+                "learning_curves.png": b"\x89PNG recorded"}
+    for name, data in recorded.items():
+        (out / name).write_bytes(data)
+    result = run_cli("reproduce", toy_spec, "--out", out, "--no-train")
+    assert_clean_error(result, "toy: none of the 8 cells is finished", str(out / "runs"), "left as they are")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == recorded  # nothing written, no runs/ folder made
+
+
 def test_reproduce_report(tmp_path):
     from hypergensim.experiments.reproduce import reproduce
 

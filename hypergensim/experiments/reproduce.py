@@ -129,6 +129,7 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
     table = comparison_table(spec, rows)
     keys = _cell_keys(spec, rows)
     tasks = [t for t in spec.tasks() if any(e["task"] == t for e in table)]
+    figures = [figure_name(spec, t) for t in tasks] + [LEARNING_CURVES_PNG]
     lines = [f"# {spec.name}", "", spec.description, "",
              f"Dataset `{spec.dataset}`. Reference: {spec.reference_source() or 'none'}. "
              f"{len(rows)} of {len(spec.runs())} cells finished.", ""]
@@ -144,14 +145,12 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
               f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               f"- versions: hypergensim {__version__}, gensim {gensim.__version__}, numpy {np.__version__}",
               f"- wall time of this command: {wall:.1f} s (cells already finished are not re-run)",
-              "", "Figures: " + ", ".join(f"`{figure_name(spec, t)}`" for t in tasks) +
-              f", `{LEARNING_CURVES_PNG}`. Per-cell folders: `{RUNS}/`."]
+              "", "Figures: " + ", ".join(f"`{f}`" for f in figures) + f". Per-cell folders: `{RUNS}/`."]
     atomic_write_text(out / REPORT_MD, "\n".join(lines) + "\n")
     for task in tasks:
         save_figure(plot_metric_vs_dim(spec, rows, task), out / figure_name(spec, task))
     save_figure(plot_learning_curves(spec, out), out / LEARNING_CURVES_PNG)
     if verbose:
         print("\n".join(line for line in lines if line.startswith("|") or line.startswith("## ")))
-        print(f"wrote {out / REPORT_MD}, {out / RESULTS_CSV}, " +
-              ", ".join(str(out / figure_name(spec, t)) for t in tasks) + f", {out / LEARNING_CURVES_PNG}")
+        print("wrote " + ", ".join(str(out / f) for f in (REPORT_MD, RESULTS_CSV, *figures)))
     return out / REPORT_MD

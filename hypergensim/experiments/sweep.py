@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .._atomic import atomic_write
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
@@ -315,10 +315,16 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
         raise ConfigError(f"backend must be 'joblib' or 'dask', got {backend!r}")
     out = Path(out).resolve()  # relative to this process, whatever the workers' folders are
     runs_dir = out / RUNS
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    removed = _clean_partials(runs_dir) if train else 0
     chosen = plan(spec, only)
+    removed = 0
+    if train:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        removed = _clean_partials(runs_dir)
     finished = {j["id"] for j in chosen if RunDir(runs_dir / j["id"]).is_finished()}
+    if not train and not finished:  # a report of nothing would replace the one there (results.csv, figures)
+        raise InputError(f"{spec.name}: none of the {len(chosen)} cells is finished, so there is nothing to report "
+                         "without training; the report, results.csv and figures there are left as they are",
+                         path=runs_dir)
     changes = {j["id"]: stale_settings(j, RunDir(runs_dir / j["id"])) for j in chosen if j["id"] in finished}
     stale = {k: v for k, v in changes.items() if v}
     current = finished - set(stale)
