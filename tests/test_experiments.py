@@ -501,6 +501,15 @@ def test_metric_vs_dim_legend_sits_below_the_panels_and_pairs_each_model_with_it
         "euclidean", "euclidean (paper)", "poincare", "poincare (paper)"]
     box = legend.get_window_extent()
     assert all(box.y1 <= ax.get_window_extent().y0 for ax in fig.axes)
+    # one bar per setting (a single dimension): the same single legend below, none in the panels
+    spec = load_spec("models-mammals")
+    rows = [{"task": "reconstruction", "preset": p, "model": p.split("-")[-1], "dim": 10, "seed": 0,
+             "mean_rank": mr, "map": mp} for p, mr, mp in (("nickel2017-warmup", 1.2, 0.96),
+                                                          ("nickel2017-euclidean", 55.0, 0.21))]
+    fig = plot_metric_vs_dim(spec, rows, "reconstruction")
+    fig.canvas.draw()
+    assert all(ax.get_legend() is None for ax in fig.axes) and len(fig.legends) == 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["hypergensim"]
 
 
 def test_a_rerun_is_checked_against_the_recorded_cells(tmp_path):

@@ -86,7 +86,7 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
     means = [np.mean([r[metric] for r in rows if tuple(r.get(k) for k in keys) == s]) for s in settings]
     ax.bar(x, means, color="tab:blue", alpha=0.8, label="hypergensim")
     for i, m in enumerate(means):
-        ax.annotate(f"{m:.3g}", (i, m), ha="center", va="bottom", fontsize=7)
+        ax.annotate(f"{m:,.0f}" if m >= 1000 else f"{m:.3g}", (i, m), ha="center", va="bottom", fontsize=7)
     ref = [(i, row[metric]) for i, s in enumerate(settings)
            for row in spec.reference_rows({k: v for k, v in zip(keys, s) if k in spec.grid}) if metric in row]
     if ref:
@@ -94,7 +94,6 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
     if metric == "mean_rank" and max(means) > 50 * max(min(means), 1e-9):
         log_y(ax)  # mean ranks of 2 and of 2,000 on one axis
     ax.set_xticks(x, [", ".join(str(v) for v in s) for s in settings], rotation=20, ha="right", fontsize=7)
-    ax.legend(fontsize=8, loc="best")
 
 
 def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
