@@ -512,6 +512,30 @@ def test_metric_vs_dim_legend_sits_below_the_panels_and_pairs_each_model_with_it
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["hypergensim"]
 
 
+def test_learning_curves_colour_each_setting_and_shade_each_dimension(toy_spec, tmp_path):
+    """Eight runs (two learning rates × two dimensions × two seeds): a colour per learning rate, the smaller
+    dimension fainter, and one legend below the panels that says which is which."""
+    from hypergensim.experiments.plots import plot_learning_curves
+
+    spec = load_spec(toy_spec)
+    sweep(spec, tmp_path, verbose=False)
+    fig = plot_learning_curves(spec, tmp_path)
+    fig.canvas.draw()
+    lines = fig.axes[0].get_lines()
+    by_job = {j["id"]: j for j in plan(spec)}
+    assert len(lines) == len(by_job) == 8
+    looks = {(j["values"]["alpha"], j["dim"]): set() for j in by_job.values()}
+    for line, job in zip(lines, plan(spec)):
+        looks[(job["values"]["alpha"], job["dim"])].add((line.get_color(), line.get_alpha()))
+    assert all(len(v) == 1 for v in looks.values())  # both seeds of a setting look alike
+    (c1, a2), (c2, _), (c3, a3) = (next(iter(looks[k])) for k in ((0.05, 2), (0.1, 2), (0.05, 3)))
+    assert c1 == c3 != c2 and a2 < a3 == 1.0
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["alpha=0.05", "alpha=0.1", "dim=2", "dim=3"]
+    assert all(legend.get_window_extent().y1 <= ax.get_window_extent().y0 for ax in fig.axes)
+
+
 def test_a_rerun_is_checked_against_the_recorded_cells(tmp_path):
     path = tmp_path / "table.toml"
     path.write_text(TABLE_SPEC)

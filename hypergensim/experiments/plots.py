@@ -97,21 +97,32 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
 
 
 def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
-    """Training loss (and MAP where evaluated) of every finished run."""
+    """Training loss (and MAP, or test F1, where evaluated) of every finished run: one colour per setting (the
+    grid's values but the seed, dimension and task), fainter for smaller dimensions, dashed or dotted for the
+    second and third task, and one legend below the panels."""
+    from matplotlib.lines import Line2D
+
     fig = new_figure(9, 3.8)
     axes = fig.subplots(1, 2)
     axes[1].set_title("MAP during training (evaluated epochs)", fontsize=10)
-    for job in plan(spec):
-        run = RunDir(Path(out) / RUNS / job["id"])
-        if not run.is_finished():
-            continue
-        losses, evaluated = run.read_history()
-        label = ", ".join(f"{k}={v}" for k, v in job["values"].items())
-        axes[0].plot(range(1, len(losses) + 1), losses, lw=1, label=label)
+    jobs = [j for j in plan(spec) if RunDir(Path(out) / RUNS / j["id"]).is_finished()]
+    setting = {j["id"]: ", ".join(f"{v}" if k in ("model", "preset") else f"{k}={v}" for k, v in j["values"].items()
+                                  if k not in ("seed", "dim", "task")) for j in jobs}
+    settings = sorted(set(setting.values()))
+    tasks = sorted({j["task"] for j in jobs})
+    dims = sorted({j["dim"] for j in jobs})
+    colours = {name: f"C{i % 10}" for i, name in enumerate(settings)}
+    styles = dict(zip(tasks, ("-", "--", ":", "-.")))
+    for job in jobs:
+        losses, evaluated = RunDir(Path(out) / RUNS / job["id"]).read_history()
+        # the largest dimension drawn solid, the smallest at a third
+        shade = 1.0 if len(dims) < 2 else 0.35 + 0.65 * dims.index(job["dim"]) / (len(dims) - 1)
+        look = {"color": colours[setting[job["id"]]], "ls": styles[job["task"]], "alpha": shade, "lw": 1}
+        axes[0].plot(range(1, len(losses) + 1), losses, **look)
         metric = "map" if any("map" in h for h in evaluated) else "f1_test"
         points = [(h["epoch"], h[metric]) for h in evaluated if metric in h]
         if points:
-            axes[1].plot(*zip(*points), marker=".", lw=1, label=label)
+            axes[1].plot(*zip(*points), marker=".", **look)
             axes[1].set_title("test F1 during training (evaluated epochs)" if metric == "f1_test"
                               else "MAP during training (evaluated epochs)", fontsize=10)
     axes[0].set_title("training loss", fontsize=10)
@@ -120,8 +131,14 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     axes[1].set_ylim(0, 1)
     for ax in axes:
         ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    if 0 < len(labels) <= 12:
-        axes[0].legend(fontsize=6)
     fig.tight_layout()
+    handles = [Line2D([], [], color=colours[name], lw=1.5, label=name) for name in settings if name]
+    if len(tasks) > 1:
+        handles += [Line2D([], [], color="0.3", ls=styles[t], lw=1, label=t) for t in tasks]
+    if len(dims) > 1:
+        handles += [Line2D([], [], color="0.3", alpha=a, lw=1, label=f"dim={d}")
+                    for d, a in ((dims[0], 0.35), (dims[-1], 1.0))]
+    if handles:  # below the panels, where it hides no curve
+        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=7,
+                   ncol=min(len(handles), 6), frameon=False)
     return fig
