@@ -247,6 +247,7 @@ def test_reproduce_report(tmp_path):
     row = next(line for line in text.splitlines() if line.startswith("| poincare | 2 | 0.1 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[4] == "1.5" and cells[-4] == "2" and "made up" in text  # the paper's mean rank; 2 seeds
+    assert "2 cells finished; their training" in text  # one row, its two seeds' cells
     for png in ["metric_vs_dim.png", "learning_curves.png"]:
         assert (tmp_path / "rep" / png).stat().st_size > 10_000
 

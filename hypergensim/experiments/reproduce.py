@@ -98,8 +98,9 @@ def _task_lines(spec: ExperimentSpec, task: str, table: list[dict[str, Any]], ke
                   "" if e["peak_rss_mb"] is None else f"{e['peak_rss_mb']:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
     total = sum(e["wall_seconds"] * e["runs"] for e in entries if e["wall_seconds"] is not None)
-    lines += ["", f"{len(entries)} cells finished; their training and evaluation took {total / 60:.1f} minutes "
-              f"(wall, summed over cells).", ""]
+    cells_done = sum(e["runs"] for e in entries)  # a row holds its setting's seeds
+    lines += ["", f"{cells_done} cell{'' if cells_done == 1 else 's'} finished; their training and evaluation took "
+              f"{total / 60:.1f} minutes (wall, summed over cells).", ""]
     return lines
 
 
