@@ -74,9 +74,14 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
     if handles:  # one legend for both panels, below them, where it hides no point; a column per series
         pairs = sorted(zip(labels, handles), key=lambda p: (p[0].removesuffix(" (paper)"), p[0].endswith("(paper)")))
         n_series = len({label.removesuffix(" (paper)") for label in labels})
-        fig.legend([h for _, h in pairs], [label for label, _ in pairs], loc="upper center",
-                   bbox_to_anchor=(0.5, 0.0), fontsize=7, ncol=min(n_series, 6), frameon=False)
+        _legend_below(fig, [h for _, h in pairs], [label for label, _ in pairs], n_series)
     return fig
+
+
+def _legend_below(fig: Any, handles: list[Any], labels: list[str], columns: int) -> None:
+    """One legend for the figure, below its panels, where it hides no point or curve; at most six columns."""
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=7, ncol=min(columns, 6),
+               frameon=False)
 
 
 def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[str], metric: str) -> None:
@@ -105,19 +110,22 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     fig = new_figure(9, 3.8)
     axes = fig.subplots(1, 2)
     axes[1].set_title("MAP during training (evaluated epochs)", fontsize=10)
-    jobs = [j for j in plan(spec) if RunDir(Path(out) / RUNS / j["id"]).is_finished()]
-    setting = {j["id"]: ", ".join(f"{v}" if k in ("model", "preset") else f"{k}={v}" for k, v in j["values"].items()
-                                  if k not in ("seed", "dim", "task")) for j in jobs}
+    runs = {j["id"]: RunDir(Path(out) / RUNS / j["id"]) for j in plan(spec)}
+    jobs = [j for j in plan(spec) if runs[j["id"]].is_finished()]
+    setting = {j["id"]: _series_label(j["values"], [k for k in j["values"] if k not in ("seed", "dim", "task")])
+               for j in jobs}
     settings = sorted(set(setting.values()))
     tasks = sorted({j["task"] for j in jobs})
     dims = sorted({j["dim"] for j in jobs})
     colours = {name: f"C{i % 10}" for i, name in enumerate(settings)}
     styles = dict(zip(tasks, ("-", "--", ":", "-.")))
+
+    def shade(dim: int) -> float:  # the largest dimension drawn solid, the smallest at a third
+        return 1.0 if len(dims) < 2 else 0.35 + 0.65 * dims.index(dim) / (len(dims) - 1)
+
     for job in jobs:
-        losses, evaluated = RunDir(Path(out) / RUNS / job["id"]).read_history()
-        # the largest dimension drawn solid, the smallest at a third
-        shade = 1.0 if len(dims) < 2 else 0.35 + 0.65 * dims.index(job["dim"]) / (len(dims) - 1)
-        look = {"color": colours[setting[job["id"]]], "ls": styles[job["task"]], "alpha": shade, "lw": 1}
+        losses, evaluated = runs[job["id"]].read_history()
+        look = {"color": colours[setting[job["id"]]], "ls": styles[job["task"]], "alpha": shade(job["dim"]), "lw": 1}
         axes[0].plot(range(1, len(losses) + 1), losses, **look)
         metric = "map" if any("map" in h for h in evaluated) else "f1_test"
         points = [(h["epoch"], h[metric]) for h in evaluated if metric in h]
@@ -136,9 +144,7 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     if len(tasks) > 1:
         handles += [Line2D([], [], color="0.3", ls=styles[t], lw=1, label=t) for t in tasks]
     if len(dims) > 1:
-        handles += [Line2D([], [], color="0.3", alpha=a, lw=1, label=f"dim={d}")
-                    for d, a in ((dims[0], 0.35), (dims[-1], 1.0))]
-    if handles:  # below the panels, where it hides no curve
-        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=7,
-                   ncol=min(len(handles), 6), frameon=False)
+        handles += [Line2D([], [], color="0.3", alpha=shade(d), lw=1, label=f"dim={d}") for d in (dims[0], dims[-1])]
+    if handles:
+        _legend_below(fig, handles, [h.get_label() for h in handles], len(handles))
     return fig
