@@ -143,6 +143,22 @@ def test_networkx_digraph():
 CODES = [("A08.0", "A08"), ("A08.1", "A08"), ("A08.11", "A08.1"), ("A08", "A00-B99")]
 
 
+@pytest.mark.parametrize(("header", "read_as"), [
+    ("employee,manager", "child = column 1 'employee', parent = column 2 'manager' (named in the header)"),
+    ("ManagerId,EmployeeId", "child = column 2 'EmployeeId', parent = column 1 'ManagerId' (named in the header)"),
+    ("name,reports_to", "child = column 1 'name', parent = column 2 'reports_to' (named in the header)"),
+    ("employee\tsupervisor", "child = column 1 'employee', parent = column 2 'supervisor' (named in the header)"),
+])
+def test_an_org_charts_header_is_read_with_the_right_roles(tmp_path, header, read_as):
+    staff = [("ann", "ceo"), ("bob", "ceo"), ("cid", "ann")]
+    sep = "\t" if "\t" in header else ","
+    flipped = header.lower().startswith("manager")
+    p = tmp_path / ("org.tsv" if sep == "\t" else "org.csv")
+    p.write_text(header + "\n" + "".join(f"{p}{sep}{c}\n" if flipped else f"{c}{sep}{p}\n" for c, p in staff))
+    h = read_edge_file(p)
+    assert set(h.relations(basic=True)) == set(staff) and h.meta["read_as"] == read_as
+
+
 @pytest.mark.parametrize(("text", "read_as"), [
     ("code,parent\n" + "".join(f"{c},{p}\n" for c, p in CODES),
      "child = column 1 'code', parent = column 2 'parent' (named in the header)"),
@@ -166,8 +182,8 @@ def test_real_export_headers_are_read_with_the_right_roles(tmp_path, text, read_
 
 
 @pytest.mark.parametrize(("text", "options", "message"), [
-    ("employee,boss\nann,bob\ncid,dan\n", {}, "line 1 does not look like a relation"),
-    ("employee,boss\nann,bob\ncid,dan\n", {"header": True}, "cannot tell the child column from the parent"),
+    ("team,group\nann,bob\ncid,dan\n", {}, "line 1 does not look like a relation"),
+    ("team,group\nann,bob\ncid,dan\n", {"header": True}, "cannot tell the child column from the parent"),
     ("node,parent\nparent,root\nleaf,parent\n", {}, "also names a node on line 2"),
     ("code,parent\nA,B\n", {"child_column": "code"}, "give both --child-col and --parent-col"),
     ("code,parent\nA,B\n", {"child_column": "kode", "parent_column": "parent"}, "child column 'kode' is not in"),

@@ -44,12 +44,14 @@ PARENT_COLUMNS = ("parent", "ancestor", "id2", "hypernym", "target", "v", "to")
 #: Words a column name is made of.  A first-row cell made only of such words (``parent_code``,
 #: ``ParentID``, ``description``) reads as a header; the parent and child words give the column roles.
 PARENT_WORDS = frozenset({"parent", "parents", "ancestor", "ancestors", "hypernym", "hypernyms", "broader", "super",
-                          "superclass", "superordinate", "up", "id2", "target", "to", "v", "of"})
+                          "superclass", "superordinate", "up", "id2", "target", "to", "v", "of",
+                          "manager", "supervisor", "superior", "boss"})  # an org chart's parent column
 CHILD_WORDS = frozenset({"child", "children", "descendant", "hyponym", "narrower", "sub", "subclass", "id1",
                          "source", "from", "u", "node", "code", "id", "name", "concept", "term", "key", "item",
-                         "entity", "class", "category", "label"})
+                         "entity", "class", "category", "label", "employee", "subordinate", "staff"})
 OTHER_COLUMN_WORDS = frozenset({"weight", "description", "desc", "title", "level", "depth", "count", "type",
-                                "comment", "note", "notes", "text", "is", "a", "en", "display", "value", "rank"})
+                                "comment", "note", "notes", "text", "is", "a", "en", "display", "value", "rank",
+                                "reports", "belongs"})  # reports_to, belongs_to: the parent by their "to"
 #: Lines of a file read ahead to check that a first row without a header names nodes of the data.
 LOOKAHEAD_LINES = 10_000
 
