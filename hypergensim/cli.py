@@ -197,7 +197,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .params import cli_values
 
     level = logging.INFO if not args.quiet else logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s")
+    # hypergensim's own progress at INFO; other libraries (gensim's "lifecycle event" and "saved ..." lines on
+    # every checkpoint) only from WARNING
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("hypergensim").setLevel(level)
     for handler in logging.getLogger().handlers:  # a run raises its logger to INFO for train.log; keep --quiet quiet
         handler.setLevel(level)
     progress = {"evaluate_every": args.eval_every, "evaluate_sample": args.eval_sample,

@@ -125,6 +125,15 @@ def test_train_out_in_a_fresh_folder_creates_its_parents(tmp_path):
     assert (tmp_path / "runs" / "m10" / "metrics.json").is_file()
 
 
+def test_train_prints_its_own_progress_and_not_gensims_info_lines(tmp_path):
+    r = run_cli("train", TOY_BASIC, "--dim", "2", "--epochs", "2", "--negative", "2", "--checkpoint-every", "1",
+                "--out", tmp_path / "run")
+    assert r.returncode == 0, r.stderr
+    assert "epoch 2/2" in r.stderr and "checkpoint at epoch 2" in r.stderr and "final reconstruction" in r.stderr
+    assert "lifecycle event" not in r.stderr and "saved PoincareModel" not in r.stderr  # gensim's INFO, per save
+    assert "checkpoint at epoch 2" in (tmp_path / "run" / "train.log").read_text()
+
+
 def test_train_reads_every_file_build_reads_and_says_how(tmp_path):
     """A headed CSV and a JSON tree go through the same reader as build (not as TSV lines)."""
     csv_file = tmp_path / "codes.csv"
