@@ -559,6 +559,9 @@ def test_train_with_no_flags_prints_the_schedule_and_its_reasons(tmp_path):
     assert "schedule for 1,180 nodes, 6,540 relations, 1 roots" in r.stderr
     assert "engine='fast' (the compiled Hogwild engine" in r.stderr and "schedule: epochs=" in r.stderr
     assert json.loads(r.stdout)["epochs"] >= 1
+    plateau = json.loads((tmp_path / "run" / "config.json").read_text())["schedule"]["plateau"]
+    evaluated = [int(m) for m in re.findall(r"^epoch (\d+)/\d+ .* map_sampled=", r.stderr, flags=re.MULTILINE)]
+    assert evaluated and all((e - plateau["start"]) % plateau["every"] == 0 for e in evaluated)  # the plateau's
 
 
 @pytest.mark.parametrize("model", ["poincare", "lorentz"])

@@ -370,6 +370,20 @@ def test_time_budget_and_progress_cover_burn_in_and_resume_stays_exact(engine, t
     assert resumed.burn_in_loss_ == pytest.approx(whole.burn_in_loss_, rel=1e-12)
 
 
+def test_epoch_lines_show_every_evaluation_and_stay_few_in_a_long_run(toy_pairs, caplog):
+    """The progress lines come after the callbacks that evaluate, so they carry their metrics."""
+    import logging
+    import re
+
+    caplog.set_level(logging.INFO, logger="hypergensim.training")
+    PoincareEmbedding(dim=2, negative=2, epochs=1005, burn_in=0, engine="fast", random_state=0, verbose=1,
+                      callbacks=[EvaluateEvery(every=333)]).fit(toy_pairs)
+    lines = {int(m[1]): m[0] for m in map(re.compile(r"epoch (\d+)/1005 .*").fullmatch, caplog.messages) if m}
+    # every 20th epoch (1005 epochs are more than 100 lines of 10), each evaluation, and the last
+    assert sorted(lines) == sorted({*range(20, 1005, 20), 333, 666, 999, 1005})
+    assert [e for e, line in lines.items() if " mean_rank=" in line and " map=" in line] == [333, 666, 999, 1005]
+
+
 def test_alpha_final_decays_the_learning_rate_after_the_warm_up(toy_pairs):
     """The engine trains at alpha_at(epoch): a decay changes the result, and the rate ends at alpha_final."""
     base = {"dim": 3, "negative": 2, "epochs": 8, "engine": "fast", "objective": "nickel2017", "verbose": 0,

@@ -50,18 +50,45 @@ class Callback:
         """After the last epoch."""
 
 
+#: Metrics an evaluation callback adds to an epoch's logs; an epoch line shows those present.
+LOGGED_METRICS = ("mean_rank", "map", "mean_rank_sampled", "map_sampled", "f1_valid", "f1_test")
+#: Most epoch lines a run prints when :class:`ProgressBar` chooses how often (epochs that evaluate come on top).
+MAX_EPOCH_LINES = 100
+
+
+def log_step(epochs: int, *, least: int = 10) -> int:
+    """Epochs between log lines: ``least``, or the next of 20, 50, 100, 200, ... that keeps ``epochs`` to
+    :data:`MAX_EPOCH_LINES` lines.
+
+    >>> log_step(500), log_step(3000), log_step(24_000)
+    (10, 50, 500)
+    """
+    step = least
+    for factor in (2, 2.5, 2) * 12:  # least, 2·least, 5·least, 10·least, ...
+        if epochs <= MAX_EPOCH_LINES * step:
+            break
+        step = round(step * factor)
+    return step
+
+
 class ProgressBar(Callback):
     """A tqdm bar (epoch, loss, relations/s) on a terminal; log lines otherwise.
+
+    An epoch line also carries the metrics an evaluation callback earlier in
+    the list added (:data:`LOGGED_METRICS`), and every epoch that evaluated
+    gets one.  The estimator puts its own bar after the callbacks it is given.
 
     Parameters
     ----------
     verbose : int
         0: silent; 1: a bar on a terminal, else a log line every ``log_every`` epochs.
-    log_every : int
-        Epochs between log lines when not on a terminal.
+    log_every : int or None
+        Epochs between log lines when not on a terminal; None: every 10, or
+        every 20, 50, 100, ... so that a run prints at most
+        :data:`MAX_EPOCH_LINES` of them (:func:`log_step`).
     """
 
-    def __init__(self, verbose: int = 1, log_every: int = 10) -> None:
+    def __init__(self, verbose: int = 1, log_every: int | None = None) -> None:
         self.verbose = verbose
         self.log_every = log_every
         self._bar = None
@@ -94,13 +121,16 @@ class ProgressBar(Callback):
     def on_epoch_end(self, estimator: Any, logs: dict[str, Any]) -> None:
         if not self.verbose:
             return
+        metrics = {k: logs[k] for k in LOGGED_METRICS if k in logs}
+        epochs = estimator.params_.epochs
         if self._bar is not None:
-            self._bar.set_postfix(loss=f"{logs['loss']:.4f}", rel_s=f"{logs['relations_per_s']:,.0f}")
+            self._bar.set_postfix(loss=f"{logs['loss']:.4f}", rel_s=f"{logs['relations_per_s']:,.0f}",
+                                  **{k: f"{v:.4f}" for k, v in metrics.items()})
             self._bar.update(1)
-        elif logs["epoch"] % self.log_every == 0 or logs["epoch"] == estimator.params_.epochs:
-            extra = "".join(f" {k}={v:.4f}" for k, v in logs.items() if k in ("mean_rank", "map"))
-            logger.info("epoch %d/%d loss=%.4f relations/s=%.0f%s", logs["epoch"], estimator.params_.epochs,
-                        logs["loss"], logs["relations_per_s"], extra)
+        elif metrics or logs["epoch"] == epochs or logs["epoch"] % (self.log_every or log_step(epochs)) == 0:
+            extra = "".join(f" {k}={v:.4f}" for k, v in metrics.items())
+            logger.info("epoch %d/%d loss=%.4f relations/s=%.0f%s", logs["epoch"], epochs, logs["loss"],
+                        logs["relations_per_s"], extra)
 
     def on_train_end(self, estimator: Any, logs: dict[str, Any]) -> None:
         if self._bar is not None:

@@ -363,10 +363,11 @@ class PoincareEmbedding(BaseEstimator):
     def _train(self, start_epoch: int, *, final_evaluation: bool) -> PoincareEmbedding:
         self.stop_training_ = False
         p = self.params_
-        callbacks: list[Callback] = [ProgressBar(self.verbose), *self.callbacks]
+        callbacks: list[Callback] = list(self.callbacks)
         plateau = self.schedule_.get("plateau")
         if plateau is not None:  # a resumed run of the schedule's keeps its plateau stop
             callbacks.append(PlateauStop(every=plateau["every"], start=plateau["start"]))
+        callbacks.append(ProgressBar(self.verbose))  # after the callbacks that evaluate, so its lines show them
         if p.time_budget is not None:  # last, so the longest gap it measures includes the others' work
             callbacks.append(TimeBudget(p.time_budget))
         n_rel = len(self.model_.all_relations)
@@ -454,7 +455,8 @@ class PoincareEmbedding(BaseEstimator):
         self.schedule_["plateau"] = plateau
         self.schedule_["plateau_rule"] = (f"sampled MAP (1,000 queries) every {plateau['every']} epochs from epoch "
                                           f"{start}; stop after two evaluations that gain < 0.001")
-        callbacks.insert(len(callbacks) - (p.time_budget is not None), PlateauStop(**plateau))
+        # before the two callbacks _train puts last (its ProgressBar, then its TimeBudget if any)
+        callbacks.insert(len(callbacks) - 1 - (p.time_budget is not None), PlateauStop(**plateau))
         if self.verbose:
             logger.info("schedule: epochs=%d (%s), radius_warmup=%d", p.epochs, why["epochs"], p.radius_warmup)
         self._record_epochs(callbacks, run)
