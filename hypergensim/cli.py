@@ -294,9 +294,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 @_command("plot")
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from .plotting import plot_disk, plot_norm_vs_depth, plot_training_curves, save_figure
+    from .plotting import figure_format, plot_disk, plot_norm_vs_depth, plot_training_curves, save_figure
     from .training import PoincareEmbedding
 
+    figure_format(args.output)  # a file name without .png/.pdf/.svg stops before anything is loaded
     est = PoincareEmbedding.load(args.run_dir)
     hierarchy = None
     if getattr(est, "relations_", None):
@@ -457,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="For d=2 the disk is drawn as trained; for higher d a 2-D view keeps each "
                                    "node's norm and takes directions from PCA in the tangent space at the origin.")
     p.add_argument("run_dir")
-    p.add_argument("-o", "--output", required=True, help="PNG file")
+    p.add_argument("-o", "--output", required=True, help="figure file: .png, .pdf or .svg (by its suffix)")
     p.add_argument("--kind", choices=["disk", "norm-depth", "curves"], default="disk")
     p.add_argument("--center", help="re-centre the disk on this node (a Möbius translation)")
     p.add_argument("--top-k", type=int, default=12, help="nodes to label (default: 12)")

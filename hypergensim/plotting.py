@@ -3,7 +3,7 @@
 Every function returns a :class:`matplotlib.figure.Figure` built without
 pyplot, so drawing never selects a backend or registers global figures: the
 library leaves matplotlib's process-wide state alone (the command line saves
-PNGs with :func:`save_figure`; in a notebook a returned figure displays itself).
+PNG, PDF or SVG files with :func:`save_figure`; in a notebook a returned figure displays itself).
 
 The disk view
 -------------
@@ -253,9 +253,27 @@ def plot_training_curves(loss_history: list[float], history: list[dict[str, Any]
     return fig
 
 
+#: File formats a figure is saved in, chosen by the path's suffix.
+FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
+def figure_format(path: str | Path) -> str:
+    """The format a figure saved at ``path`` takes, from its suffix; an InputError for any other path.
+
+    >>> figure_format("disk.PNG"), figure_format("runs/curves.pdf")
+    ('png', 'pdf')
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FIGURE_FORMATS:
+        raise InputError(f"a figure is written as {', '.join('.' + f for f in FIGURE_FORMATS)}: give a file name "
+                         "ending in one of them", path=path)
+    return suffix
+
+
 def save_figure(fig: Any, path: str | Path) -> Path:
-    """Save a figure as PNG atomically (Agg renders it; no backend is selected)."""
+    """Save a figure atomically as PNG, PDF or SVG, by the suffix of ``path`` (no backend is selected)."""
     path = Path(path)
+    fmt = figure_format(path)
     with atomic_write(path, "wb") as fh:
-        fig.savefig(fh, format="png", bbox_inches="tight")
+        fig.savefig(fh, format=fmt, bbox_inches="tight")
     return path

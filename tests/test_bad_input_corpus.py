@@ -183,6 +183,8 @@ CASES = [
     Case("plot-output-dir-missing", ["plot", "{run}", "-o", "{d}/no/p.png"], ["no", "does not exist"], {}, ["no"]),
     Case("plot-output-read-only", ["plot", "{run}", "-o", "{ro}/p.png"], ["{ro}", "not writable"]),
     Case("plot-bad-top-k", ["plot", "{run}", "-o", "{d}/p.png", "--top-k", "-1"], ["top_k", "-1"], {}, ["p.png"]),
+    Case("plot-output-without-format", ["plot", "{run}", "-o", "{d}/plots"], ["plots", ".png, .pdf, .svg"], {},
+         ["plots"]),
     Case("plot-curves-without-history", ["plot", "{d}/r", "-o", "{d}/p.png", "--kind", "curves"], ["r"],
          {"r": b""}, ["p.png"]),
 ]
