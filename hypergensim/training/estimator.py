@@ -60,6 +60,7 @@ from .schedule import (
     refit_plan,
     replan_warmup,
     seconds_for_epochs,
+    seconds_text,
     usable_cores,
     warmup_share,
 )
@@ -495,7 +496,7 @@ class PoincareEmbedding(BaseEstimator):
             why += f", kept as asked (hard_negatives={p.hard_negatives})"
         self.schedule_["mining"] = {"pass_seconds": round(pass_seconds, 3), "hard_epoch_cost": cost, "rule": why}
         if self.verbose:
-            logger.info("schedule: a mining pass takes about %.1f s: %s", pass_seconds, why)
+            logger.info("schedule: a mining pass takes about %s: %s", seconds_text(pass_seconds), why)
 
     def _record_epochs(self, callbacks: list[Callback], run: RunDir | None) -> None:
         """The schedule's epochs, once chosen or re-fitted: the progress bar's total, and the run's config

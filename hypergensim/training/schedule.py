@@ -211,6 +211,20 @@ HARD_NEGATIVES = 1
 GENSIM_CHOICES = {k: v for k, v in GENSIM_DEFAULTS.items() if k != "epochs"}
 
 
+def seconds_text(seconds: float) -> str:
+    """A duration in the schedule's messages, to three digits in a unit that fits it.
+
+    >>> seconds_text(540.0), seconds_text(47.53), seconds_text(6.0), seconds_text(0.3512), seconds_text(5.44e-06)
+    ('540 s', '47.5 s', '6 s', '0.351 s', '5.44 µs')
+    """
+    if seconds >= 100:
+        return f"{seconds:,.0f} s"
+    if seconds >= 0.1:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-4:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} µs"
+
 def usable_cores() -> int:
     """The cores this process may run on: its CPU affinity where the OS has one
     (:func:`~hypergensim.resources.usable_cpus`)."""
@@ -527,17 +541,17 @@ def choose_epochs(*, epochs: int | None, radius_warmup: int | None, radius_start
         at = f"{per_epoch:.3f} s per epoch" + (
             f" (the first {timed:.3f} s, those after the warm-up about {hard_cost:g}x)" if later != 1.0 else "")
         if fit < MIN_EPOCHS:
-            why["epochs"] = (f"only {max(fit, 0)} epochs of {per_epoch:.2f} s fit in the {time_budget:.0f} s budget; "
+            why["epochs"] = (f"only {max(fit, 0)} epochs of {seconds_text(per_epoch)} fit in the {time_budget:.0f} s budget; "
                              f"{MIN_EPOCHS} is the least the warm-up needs, so the budget will stop it early: "
                              f"raise time_budget")
         elif fit >= most:
-            why["epochs"] = (f"{UPDATES_PER_NODE:,} updates per node, at most {MAX_EPOCHS} ({fit} would fit in the "
+            why["epochs"] = (f"{UPDATES_PER_NODE:,} updates per node, at most {MAX_EPOCHS:,} ({fit:,} would fit in the "
                              "budget)")
         else:
             # the budget binds: say how far short it is, and what budget would give the hierarchy its epochs
             wanted = math.ceil(time_budget + (most - fit) * per_epoch / TRAINING_SHARE)
             why["epochs"] = (f"what fits in the {time_budget:.0f} s budget at {at}; the budget binds: this "
-                             f"hierarchy could use {most} ({UPDATES_PER_NODE:,} updates per node), about "
+                             f"hierarchy could use {most:,} ({UPDATES_PER_NODE:,} updates per node), about "
                              f"time_budget={wanted} on this machine")
     if radius_warmup is None:
         warm = warmup_epochs(share[0], epochs) if radius_start is not None else 0
@@ -593,7 +607,7 @@ def hard_epoch_cost(*, seconds_left: float, seconds_per_epoch: float, pass_secon
         passes += 1
     mining = passes * pass_seconds
     phase = hard * per * DRAW_COST + mining
-    head = (f"{passes} mining pass{'es' * (passes > 1)} of {pass_seconds:.3g} s in the {hard} epochs after the "
+    head = (f"{passes} mining pass{'es' * (passes > 1)} of {seconds_text(pass_seconds)} in the {hard} epochs after the "
             f"warm-up")
     cost = round(max(HARD_EPOCH_COST, DRAW_COST + mining / (max(hard, 1) * per)), 3)
     if hard < 1 or mining > MAX_MINING_SHARE * phase:
@@ -630,7 +644,7 @@ def refit_plan(*, epoch: int, epochs: int, radius_warmup: int, time_budget: floa
     new = max(epoch, min(most, int((left / now + epoch) / epoch_cost_factor(share, hard_cost))))
     warm = warmup_epochs(share, new)
     return new, warm, (f"re-fitted at epoch {epoch} from the median of the {len(recent)} epochs before it "
-                       f"({now:.3f} s an epoch, those after the warm-up about {hard_cost:g}x) to the "
+                       f"({seconds_text(now)} an epoch, those after the warm-up about {hard_cost:g}x) to the "
                        f"{max(left, 0):.0f} s left: {new} epochs (was {epochs}), the warm-up {warm} (was "
                        f"{radius_warmup})")
 
@@ -698,7 +712,7 @@ def replan_warmup(*, epoch: int, epochs: int, radius_warmup: int, time_budget: f
         return warm < total and cost(warm) + (total - warm) * at(warm) * hard_cost <= left
 
     planned = (epochs - radius_warmup) * at(radius_warmup) * hard_cost  # what the plan gives the epochs after it
-    head = (f"the warm-up checked at epoch {epoch} ({now:.3f} s an epoch, growing {growth * 1000:.2f} ms an epoch, "
+    head = (f"the warm-up checked at epoch {epoch} ({seconds_text(now)} an epoch, growing {seconds_text(growth)} an epoch, "
             f"those after it about {hard_cost:g}x): the rest of it takes about {cost(radius_warmup):.0f} s of the "
             f"{max(left, 0):.0f} s left")
     if after >= minimum and (after >= HARD_KEEP_SHARE * planned or warm_left <= 1):
@@ -751,7 +765,7 @@ def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: fl
     >>> epochs
     449
     >>> why.split(" (")[0]
-    'the warm-up over, re-fitted at epoch 325 to the 156 s left: 124 more epochs of 1.175 s and 1 mining pass of 9.8 s'
+    'the warm-up over, re-fitted at epoch 325 to the 156 s left: 124 more epochs of 1.17 s and 1 mining pass of 9.82 s'
     """
     if len(recent) < 2:
         raise ConfigError("refit_epochs needs the seconds of two epochs or more")
@@ -777,8 +791,8 @@ def refit_epochs(*, epoch: int, epochs: int, radius_warmup: int, time_budget: fl
     new = max(epoch, min(most, cap, epoch + more))
     capped = " (twice the epochs planned after the warm-up: the most a re-fit gives)" if new == cap < most else ""
     runs = passes(new)
-    cost = (f"{plain:.3f} s and {runs} mining pass{'es' * (runs != 1)} of {mining:.1f} s (one every "
-            f"{mining_every} epochs)" if mining_every > 0 else f"{plain:.3f} s (as timed)")
+    cost = (f"{seconds_text(plain)} and {runs} mining pass{'es' * (runs != 1)} of {seconds_text(mining)} (one "
+            f"every {mining_every} epochs)" if mining_every > 0 else f"{seconds_text(plain)} (as timed)")
     return new, (f"the warm-up over, re-fitted at epoch {epoch} to the {max(left, 0):.0f} s left: {new - epoch} "
                  f"more epochs of {cost} instead of {epochs - epoch}{capped}")
 
