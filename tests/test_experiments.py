@@ -415,6 +415,10 @@ results = [{{ task = "f1", model = "poincare", dim = 2, train_share = 0.5, f1 = 
     ('[grid]\ntrain_share = [0.1]\n', "train_share applies to the f1 task only"),
     ('[split]\ntrain_share = 0.1\n', "split.train_share does not apply to link-prediction"),
     ('[run]\ntime_budget = 0.0\n', "time_budget must be > 0"),
+    ('[train]\ntime_budget = -1.0\n', "train.time_budget: time_budget must be a finite number > 0"),
+    ('[train]\ntime_budget = 5.0\n[run]\ntime_budget = 9.0\n', r"set twice \(\[run\] time_budget and \[train\]"),
+    ('[grid]\ntime_budget = [5.0]\n[run]\ntime_budget = 9.0\n', r"set twice \(\[run\] time_budget and \[grid\]"),
+    ('[train]\nrandom_state = 3\n', "random_state is each cell's seed: give grid.seed"),
 ])
 def test_grid_task_and_split_errors(tmp_path, extra, message):
     text = '[experiment]\nname = "x"\ndataset = "d"\ntask = "link-prediction"\n' + extra
@@ -422,6 +426,37 @@ def test_grid_task_and_split_errors(tmp_path, extra, message):
     path.write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_spec(path)
+
+
+def test_a_time_budget_in_train_or_one_per_grid_cell_bounds_each_cell(tmp_path):
+    """``time_budget`` is a training parameter, so [train] and [grid] take it as [run] does (it once reached the
+    pipeline twice: a TypeError traceback)."""
+    head = f'[experiment]\nname = "b"\ndataset = "{TOY_BASIC}"\ntask = "reconstruction"\n'
+    cases = {"train": "[train]\ntime_budget = 0.5\ndim = 2\nworkers = 1\n",
+             "grid": "[train]\ndim = 2\nworkers = 1\n[grid]\ntime_budget = [0.25, 0.5]\n"}
+    for name, text in cases.items():
+        path = tmp_path / f"{name}.toml"
+        path.write_text(head + text)
+        spec = load_spec(path)
+        rows = sweep(spec, tmp_path / name, verbose=False)
+        budgets = sorted(json.loads((run / "config.json").read_text())["params"]["time_budget"]
+                         for run in (tmp_path / name / "runs").iterdir())
+        assert budgets == ([0.5] if name == "train" else [0.25, 0.5]) and all(r["map"] > 0 for r in rows)
+    assert load_spec(tmp_path / "train.toml").run == {"time_budget": 0.5}  # the one budget, where [run] keeps it
+    from hypergensim.experiments.reproduce import reproduce
+
+    with pytest.raises(ConfigError, match="its grid gives each cell a time budget"):
+        reproduce(str(tmp_path / "grid.toml"), tmp_path / "rep", time_budget=1.0, verbose=False)
+
+
+def test_the_readmes_spec_example_is_a_valid_spec(tmp_path):
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "my_spec.toml"
+    path.write_text(block.replace('"org.csv"', f'"{TOY_BASIC}"'))
+    spec = load_spec(path)
+    assert len(spec.runs()) == 12 and spec.run == {"time_budget": 60.0} and spec.evaluate == {"every": 50}
+    assert {(c["model"], c["dim"]) for c in plan(spec)} == {(m, d) for m in ("poincare", "lorentz") for d in (5, 10)}
 
 
 def test_shipped_paper_tables_have_every_cell():

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .._atomic import atomic_write_text
+from ..errors import ConfigError
 from .spec import ExperimentSpec, load_spec
 from .sweep import RESULTS_CSV, RUNS, sweep
 
@@ -122,6 +123,9 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
 
     spec = load_spec(name)
     if time_budget is not None:
+        if "time_budget" in spec.grid:
+            raise ConfigError(f"{spec.path or spec.name}: its grid gives each cell a time budget; "
+                              "--time-budget cannot override them")
         spec.run = {**spec.run, "time_budget": float(time_budget)}
     out = Path(out)
     started = time.perf_counter()

@@ -21,7 +21,8 @@ Other tables: ``[split]`` (link prediction: ``method``, ``test_fraction``,
 ``valid_fraction``, ``seed``; F1: ``train_share``, ``remove_root``,
 ``seed``), ``[evaluate]`` (``every``, ``sample``), ``[run]``
 (``time_budget``: seconds of training per cell, after which it stops at an
-epoch's end and is recorded with the epochs it reached) and ``[reference]``:
+epoch's end and is recorded with the epochs it reached; ``[train]`` may give
+it instead, and ``[grid]`` one per cell) and ``[reference]``:
 either ``published = "nickel2017"`` (the shipped published numbers of
 :mod:`hypergensim.published`, matched on dataset, task, model, dimension and
 train share) or your own ``source`` and ``results`` rows such as ``{dim = 5,
@@ -219,6 +220,17 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
     overlap = set(grid) & set(data.get("train", {}))
     if overlap:
         raise ConfigError(f"{where}: {', '.join(sorted(overlap))} is set in both [train] and [grid]")
+    run = dict(data.get("run", {}))
+    train = dict(data.get("train", {}))
+    if "random_state" in train or "random_state" in grid:
+        raise ConfigError(f"{where}: random_state is each cell's seed: give grid.seed (a list of seeds) instead")
+    # a cell's training budget: [run] time_budget, or the same in [train] (moved to [run]), or one per cell in the grid
+    budgets = [f"[{t}] time_budget" for t, table in (("run", run), ("train", train), ("grid", grid))
+               if "time_budget" in table]
+    if len(budgets) > 1:
+        raise ConfigError(f"{where}: the time budget is set twice ({' and '.join(budgets)}): give it once")
+    if "time_budget" in train:
+        run["time_budget"] = float(train.pop("time_budget"))
     split = data.get("split", {})
     held_out = [t for t in tasks if t in _SPLIT_OPTIONS]
     if split and not held_out:
@@ -238,7 +250,7 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
     for share in grid.get("train_share", []) + ([split["train_share"]] if "train_share" in split else []):
         if share not in GANEA_TRAIN_SHARES:
             raise ConfigError(f"{where}: train_share must be one of {GANEA_TRAIN_SHARES}, got {share!r}")
-    budget = data.get("run", {}).get("time_budget")
+    budget = run.get("time_budget")
     if budget is not None and budget <= 0:
         raise ConfigError(f"{where}: run.time_budget must be > 0 seconds, got {budget!r}")
     reference = data.get("reference", {})
@@ -252,10 +264,10 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
             raise ConfigError(f"{where}: reference.published must be one of {', '.join(published.sources())}, "
                               f"got {reference['published']!r}")
     return ExperimentSpec(
-        name=exp["name"], dataset=exp["dataset"], task=exp.get("task"), train=dict(data.get("train", {})),
+        name=exp["name"], dataset=exp["dataset"], task=exp.get("task"), train=train,
         grid={k: list(v) for k, v in grid.items()}, split=dict(data.get("split", {})),
         evaluate=dict(data.get("evaluate", {})), reference=dict(data.get("reference", {})),
-        description=exp.get("description", ""), path=path, run=dict(data.get("run", {})),
+        description=exp.get("description", ""), path=path, run=run,
     )
 
 

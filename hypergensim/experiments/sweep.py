@@ -171,9 +171,11 @@ def _train(job: dict[str, Any], hierarchy: Any, run_dir: Path) -> Any:
 
     values = job["values"]
     preset, params = run_settings(job["train"], values)
+    budget = params.pop("time_budget", None)  # a grid of budgets; else the spec's [run] one
     return run(hierarchy, preset=preset, task=job["task"], split=job["split"] or None,
                run_dir=run_dir, evaluate_every=job["evaluate"].get("every", 0),
-               evaluate_sample=job["evaluate"].get("sample"), time_budget=job.get("time_budget"),
+               evaluate_sample=job["evaluate"].get("sample"),
+               time_budget=job.get("time_budget") if budget is None else budget,
                random_state=int(values.get("seed", 0)), **params)
 
 
