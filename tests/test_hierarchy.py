@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hypergensim.datasets import Hierarchy
+from hypergensim.datasets import Hierarchy, generated_hierarchy
 from hypergensim.errors import CycleError
 
 
@@ -189,3 +189,21 @@ def test_longest_path_depths_mark_a_cycle_and_what_hangs_below_it():
     edges = np.array([[1, 0], [2, 3], [3, 2], [4, 3], [5, 1], [5, 4]])
     assert longest_path_depths(edges, 7).tolist() == [0, 1, -1, -1, -1, -1, 0]
     assert longest_path_depths(np.empty((0, 2), dtype=np.int64), 3).tolist() == [0, 0, 0]
+
+
+def test_unclosed_chain_finds_a_missing_ancestor_exactly_where_one_is_missing():
+    from hypergensim.datasets.hierarchy import unclosed_chain
+
+    h = generated_hierarchy("dag", 3000, seed=4)
+    closure = h.relations()
+    assert unclosed_chain(closure) is None and unclosed_chain(closure + [("x", "x")]) is None
+    basic = set(h.relations(basic=True))
+    derived = [i for i, pair in enumerate(closure) if pair not in basic]  # a path of two steps or more under each
+    for drop in derived[:2] + derived[-2:]:
+        rest = closure[:drop] + closure[drop + 1:]
+        chain = unclosed_chain(rest)
+        assert chain is not None and (chain[0], chain[2]) == closure[drop]
+        assert {(chain[0], chain[1]), (chain[1], chain[2])} <= set(rest)
+    for drop in [i for i, pair in enumerate(closure) if pair in basic][:3]:  # the rest is still closed
+        assert unclosed_chain(closure[:drop] + closure[drop + 1:]) is None
+    assert unclosed_chain([(str(i + 1), str(i)) for i in range(1000)], most_paths=100) is None  # too many: unsaid

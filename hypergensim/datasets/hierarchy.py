@@ -32,7 +32,7 @@ from ..errors import CycleError, InputError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Hierarchy", "HierarchySummary", "EdgeStats", "longest_path_depths"]
+__all__ = ["Hierarchy", "HierarchySummary", "EdgeStats", "longest_path_depths", "unclosed_chain"]
 
 
 @dataclass(frozen=True)
@@ -402,6 +402,60 @@ def longest_path_depths(edges: np.ndarray, n_nodes: int) -> np.ndarray:
         level_nodes = reached[waiting[reached] == 0]
         level += 1
     return depth
+
+
+#: Most two-step paths :func:`unclosed_chain` walks (a closed WordNet nouns has about 3 million), and per chunk.
+MOST_PATHS = 50_000_000
+_PATH_CHUNK = 4_000_000
+
+
+def unclosed_chain(pairs: Iterable[tuple[object, object]], *,
+                   most_paths: int = MOST_PATHS) -> tuple[object, object, object] | None:
+    """A chain ``(child, parent, grandparent)`` of ``pairs`` whose ``(child, grandparent)`` pair is missing.
+
+    ``None`` when ``pairs`` are transitively closed, or when checking would walk
+    more than ``most_paths`` two-step paths (``child → parent → grandparent``):
+    a closed chain of ``n`` nodes has about ``n³/6``.  Self-loops are ignored.
+    Vectorised over the paths, a chunk at a time.
+
+    Examples
+    --------
+    >>> unclosed_chain([("dog", "canine"), ("canine", "mammal")])
+    ('dog', 'canine', 'mammal')
+    >>> unclosed_chain([("dog", "canine"), ("canine", "mammal"), ("dog", "mammal")]) is None
+    True
+    """
+    index: dict[object, int] = {}
+    flat = array("q", (index.setdefault(node, len(index)) for pair in pairs for node in pair))
+    if not flat:
+        return None
+    edges = np.frombuffer(flat, dtype=np.int64).reshape(-1, 2)
+    n = len(index)
+    keys = np.unique(edges[:, 0] * n + edges[:, 1])
+    child, parent = keys // n, keys % n  # sorted by child, then parent
+    ptr = np.searchsorted(child, np.arange(n + 1))  # each node's parents: parent[ptr[i]:ptr[i + 1]]
+    paths = (ptr[parent + 1] - ptr[parent]) * (child != parent)
+    cumulative = np.cumsum(paths)
+    if cumulative.size == 0 or cumulative[-1] > most_paths:
+        return None
+    start = 0
+    while start < keys.size:
+        stop = max(int(np.searchsorted(cumulative, cumulative[start] - paths[start] + _PATH_CHUNK, "right")),
+                   start + 1)
+        counts = paths[start:stop]
+        first = np.repeat(ptr[parent[start:stop]] - np.cumsum(counts) + counts, counts)
+        u = np.repeat(child[start:stop], counts)
+        v = np.repeat(parent[start:stop], counts)
+        w = parent[first + np.arange(first.size)]
+        want = u * n + w
+        at = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+        missing = np.flatnonzero((keys[at] != want) & (w != u))
+        if missing.size:
+            names = list(index)
+            i = missing[0]
+            return names[u[i]], names[v[i]], names[w[i]]
+        start = stop
+    return None
 
 
 def _adjacency(n: int, edges: np.ndarray) -> list[list[int]]:
