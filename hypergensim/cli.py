@@ -218,18 +218,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         options = _file_options(args)
         if options or Path(args.data).is_file():  # a file: read it the way build does, and say how
             from .datasets import resolve_relations
-            from .datasets.hierarchy import unclosed_chain
 
             data = resolve_relations(args.data, what="training relations", **options)
             if data.read_as:
                 _eprint(f"{args.data}: {len(data.pairs):,} relations; read as {data.read_as}")
-            chain = unclosed_chain(data.pairs)
-            if chain is not None:
-                child, parent, grandparent = chain
-                _eprint(f"{args.data} is not transitively closed ({child} → {parent} → {grandparent}, but no "
-                        f"{child} → {grandparent}): trained on its relations as given. For the whole hierarchy (the "
-                        f"papers' reconstruction setting) build its closure first, with the same file flags: "
-                        f"hypergensim build {args.data} -o closure.tsv (a link-prediction train split stays as it is)")
         result = pipeline.run(data, preset=args.preset, run_dir=args.out,
                               checkpoint_every=args.checkpoint_every, **progress, **cli_values(args))
         run_dir = args.out

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .datasets import Hierarchy, ganea2018_split, load_hierarchy, nickel2017_split, resolve_relations
+from .datasets.hierarchy import unclosed_chain
 from .errors import ConfigError
 from .presets import resolve
 from .resources import PeakMemory, machine
@@ -154,6 +155,14 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
         else:
             train = resolve_relations(dataset, what="training relations")
             source = train.source
+            chain = unclosed_chain(train.pairs) if train.path is not None and verbose else None
+            if chain is not None:  # a file of links, trained on as given: say so, and how to close it
+                child, parent, grandparent = chain
+                logger.info("%s is not transitively closed (%s → %s → %s, but no %s → %s): trained on its relations "
+                            "as given. For the whole hierarchy (the papers' reconstruction setting) build its closure "
+                            "first, with the same file flags: hypergensim build %s -o closure.tsv (a link-prediction "
+                            "train split stays as it is)", train.path, child, parent, grandparent, child, grandparent,
+                            train.path)
         load_seconds = time.perf_counter() - started
 
         run = None if run_dir is None else RunDir(run_dir)

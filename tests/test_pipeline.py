@@ -186,3 +186,18 @@ def test_f1_task_ranks_each_model_by_its_own_distance():
 def test_bad_split_options_name_the_task(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         run("no-such-file.tsv", **kwargs)
+
+
+def test_a_file_of_links_is_trained_as_given_and_the_log_says_it_is_not_closed(tmp_path, caplog):
+    import logging
+
+    links = tmp_path / "links.tsv"
+    links.write_text("dog\tcanine\ncanine\tmammal\ncat\tmammal\n")
+    caplog.set_level(logging.INFO, logger="hypergensim")
+    result = run(links, dim=2, epochs=1, negative=1, verbose=1)
+    assert result.estimator.relations_ == [("dog", "canine"), ("canine", "mammal"), ("cat", "mammal")]
+    assert any("is not transitively closed (dog → canine → mammal, but no dog → mammal)" in m
+               for m in caplog.messages)
+    caplog.clear()
+    run([("dog", "canine"), ("canine", "mammal")], dim=2, epochs=1, negative=1, verbose=1)  # pairs: the caller's
+    assert not any("transitively closed" in m for m in caplog.messages)
