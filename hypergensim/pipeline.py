@@ -155,6 +155,8 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
         else:
             train = resolve_relations(dataset, what="training relations")
             source = train.source
+            if train.path is None and train.read_as and verbose:  # a DataFrame or a graph (a file's CLI says it)
+                logger.info("%s: %s relations; read as %s", source, f"{len(train.pairs):,}", train.read_as)
             chain = unclosed_chain(train.pairs) if train.path is not None and verbose else None
             if chain is not None:  # a file of links, trained on as given: say so, and how to close it
                 child, parent, grandparent = chain

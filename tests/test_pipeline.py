@@ -201,3 +201,26 @@ def test_a_file_of_links_is_trained_as_given_and_the_log_says_it_is_not_closed(t
     caplog.clear()
     run([("dog", "canine"), ("canine", "mammal")], dim=2, epochs=1, negative=1, verbose=1)  # pairs: the caller's
     assert not any("transitively closed" in m for m in caplog.messages)
+
+
+def test_a_dataframe_or_a_digraph_trains_on_its_closure_and_stray_items_stop_in_one_line(caplog):
+    import logging
+
+    import pandas as pd
+
+    nx = pytest.importorskip("networkx")
+    from hypergensim.errors import InputError
+
+    caplog.set_level(logging.INFO, logger="hypergensim")
+    df = pd.DataFrame({"employee": ["ann", "bob", "cid"], "manager": ["ceo", "ceo", "ann"]})
+    closure = {("ann", "ceo"), ("bob", "ceo"), ("cid", "ann"), ("cid", "ceo")}
+    result = run(df, dim=2, epochs=1, negative=1, verbose=1)
+    assert set(result.estimator.relations_) == closure and result.config["dataset"] == "dataframe"
+    assert "dataframe: 4 relations; read as child = column 'employee', parent = column 'manager' (its closure)" \
+        in caplog.messages
+    graph = nx.DiGraph([("ceo", "ann"), ("ceo", "bob"), ("ann", "cid")])  # networkx: parent → child
+    assert set(run(graph, dim=2, epochs=1, negative=1).estimator.relations_) == closure
+    for bad, shown in [([("a", "b", "c")], "('a', 'b', 'c')"), (["ab"], "'ab'"), ([("a", "b"), 7], "7")]:
+        with pytest.raises(InputError, match="item [01] is not a \\(child, parent\\) pair") as info:
+            run(bad, dim=2, epochs=1)
+        assert shown in str(info.value)

@@ -127,12 +127,20 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
       not be closed), its columns chosen by
       :func:`~hypergensim.datasets.readers.detect_layout` with ``options``
       (delimiter, header, child_column, parent_column, direction, comment);
+    * a pandas DataFrame or a networkx DiGraph: the closure of the hierarchy
+      :func:`from_dataframe` or :func:`from_networkx` makes of it (a DiGraph's
+      edges point from parent to child, networkx's convention); ``read_as``
+      says how it was read;
     * an iterable of pairs: as given, names made ``str``.
 
     Examples
     --------
     >>> resolve_relations([("dog", "mammal"), (1, 0)]).pairs
     [('dog', 'mammal'), ('1', '0')]
+    >>> import pandas as pd
+    >>> r = resolve_relations(pd.DataFrame({"employee": ["ann", "cid"], "manager": ["ceo", "ann"]}))
+    >>> r.pairs, r.read_as
+    ([('ann', 'ceo'), ('cid', 'ann'), ('cid', 'ceo')], "child = column 'employee', parent = column 'manager' (its closure)")
     """
     if isinstance(relations, Relations):
         return relations
@@ -152,6 +160,19 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
         layout = detect_layout(path, comment=comment, **options)
         return Relations(list(iter_edge_file(path, layout=layout, comment=comment)), str(path), path,
                          layout.describe())
-    if isinstance(relations, Iterable) and not isinstance(relations, (bytes, dict)):
-        return Relations([(str(a), str(b)) for a, b in relations])
+    if hasattr(relations, "columns") and hasattr(relations, "itertuples"):  # a pandas DataFrame
+        h = from_dataframe(relations)
+        return Relations(h.relations(), h.name, read_as=f"{h.meta['read_as']} (its closure)")
+    if hasattr(relations, "is_directed") and hasattr(relations, "edges"):  # a networkx graph
+        h = from_networkx(relations)
+        return Relations(h.relations(), h.name, read_as="edges from parent to child, networkx's convention (its "
+                                                        "closure; from_networkx(graph, direction='child-parent') "
+                                                        "for edges that point up)")
+    if isinstance(relations, Iterable) and not isinstance(relations, (bytes, str, dict)):
+        pairs = []
+        for i, item in enumerate(relations):
+            if isinstance(item, (str, bytes)) or not isinstance(item, Iterable) or len(item := tuple(item)) != 2:
+                raise InputError(f"{what}: item {i} is not a (child, parent) pair", value=item)
+            pairs.append((str(item[0]), str(item[1])))
+        return Relations(pairs)
     raise InputError(f"cannot read {what} from this object", value=type(relations).__name__)
