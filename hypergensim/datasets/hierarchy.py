@@ -19,7 +19,7 @@ the output for trees, with no per-node recursion.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -409,14 +409,54 @@ MOST_PATHS = 50_000_000
 _PATH_CHUNK = 4_000_000
 
 
+def _two_step_paths(keys: np.ndarray, n: int, *,
+                   most_paths: int = MOST_PATHS) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Every path ``u → v → w`` of two pairs, as arrays ``(u, v, w)`` a chunk at a time; None past ``most_paths``.
+
+    ``keys`` are the pairs ``child * n + ancestor``, sorted and unique; a
+    self-loop starts no path.  A closed chain of ``n`` nodes has about
+    ``n³/6`` such paths, a closed WordNet nouns about 3 million.
+
+    >>> [[a.tolist() for a in chunk] for chunk in _two_step_paths(np.array([0 * 3 + 1, 1 * 3 + 2]), 3)]
+    [[[0], [1], [2]]]
+    """
+    child, parent = keys // n, keys % n
+    ptr = np.searchsorted(child, np.arange(n + 1))  # each node's ancestors: parent[ptr[i]:ptr[i + 1]]
+    paths = (ptr[parent + 1] - ptr[parent]) * (child != parent)
+    cumulative = np.cumsum(paths)
+    if cumulative.size and cumulative[-1] > most_paths:
+        return None
+
+    def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        start = 0
+        while start < keys.size:
+            stop = max(int(np.searchsorted(cumulative, cumulative[start] - paths[start] + _PATH_CHUNK, "right")),
+                       start + 1)
+            counts = paths[start:stop]
+            if counts.sum():
+                first = np.repeat(ptr[parent[start:stop]] - np.cumsum(counts) + counts, counts)
+                yield (np.repeat(child[start:stop], counts), np.repeat(parent[start:stop], counts),
+                       parent[first + np.arange(first.size)])
+            start = stop
+
+    return chunks()
+
+
+def _pair_keys(pairs: Iterable[tuple[object, object]]) -> tuple[np.ndarray, list[object]]:
+    """``(keys, names)``: the pairs as sorted unique ``child * n + ancestor`` over node numbers, and the names."""
+    index: dict[object, int] = {}
+    flat = array("q", (index.setdefault(node, len(index)) for pair in pairs for node in pair))
+    edges = np.frombuffer(flat, dtype=np.int64).reshape(-1, 2) if flat else np.zeros((0, 2), dtype=np.int64)
+    return np.unique(edges[:, 0] * len(index) + edges[:, 1]), list(index)
+
+
 def unclosed_chain(pairs: Iterable[tuple[object, object]], *,
                    most_paths: int = MOST_PATHS) -> tuple[object, object, object] | None:
     """A chain ``(child, parent, grandparent)`` of ``pairs`` whose ``(child, grandparent)`` pair is missing.
 
     ``None`` when ``pairs`` are transitively closed, or when checking would walk
-    more than ``most_paths`` two-step paths (``child → parent → grandparent``):
-    a closed chain of ``n`` nodes has about ``n³/6``.  Self-loops are ignored.
-    Vectorised over the paths, a chunk at a time.
+    more than ``most_paths`` two-step paths (:func:`_two_step_paths`).
+    Self-loops are ignored.
 
     Examples
     --------
@@ -425,36 +465,15 @@ def unclosed_chain(pairs: Iterable[tuple[object, object]], *,
     >>> unclosed_chain([("dog", "canine"), ("canine", "mammal"), ("dog", "mammal")]) is None
     True
     """
-    index: dict[object, int] = {}
-    flat = array("q", (index.setdefault(node, len(index)) for pair in pairs for node in pair))
-    if not flat:
-        return None
-    edges = np.frombuffer(flat, dtype=np.int64).reshape(-1, 2)
-    n = len(index)
-    keys = np.unique(edges[:, 0] * n + edges[:, 1])
-    child, parent = keys // n, keys % n  # sorted by child, then parent
-    ptr = np.searchsorted(child, np.arange(n + 1))  # each node's parents: parent[ptr[i]:ptr[i + 1]]
-    paths = (ptr[parent + 1] - ptr[parent]) * (child != parent)
-    cumulative = np.cumsum(paths)
-    if cumulative.size == 0 or cumulative[-1] > most_paths:
-        return None
-    start = 0
-    while start < keys.size:
-        stop = max(int(np.searchsorted(cumulative, cumulative[start] - paths[start] + _PATH_CHUNK, "right")),
-                   start + 1)
-        counts = paths[start:stop]
-        first = np.repeat(ptr[parent[start:stop]] - np.cumsum(counts) + counts, counts)
-        u = np.repeat(child[start:stop], counts)
-        v = np.repeat(parent[start:stop], counts)
-        w = parent[first + np.arange(first.size)]
+    keys, names = _pair_keys(pairs)
+    n = len(names)
+    for u, v, w in _two_step_paths(keys, n, most_paths=most_paths) or ():
         want = u * n + w
         at = np.minimum(np.searchsorted(keys, want), keys.size - 1)
         missing = np.flatnonzero((keys[at] != want) & (w != u))
         if missing.size:
-            names = list(index)
             i = missing[0]
             return names[u[i]], names[v[i]], names[w[i]]
-        start = stop
     return None
 
 
