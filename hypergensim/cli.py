@@ -135,7 +135,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             raise InputError(f"model={by_model['model']} needs its run directory (hyperboloid coordinates or the "
                              "translation vector are kept there), not an export", value=args.vectors)
     if args.task == "reconstruction":
-        relations = args.relations or _run_dir_relations(args.vectors)
+        from .datasets import resolve_relations
+        from .datasets.hierarchy import unclosed_note
+
+        relations = resolve_relations(args.relations or _run_dir_relations(args.vectors))
+        note = unclosed_note(relations.pairs, relations.path) if relations.path is not None else None
+        if note is not None:  # ranks over links alone read better than the closure's
+            _eprint(f"{note}: the ranks are over its relations as given; the papers' reconstruction ranks the "
+                    f"closure (hypergensim build {relations.path} -o closure.tsv, then --relations closure.tsv)")
         result = evaluate_reconstruction(emb, relations, symmetric=args.symmetric, sample=args.sample,
                                          random_state=args.seed, skip_missing=args.skip_missing, **by_model)
     elif args.task == "link-prediction":

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .datasets import Hierarchy, ganea2018_split, load_hierarchy, nickel2017_split, resolve_relations
-from .datasets.hierarchy import unclosed_chain
+from .datasets.hierarchy import unclosed_note
 from .errors import ConfigError
 from .presets import resolve
 from .resources import PeakMemory, machine
@@ -157,14 +157,11 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
             source = train.source
             if train.path is None and train.read_as and verbose:  # a DataFrame or a graph (a file's CLI says it)
                 logger.info("%s: %s relations; read as %s", source, f"{len(train.pairs):,}", train.read_as)
-            chain = unclosed_chain(train.pairs) if train.path is not None and verbose else None
-            if chain is not None:  # a file of links, trained on as given: say so, and how to close it
-                child, parent, grandparent = chain
-                logger.info("%s is not transitively closed (%s → %s → %s, but no %s → %s): trained on its relations "
-                            "as given. For the whole hierarchy (the papers' reconstruction setting) build its closure "
-                            "first, with the same file flags: hypergensim build %s -o closure.tsv (a link-prediction "
-                            "train split stays as it is)", train.path, child, parent, grandparent, child, grandparent,
-                            train.path)
+            note = unclosed_note(train.pairs, train.path) if train.path is not None and verbose else None
+            if note is not None:  # a file of links, trained on as given: say so, and how to close it
+                logger.info("%s: trained on its relations as given. For the whole hierarchy (the papers' "
+                            "reconstruction setting) build its closure first, with the same file flags: hypergensim "
+                            "build %s -o closure.tsv (a link-prediction train split stays as it is)", note, train.path)
         load_seconds = time.perf_counter() - started
 
         run = None if run_dir is None else RunDir(run_dir)

@@ -128,3 +128,18 @@ def test_f1_of_an_f1_run_reads_its_own_parts_and_model(tmp_path):
     assert again["f1_test"] == result.metrics["f1"]["f1_test"] and again["score"] == "is-a"  # same model, same parts
     r = run_cli("evaluate", tmp_path / "f1", "--task", "f1", "--score", "distance", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["score"] == "distance"
+
+
+def test_reconstruction_on_links_that_are_not_closed_says_what_it_ranks(tmp_path):
+    links = tmp_path / "links.tsv"
+    links.write_text("dog\tcanine\ncanine\tmammal\ncat\tmammal\n")
+    run = tmp_path / "run"
+    assert run_cli("train", links, "--dim", "2", "--epochs", "1", "--negative", "1", "--out", run,
+                   "--quiet").returncode == 0
+    r = run_cli("evaluate", run)
+    assert r.returncode == 0, r.stderr
+    assert "is not transitively closed (dog → canine → mammal, but no dog → mammal): the ranks are over" in r.stderr
+    closure = tmp_path / "closure.tsv"
+    assert run_cli("build", links, "-o", closure).returncode == 0
+    r = run_cli("evaluate", run, "--relations", closure, "--json")
+    assert r.returncode == 0 and "transitively closed" not in r.stderr and json.loads(r.stdout)["n_pairs"] == 4

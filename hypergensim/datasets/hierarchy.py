@@ -32,7 +32,7 @@ from ..errors import CycleError, InputError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Hierarchy", "HierarchySummary", "EdgeStats", "longest_path_depths", "unclosed_chain"]
+__all__ = ["Hierarchy", "HierarchySummary", "EdgeStats", "longest_path_depths", "unclosed_chain", "unclosed_note"]
 
 
 @dataclass(frozen=True)
@@ -475,6 +475,19 @@ def unclosed_chain(pairs: Iterable[tuple[object, object]], *,
             i = missing[0]
             return names[u[i]], names[v[i]], names[w[i]]
     return None
+
+
+def unclosed_note(pairs: Iterable[tuple[object, object]], source: object) -> str | None:
+    """``"SOURCE is not transitively closed (c → p → g, but no c → g)"``, or None (:func:`unclosed_chain`).
+
+    >>> unclosed_note([("dog", "canine"), ("canine", "mammal")], "links.tsv")
+    'links.tsv is not transitively closed (dog → canine → mammal, but no dog → mammal)'
+    """
+    chain = unclosed_chain(pairs)
+    if chain is None:
+        return None
+    child, parent, grandparent = chain
+    return f"{source} is not transitively closed ({child} → {parent} → {grandparent}, but no {child} → {grandparent})"
 
 
 def _adjacency(n: int, edges: np.ndarray) -> list[list[int]]:
