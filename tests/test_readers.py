@@ -56,6 +56,19 @@ def test_delimiter_detection_and_blank_and_comment_lines(tmp_path):
     assert read_edge_file(p, comment="#").n_edges == 3
 
 
+@pytest.mark.parametrize(("name", "text"), [
+    ("org.csv", "employee;manager\nann;ceo\ncid;ann\n"),  # a European spreadsheet's CSV
+    ("org.txt", "ann;ceo\ncid;ann\n"),
+    ("org.csv", "employee\tmanager\nann\tceo\ncid\tann\n"),  # a TSV saved as .csv
+    ("org.csv", "name,description,reports_to\nann,sales; east,ceo\ncid,z,ann\n"),  # commas first: ';' in a field
+])
+def test_the_delimiter_is_the_one_line_1_holds(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    h = read_edge_file(p)
+    assert set(h.relations(basic=True)) == {("ann", "ceo"), ("cid", "ann")}
+
+
 def test_quoted_csv_field_with_comma(tmp_path):
     p = tmp_path / "e.csv"
     p.write_text('child,parent\n"Smith, J.",engineering\nengineering,company\n')

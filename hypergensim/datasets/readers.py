@@ -91,16 +91,15 @@ def _read_text_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def _detect_delimiter(path: Path, first: str) -> str:
+    """TAB for ``.tsv``; else the first of TAB, comma and semicolon (a European spreadsheet's CSV) that line 1
+    holds, the comma first for ``.csv``; else a comma for ``.csv`` and a space for anything else."""
     suffix = path.suffix.lower()
     if suffix in (".tsv", ".tab"):
         return "\t"
-    if suffix == ".csv":
-        return ","
-    if "\t" in first:
-        return "\t"
-    if "," in first:
-        return ","
-    return " "
+    for delimiter in (",", "\t", ";") if suffix == ".csv" else ("\t", ",", ";"):
+        if delimiter in first:
+            return delimiter
+    return "," if suffix == ".csv" else " "
 
 
 def _words(cell: str) -> list[str]:
