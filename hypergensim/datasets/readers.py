@@ -70,6 +70,15 @@ def from_pairs(
     return Hierarchy.from_edges(pairs, direction=direction, name=name)
 
 
+#: The first bytes of files that are not text, and what to do with them.
+BINARY_FORMATS = {b"\x1f\x8b": "a gzip file: decompress it first (gunzip)",
+                  b"BZh": "a bzip2 file: decompress it first (bunzip2)",
+                  b"\xfd7zXZ\x00": "an xz file: decompress it first (unxz)",
+                  b"PK\x03\x04": "a zip archive (an Excel workbook is one): save the sheet as CSV, or unzip it",
+                  b"PAR1": "a Parquet file: read it with pandas and pass the DataFrame (from_dataframe)",
+                  b"\xd0\xcf\x11\xe0": "an old Excel workbook: save the sheet as CSV"}
+
+
 def _read_text_lines(path: Path) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` decoding UTF-8 line by line, naming a bad line."""
     if not path.exists():
@@ -77,6 +86,11 @@ def _read_text_lines(path: Path) -> Iterator[tuple[int, str]]:
     if path.is_dir():
         raise InputError("expected a file but found a directory", path=path)
     with open(path, "rb") as fh:
+        head = fh.read(8)
+        for magic, what in BINARY_FORMATS.items():
+            if head.startswith(magic):
+                raise InputError(f"not a text file but {what}", path=path, line=1, value=magic.decode("latin-1"))
+        fh.seek(0)
         for number, raw in enumerate(fh, start=1):
             try:
                 text = raw.decode("utf-8")
