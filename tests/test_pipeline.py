@@ -220,6 +220,11 @@ def test_a_dataframe_or_a_digraph_trains_on_its_closure_and_stray_items_stop_in_
         in caplog.messages
     graph = nx.DiGraph([("ceo", "ann"), ("ceo", "bob"), ("ann", "cid")])  # networkx: parent → child
     assert set(run(graph, dim=2, epochs=1, negative=1).estimator.relations_) == closure
+    from hypergensim.datasets import generated_hierarchy
+
+    tree = generated_hierarchy("balanced-b3", 120).to_pandas(basic=True)  # links; the split is made of its closure
+    held_out = run(tree, task="link-prediction", split={"test_fraction": 0.2}, dim=2, epochs=1, negative=1)
+    assert held_out.metrics["link_prediction"]["n_pairs"] >= 1 and held_out.config["dataset"] == "dataframe"
     for bad, shown in [([("a", "b", "c")], "('a', 'b', 'c')"), (["ab"], "'ab'"), ([("a", "b"), 7], "7")]:
         with pytest.raises(InputError, match="item [01] is not a \\(child, parent\\) pair") as info:
             run(bad, dim=2, epochs=1)

@@ -66,13 +66,27 @@ def is_wordnet_name(text: str) -> bool:
     return text in ("mammals", "nouns", "verbs") or text.startswith("wordnet:")
 
 
-def load_hierarchy(spec: str | Path | Hierarchy, *, use_cache: bool = True, **options: Any) -> Hierarchy:
-    """Resolve a dataset name, ``wordnet:SYNSET``, or a file path to a :class:`Hierarchy`.
+def _frame_or_graph(data: Any) -> bool:
+    """A pandas DataFrame or a networkx graph (told by their methods: neither package is imported here)."""
+    return (hasattr(data, "columns") and hasattr(data, "itertuples")) or \
+        (hasattr(data, "is_directed") and hasattr(data, "edges"))
+
+
+def load_hierarchy(spec: Any, *, use_cache: bool = True, **options: Any) -> Hierarchy:
+    """Resolve a dataset name, ``wordnet:SYNSET``, a file path, a DataFrame or a networkx DiGraph to a
+    :class:`Hierarchy`.
 
     ``options`` go to the file reader (delimiter, header, columns, direction).
+    A DataFrame is read by :func:`from_dataframe`, a graph by
+    :func:`from_networkx` (edges from parent to child, networkx's convention).
     """
     if isinstance(spec, Hierarchy):
         return spec
+    if _frame_or_graph(spec):
+        if options:
+            raise InputError(f"file options ({', '.join(sorted(options))}) apply only to files",
+                             value=type(spec).__name__)
+        return from_dataframe(spec) if hasattr(spec, "columns") else from_networkx(spec)
     text = str(spec)
     if not isinstance(spec, Path):
         from . import wordnet
@@ -160,14 +174,9 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
         layout = detect_layout(path, comment=comment, **options)
         return Relations(list(iter_edge_file(path, layout=layout, comment=comment)), str(path), path,
                          layout.describe())
-    if hasattr(relations, "columns") and hasattr(relations, "itertuples"):  # a pandas DataFrame
-        h = from_dataframe(relations)
+    if _frame_or_graph(relations):
+        h = load_hierarchy(relations)
         return Relations(h.relations(), h.name, read_as=f"{h.meta['read_as']} (its closure)")
-    if hasattr(relations, "is_directed") and hasattr(relations, "edges"):  # a networkx graph
-        h = from_networkx(relations)
-        return Relations(h.relations(), h.name, read_as="edges from parent to child, networkx's convention (its "
-                                                        "closure; from_networkx(graph, direction='child-parent') "
-                                                        "for edges that point up)")
     if isinstance(relations, Iterable) and not isinstance(relations, (bytes, str, dict)):
         pairs = []
         for i, item in enumerate(relations):

@@ -612,7 +612,10 @@ def from_networkx(graph: Any, *, direction: str = "parent-child", name: str = "n
         raise InputError("expected a networkx DiGraph", value=type(graph).__name__)
     if not graph.is_directed():
         raise InputError("the networkx graph is undirected; a hierarchy needs a DiGraph")
-    return Hierarchy.from_edges(graph.edges(), direction=direction, name=name, nodes=list(graph.nodes()))
+    h = Hierarchy.from_edges(graph.edges(), direction=direction, name=name, nodes=list(graph.nodes()))
+    h.meta["read_as"] = ("edges from parent to child, networkx's convention (direction='child-parent' for edges "
+                         "that point up)" if direction == "parent-child" else "edges from child to parent")
+    return h
 
 
 def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
