@@ -22,7 +22,16 @@ __all__ = [
 
 
 class HypergensimError(Exception):
-    """Base class of every error hypergensim reports to a user."""
+    """Base class of every error hypergensim reports to a user.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise DataUnavailableError("WordNet 3.0 not found: run `hypergensim data wordnet`")
+    ... except HypergensimError as err:  # every error hypergensim reports
+    ...     print(err)
+    WordNet 3.0 not found: run `hypergensim data wordnet`
+    """
 
 
 class InputError(HypergensimError, ValueError):
@@ -38,6 +47,13 @@ class InputError(HypergensimError, ValueError):
         The 1-based line number in ``path``.
     value : str, optional
         The offending content, shown shortened and quoted.
+
+    Examples
+    --------
+    >>> print(InputError("expected 2 columns, found 3", path="edges.csv", line=7, value="dog,mammal,x"))
+    edges.csv:7: expected 2 columns, found 3: 'dog,mammal,x'
+    >>> isinstance(InputError("bad"), ValueError)
+    True
     """
 
     def __init__(
@@ -66,7 +82,13 @@ class InputError(HypergensimError, ValueError):
 
 
 class CycleError(InputError):
-    """The relations contain a directed cycle, so they are not a hierarchy."""
+    """The relations contain a directed cycle, so they are not a hierarchy.
+
+    Examples
+    --------
+    >>> print(CycleError(["a", "b"], path="edges.tsv"))
+    edges.tsv: the relations contain a cycle (2 nodes): a -> b -> a
+    """
 
     def __init__(self, cycle: list[str], *, path: str | Path | None = None) -> None:
         self.cycle = list(cycle)
@@ -78,16 +100,40 @@ class CycleError(InputError):
 
 
 class ConfigError(HypergensimError, ValueError):
-    """An invalid parameter, preset, or experiment specification."""
+    """An invalid parameter, preset, or experiment specification.
+
+    Examples
+    --------
+    >>> isinstance(ConfigError("dim must be >= 1"), ValueError)  # code that catches ValueError catches it too
+    True
+    """
 
 
 class DataUnavailableError(HypergensimError):
-    """A data set that hypergensim needs (such as WordNet) cannot be found."""
+    """A data set that hypergensim needs (such as WordNet) cannot be found.
+
+    Examples
+    --------
+    >>> print(DataUnavailableError("WordNet 3.0 not found"))
+    WordNet 3.0 not found
+    """
 
 
 class NumericalError(HypergensimError, FloatingPointError):
-    """Training or evaluation met NaN or infinite values."""
+    """Training or evaluation met NaN or infinite values.
+
+    Examples
+    --------
+    >>> isinstance(NumericalError("the loss is NaN at epoch 3"), FloatingPointError)
+    True
+    """
 
 
 class MissingDependencyError(HypergensimError, ImportError):
-    """An optional package (an extra such as ``hypergensim[keras]``) is needed but not installed."""
+    """An optional package (an extra such as ``hypergensim[keras]``) is needed but not installed.
+
+    Examples
+    --------
+    >>> isinstance(MissingDependencyError("keras is not installed: pip install 'hypergensim[keras]'"), ImportError)
+    True
+    """

@@ -57,6 +57,16 @@ class Parameter:
     range of values whose results we have measured: a value outside it is
     allowed, with a warning (:func:`unmeasured`).  ``auto`` marks a default
     ``None`` that means "chosen by the schedule" (:mod:`hypergensim.training.schedule`).
+
+    Examples
+    --------
+    >>> dim = PARAMETER["dim"]
+    >>> dim.name, dim.kind.__name__, dim.default, dim.low
+    ('dim', 'int', 10, 1)
+    >>> dim.check(0)
+    Traceback (most recent call last):
+        ...
+    hypergensim.errors.ConfigError: dim must be an integer >= 1, got 0
     """
 
     name: str

@@ -64,6 +64,14 @@ class RunResult:
         The run directory's files by role (empty without a run directory).
     estimator : PoincareEmbedding
         The fitted estimator (its ``kv_`` holds gensim's vectors).
+
+    Examples
+    --------
+    >>> result = run([("dog", "mammal"), ("cat", "mammal")], dim=2, epochs=5, negative=1, workers=1)
+    >>> result.config["task"], result.seed, sorted(result.timings)
+    ('reconstruction', 0, ['evaluate_seconds', 'fit_seconds', 'load_seconds', 'wall_seconds'])
+    >>> result.mean_rank >= 1 and 0 < result.map <= 1
+    True
     """
 
     config: dict[str, Any]

@@ -50,6 +50,14 @@ class PeakMemory:
     interval : float
         Seconds between samples.  A peak shorter than this can be missed; the
         start and the end of the block are always sampled.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> with PeakMemory() as peak:
+    ...     block = np.ones(20_000_000)  # 160 MB, touched
+    >>> peak.peak_mb > 160
+    True
     """
 
     def __init__(self, interval: float = 0.05) -> None:

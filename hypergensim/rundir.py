@@ -63,6 +63,12 @@ class RunDir:
     ----------
     path : path
         The folder (it need not exist yet: :meth:`create` makes it).
+
+    Examples
+    --------
+    >>> run = RunDir("runs/m10")
+    >>> run.path / RunDir.METRICS, run.is_run()
+    (PosixPath('runs/m10/metrics.json'), False)
     """
 
     CONFIG = "config.json"

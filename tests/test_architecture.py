@@ -167,3 +167,24 @@ def test_library_code_changes_no_process_wide_state(name):
             if any(u == name or u.endswith("." + name) for u in used):
                 hits.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert not hits, hits
+
+
+def test_every_public_class_has_a_runnable_example():
+    """gensim's rule: a ``>>>`` example in the docstring of every class a module exports (``__all__``); the
+    doctests run with the suite (``--doctest-modules``), so each example runs too."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import hypergensim
+
+    without = []
+    for info in pkgutil.walk_packages(hypergensim.__path__, "hypergensim."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name, None)
+            if inspect.isclass(obj) and obj.__module__ == module.__name__ and ">>>" not in (obj.__doc__ or ""):
+                without.append(f"{info.name}.{name}")
+    assert not without, without

@@ -122,6 +122,12 @@ class Relations:
     ``source`` names them for records (a dataset name, a hierarchy's name, a
     file path; ``None`` for bare pairs); ``path`` is the file they were read
     from, for error messages; ``read_as`` says how a file's columns were read.
+
+    Examples
+    --------
+    >>> r = resolve_relations([("dog", "mammal"), ("cat", "mammal")])
+    >>> r.pairs, r.source, r.path
+    ([('dog', 'mammal'), ('cat', 'mammal')], None, None)
     """
 
     pairs: list[tuple[str, str]]

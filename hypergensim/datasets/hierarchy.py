@@ -37,7 +37,13 @@ __all__ = ["Hierarchy", "HierarchySummary", "EdgeStats", "longest_path_depths", 
 
 @dataclass(frozen=True)
 class EdgeStats:
-    """What the builder dropped from its input."""
+    """What the builder dropped from its input.
+
+    Examples
+    --------
+    >>> Hierarchy.from_edges([("dog", "mammal"), ("dog", "mammal"), ("cat", "cat")]).stats
+    EdgeStats(input_edges=3, self_loops=1, duplicates=1)
+    """
 
     input_edges: int = 0
     self_loops: int = 0
@@ -46,7 +52,15 @@ class EdgeStats:
 
 @dataclass(frozen=True)
 class HierarchySummary:
-    """Counts describing a :class:`Hierarchy` (see :meth:`Hierarchy.summarize`)."""
+    """Counts describing a :class:`Hierarchy` (see :meth:`Hierarchy.summarize`).
+
+    Examples
+    --------
+    >>> h = Hierarchy.from_edges([("dog", "canine"), ("canine", "mammal"), ("cat", "mammal")], name="pets")
+    >>> s = h.summarize()
+    >>> s.nodes, s.closure_edges, s.basic_edges, s.roots, s.leaves, s.max_depth
+    (4, 4, 3, 1, 2, 2)
+    """
 
     name: str
     nodes: int

@@ -48,7 +48,14 @@ _REQUIRED = ("data.noun", "index.noun", "data.verb", "index.verb", "data.adj", "
 
 @dataclass(frozen=True)
 class WordNetInfo:
-    """Where WordNet was found and which version it is."""
+    """Where WordNet was found and which version it is.
+
+    Examples
+    --------
+    >>> info = ensure_wordnet(allow_download=False)  # WordNet as `hypergensim data wordnet` provisioned it
+    >>> info.version, info.how in ("nltk", "system", "download")
+    ('3.0', True)
+    """
 
     version: str
     path: str

@@ -138,6 +138,17 @@ class EdgeLayout:
 
     ``child`` and ``parent`` are 0-based column indexes; :meth:`describe` says
     it in words, for the summary a reader prints.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "org.csv"
+    >>> _ = p.write_text("employee,manager\\nann,ceo\\ncid,ann\\n")
+    >>> layout = detect_layout(p)
+    >>> layout.delimiter, layout.header, layout.child, layout.parent
+    (',', ('employee', 'manager'), 0, 1)
+    >>> layout.describe()
+    "child = column 1 'employee', parent = column 2 'manager' (named in the header)"
     """
 
     delimiter: str

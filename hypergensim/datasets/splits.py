@@ -35,7 +35,17 @@ GANEA_TRAIN_SHARES = (0.0, 0.1, 0.25, 0.5, 0.9)
 
 @dataclass
 class Split:
-    """Train/valid/test edges as index arrays into ``nodes`` (rows ``(child, ancestor)``)."""
+    """Train/valid/test edges as index arrays into ``nodes`` (rows ``(child, ancestor)``).
+
+    Examples
+    --------
+    >>> from hypergensim.datasets import generated_hierarchy
+    >>> split = nickel2017_split(generated_hierarchy("balanced-b3", 121), test_fraction=0.1, seed=0)
+    >>> split.method, split.counts()["train"] + split.counts()["test"] == generated_hierarchy("balanced-b3", 121).n_edges
+    ('nickel2017', True)
+    >>> split.pairs("test")[0] in generated_hierarchy("balanced-b3", 121).relations()
+    True
+    """
 
     nodes: list[str]
     train: np.ndarray

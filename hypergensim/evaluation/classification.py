@@ -42,7 +42,15 @@ SCORES = ("distance", "is-a", "entailment")
 
 @dataclass
 class F1Result:
-    """Test F1 at the threshold chosen on validation."""
+    """Test F1 at the threshold chosen on validation.
+
+    Examples
+    --------
+    >>> emb = (["mammal", "dog", "cat", "rock"], np.array([[0.0, 0.0], [0.6, 0.1], [-0.5, 0.3], [0.1, -0.9]]))
+    >>> r = evaluate_f1(emb, [("dog", "mammal")], [("dog", "rock")], [("cat", "mammal")], [("cat", "rock")])
+    >>> r.score, r.n_valid, r.n_test, r.f1_valid, r.f1_test
+    ('distance', 2, 2, 1.0, 1.0)
+    """
 
     f1_test: float
     f1_valid: float

@@ -22,7 +22,16 @@ __all__ = ["Diagnostics", "diagnose"]
 
 @dataclass
 class Diagnostics:
-    """Norm/depth agreement and health counts."""
+    """Norm/depth agreement and health counts.
+
+    Examples
+    --------
+    >>> emb = (["mammal", "dog", "cat", "rock"], np.array([[0.0, 0.0], [0.6, 0.1], [-0.5, 0.3], [0.1, -0.9]]))
+    >>> from hypergensim.datasets import from_pairs
+    >>> d = diagnose(emb, from_pairs([("dog", "mammal"), ("cat", "mammal"), ("rock", "mammal")]))
+    >>> d.n_nodes, d.n_nonfinite_rows, round(d.max_norm, 3), d.norm_depth_spearman > 0
+    (4, 0, 0.906, True)
+    """
 
     norm_depth_spearman: float
     share_at_clip_radius: float

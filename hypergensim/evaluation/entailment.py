@@ -33,7 +33,20 @@ __all__ = ["EntailmentResult", "read_hyperlex", "entailment_score", "evaluate_en
 
 @dataclass
 class EntailmentResult:
-    """Spearman ρ of the entailment score against human ratings."""
+    """Spearman ρ of the entailment score against human ratings.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> keys = ["animal.n.01", "dog.n.01", "cat.n.01", "puppy.n.01"]
+    >>> vectors = np.array([[0.0, 0.05], [0.5, 0.1], [-0.5, 0.3], [0.8, 0.15]])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "hyperlex.txt"
+    >>> _ = path.write_text("WORD1 WORD2 POS TYPE AVG_SCORE\\ndog animal N hyp-1 9.5\\npuppy dog N hyp-1 8.0\\n"
+    ...                     "animal dog N rhyp-1 1.2\\ncat dog N cohyp 0.5\\n")
+    >>> r = evaluate_entailment((keys, vectors), path)
+    >>> round(r.spearman, 3), r.n_pairs, r.coverage
+    (0.8, 4, 1.0)
+    """
 
     spearman: float
     pvalue: float

@@ -94,6 +94,14 @@ class RankingResult:
     """Metrics of one ranking evaluation.
 
     ``*_stderr`` fields are standard errors when queries were sampled, else 0.
+
+    Examples
+    --------
+    >>> from hypergensim.evaluation import evaluate_reconstruction
+    >>> emb = (["mammal", "dog", "cat"], np.array([[0.0, 0.0], [0.6, 0.1], [-0.5, 0.3]]))
+    >>> r = evaluate_reconstruction(emb, [("dog", "mammal"), ("cat", "mammal")])
+    >>> r.task, r.mean_rank, r.map, r.n_queries, r.n_pairs, r.sampled
+    ('reconstruction', 1.0, 1.0, 2, 2, False)
     """
 
     task: str

@@ -82,7 +82,15 @@ _SPLIT_OPTIONS = {"link-prediction": ("nickel2017", {"test_fraction", "valid_fra
 
 @dataclass
 class ExperimentSpec:
-    """A validated experiment specification."""
+    """A validated experiment specification.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"experiment": {"name": "dims", "dataset": "mammals", "task": "reconstruction"},
+    ...                    "grid": {"dim": [5, 10], "seed": [0, 1]}})
+    >>> spec.name, spec.tasks(), len(spec.runs())
+    ('dims', ['reconstruction'], 4)
+    """
 
     name: str
     dataset: str

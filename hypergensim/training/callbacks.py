@@ -34,7 +34,20 @@ logger = logging.getLogger("hypergensim.training")
 
 
 class Callback:
-    """Base class; override any hook."""
+    """Base class; override any hook.
+
+    Examples
+    --------
+    >>> rel = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("dog", "animal"), ("cat", "animal")]
+    >>> from hypergensim.training import PoincareEmbedding
+    >>> class LastEpoch(Callback):
+    ...     def on_epoch_end(self, estimator, logs):
+    ...         self.epoch = logs["epoch"]
+    >>> last = LastEpoch()
+    >>> _ = PoincareEmbedding(dim=2, epochs=3, negative=1, verbose=0, callbacks=[last]).fit(rel)
+    >>> last.epoch
+    3
+    """
 
     def on_train_begin(self, estimator: Any, logs: dict[str, Any]) -> None:
         """Before the first epoch (also on resume)."""
@@ -86,6 +99,11 @@ class ProgressBar(Callback):
         Epochs between log lines when not on a terminal; None: every 10, or
         every 20, 50, 100, ... so that a run prints at most
         :data:`MAX_EPOCH_LINES` of them (:func:`log_step`).
+
+    Examples
+    --------
+    >>> ProgressBar(verbose=1).log_every is None, log_step(3000)  # a line every 50 epochs in a 3,000-epoch run
+    (True, 50)
     """
 
     def __init__(self, verbose: int = 1, log_every: int | None = None) -> None:
@@ -151,6 +169,14 @@ class EvaluateEvery(Callback):
         Relations to reconstruct; default: the training relations.
     random_state : int
         Seed of the query sample (the same queries every time).
+
+    Examples
+    --------
+    >>> rel = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("dog", "animal"), ("cat", "animal")]
+    >>> from hypergensim.training import PoincareEmbedding
+    >>> est = PoincareEmbedding(dim=2, epochs=4, negative=1, verbose=0, callbacks=[EvaluateEvery(2)]).fit(rel)
+    >>> [h["epoch"] for h in est.history_], "map" in est.history_[-1]
+    ([2, 4], True)
     """
 
     def __init__(self, every: int = 10, *, sample: int | float | None = None, relations: Any = None,
@@ -190,6 +216,16 @@ class EvaluateF1Every(Callback):
     every : int
     parts : dict
         ``valid``, ``valid_negatives``, ``test``, ``test_negatives``: ``(child, ancestor)`` pairs.
+
+    Examples
+    --------
+    >>> rel = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("dog", "animal"), ("cat", "animal")]
+    >>> from hypergensim.training import PoincareEmbedding
+    >>> parts = {"valid": [("dog", "mammal")], "valid_negatives": [("dog", "cat")],
+    ...          "test": [("cat", "mammal")], "test_negatives": [("cat", "dog")]}
+    >>> est = PoincareEmbedding(dim=2, epochs=2, negative=1, verbose=0, callbacks=[EvaluateF1Every(1, parts)]).fit(rel)
+    >>> sorted(k for k in est.history_[-1] if k.startswith("f1"))
+    ['f1_alpha', 'f1_test', 'f1_threshold', 'f1_valid']
     """
 
     def __init__(self, every: int, parts: dict[str, Any]) -> None:
@@ -214,6 +250,15 @@ class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved for ``patience`` evaluations.
 
     Put it after an :class:`EvaluateEvery` in the callback list.
+
+    Examples
+    --------
+    >>> rel = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("dog", "animal"), ("cat", "animal")]
+    >>> from hypergensim.training import PoincareEmbedding
+    >>> stop = EarlyStopping("map", patience=1, min_delta=1.0)  # no evaluation can gain a whole 1.0 of MAP
+    >>> est = PoincareEmbedding(dim=2, epochs=50, negative=1, verbose=0, callbacks=[EvaluateEvery(1), stop]).fit(rel)
+    >>> est.n_epochs_trained_
+    2
     """
 
     def __init__(self, monitor: str = "map", *, patience: int = 5, min_delta: float = 0.0,
@@ -292,7 +337,18 @@ class TimeBudget(Callback):
 
 
 class CSVLogger(Callback):
-    """Append one row per epoch to a CSV file (columns fixed by the first row)."""
+    """Append one row per epoch to a CSV file (columns fixed by the first row).
+
+    Examples
+    --------
+    >>> rel = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("dog", "animal"), ("cat", "animal")]
+    >>> import tempfile, pathlib
+    >>> from hypergensim.training import PoincareEmbedding
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "log.csv"
+    >>> _ = PoincareEmbedding(dim=2, epochs=3, negative=1, verbose=0, callbacks=[CSVLogger(path)]).fit(rel)
+    >>> path.read_text().splitlines()[0]
+    'epoch,loss,seconds,relations_per_s,mean_rank,map,mrr,hits_at_10'
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)

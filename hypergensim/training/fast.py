@@ -734,6 +734,16 @@ class FastTrainer:
         Epochs between two minings (:func:`~hypergensim.training.violators.refresh_interval`).
     pass_seconds : float
         Seconds the latest mining took (0 before the first).
+
+    Examples
+    --------
+    >>> from hypergensim.training.gensim_internals import build_poincare_model
+    >>> model = build_poincare_model([("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal")], size=2, negative=1,
+    ...                              seed=0)
+    >>> trainer = FastTrainer(model, objective="nickel2017", workers=1, random_state=0)
+    >>> loss, seen = trainer.run_epoch(1, lr=0.1, burn_in=False)
+    >>> seen, loss > 0
+    (3, True)
     """
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,

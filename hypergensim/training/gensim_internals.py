@@ -44,7 +44,16 @@ __all__ = ["LossMeter", "build_poincare_model", "capture_loss", "get_rng_state",
 
 
 class LossMeter:
-    """Sums gensim's per-batch losses and counts the relations they cover."""
+    """Sums gensim's per-batch losses and counts the relations they cover.
+
+    Examples
+    --------
+    >>> meter = LossMeter()
+    >>> meter.add(2.5, 10)
+    >>> meter.add(1.5, 10)
+    >>> meter.after, meter.relations
+    (4.0, 20)
+    """
 
     def __init__(self) -> None:
         self.after = 0.0

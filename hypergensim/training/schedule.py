@@ -242,6 +242,11 @@ class HierarchyProfile:
     of non-root nodes per node that has descendants; ``min_negatives`` the
     fewest candidates any node has as negatives (nodes other than itself and
     its ancestors: what ``negative`` may be at most), ``tightest_node`` that node.
+
+    Examples
+    --------
+    >>> print(HierarchyProfile.from_pairs([("dog", "canine"), ("dog", "mammal"), ("canine", "mammal"), ("cat", "mammal")]))
+    4 nodes, 4 relations, 1 roots, depth up to 2 (mean 1.0), branching 1.5, 0.0% multi-parent
     """
 
     nodes: int
