@@ -523,3 +523,38 @@ def test_a_margin_per_node_is_refused_where_it_cannot_apply(mammals):
         other = FastTrainer(model, workers=1, random_state=0, **kw)
         with pytest.raises(ConfigError, match="Poincaré ball's projection"):
             other.set_node_epsilon(np.zeros(n))
+
+
+@pytest.mark.parametrize("model", ["poincare", "lorentz", "euclidean", "translational"])
+def test_compiling_the_kernel_trains_nothing(toy, model):
+    """FastTrainer.compile runs the epoch kernel over no block: every point stays bit for bit as it was."""
+    from hypergensim.training.fast import FastTrainer
+    from hypergensim.training.gensim_internals import build_poincare_model
+
+    trained = build_poincare_model(toy.relations(), size=3, negative=2, seed=0)
+    trainer = FastTrainer(trained, objective="nickel2017", workers=2, random_state=0, geometry=model,
+                          max_hard_negatives=1)
+    before, ball = trainer.points.copy(), trained.kv.vectors.copy()
+    assert trainer.compile() >= 0.0
+    np.testing.assert_array_equal(trainer.points, before)
+    np.testing.assert_array_equal(trained.kv.vectors, ball)
+
+
+def test_the_kernels_build_is_not_charged_to_the_time_budget(toy, monkeypatch):
+    """A first run on a machine spends about a minute in numba's build of the epoch kernel; the budget starts after
+    it (a build of 2 s against a budget of 1 s still trains)."""
+    import time
+
+    import hypergensim.training.fast as fast
+
+    kernel, calls = fast._epoch, []
+
+    def first_call_builds(*args):  # what numba's first call of the kernel costs, shortened
+        if not calls:
+            time.sleep(2.0)
+        calls.append(1)
+        return kernel(*args)
+
+    monkeypatch.setattr(fast, "_epoch", first_call_builds)
+    est = PoincareEmbedding(dim=2, negative=2, burn_in=0, time_budget=1.0, verbose=0, random_state=0).fit(toy)
+    assert est.n_epochs_trained_ >= 20 and len(calls) == est.n_epochs_trained_ + 1  # the build, then the epochs

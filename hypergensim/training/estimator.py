@@ -68,6 +68,8 @@ from .schedule import (
 __all__ = ["PoincareEmbedding", "relations_digest", "versions"]
 
 logger = logging.getLogger("hypergensim.training")
+#: A build of the training kernel that took this long is said in the log (a cached one loads in under a second).
+COMPILE_NOTE_SECONDS = 5.0
 
 _BURN_IN_EPOCH_ID = 1 << 30  # burn-in epochs draw from their own random streams
 
@@ -374,6 +376,11 @@ class PoincareEmbedding(BaseEstimator):
         n_rel = len(self.model_.all_relations)
         run = None if self.run_dir_ is None else RunDir(self.run_dir_)
         with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
+            if self._fast is not None:  # before any clock starts: numba's first build is no epoch's cost
+                seconds = self._fast.compile()
+                if seconds >= COMPILE_NOTE_SECONDS and self.verbose:
+                    logger.info("compiled the training kernel in %.0f s, before the time budget started (numba "
+                                "caches it: once per machine and version)", seconds)
             begin = {"epoch": start_epoch}
             for cb in callbacks:
                 cb.on_train_begin(self, begin)

@@ -861,7 +861,6 @@ class FastTrainer:
         Lorentz model ``max_radius`` bounds every point's distance from the
         origin instead (``inf``: no bound).
         """
-        m = self.model
         n = len(self.rel_u)
         if not 0 <= hard_negatives <= self.max_hard_negatives or (burn_in and hard_negatives):
             raise ConfigError(f"hard_negatives={hard_negatives} in this epoch: this trainer draws at most "
@@ -878,6 +877,28 @@ class FastTrainer:
         block = -(-n // n_blocks)
         block_order = np.random.default_rng([self.random_state, epoch_id]).permutation(n_blocks).astype(np.int64)
         seeds = np.array([_seed64(self.random_state, epoch_id, t) for t in range(self.workers)], dtype=np.uint64)
+        loss = self._kernel(block_order, block, seeds, lr=lr, burn_in=burn_in, epsilon=epsilon, max_radius=max_radius,
+                            hard_negatives=hard_negatives)
+        return loss, n
+
+    def compile(self) -> float:
+        """Compile the epoch kernel, or load numba's cached build of it, without training; returns the seconds.
+
+        The kernel runs over no block, with the arguments of a real epoch (the
+        same types, so the same build).  The first time on a machine this takes
+        about a minute; numba caches the build, and later calls take well
+        under a second.  :class:`~hypergensim.training.PoincareEmbedding` calls
+        it before its time budget starts.
+        """
+        started = time.perf_counter()
+        self._kernel(np.empty(0, dtype=np.int64), 1, np.zeros(self.workers, dtype=np.uint64), lr=0.0,
+                     burn_in=False, epsilon=None, max_radius=math.inf, hard_negatives=0)
+        return time.perf_counter() - started
+
+    def _kernel(self, block_order: np.ndarray, block: int, seeds: np.ndarray, *, lr: float, burn_in: bool,
+                epsilon: float | None, max_radius: float, hard_negatives: int) -> float:
+        """One call of :func:`_epoch` over the blocks in ``block_order``; the summed loss."""
+        m = self.model
         if self.objective == "gensim":
             table, code, reg = self.by_count, _GENSIM, float(m.regularization_coeff)
         else:
@@ -892,13 +913,13 @@ class FastTrainer:
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
                self.translation, int(self.negative_sampling == "batch"), *self.violators,
                int(hard_negatives), losses, self.node_epsilon)
-        if self.geometry == "lorentz":
+        if self.geometry == "lorentz" and block_order.size:
             # Hogwild threads may interleave their writes to one row; put every point back on the hyperboloid
             x = self._hyperboloid
             with np.errstate(over="ignore", invalid="ignore"):
                 x[:, 0] = np.sqrt(1.0 + np.einsum("ij,ij->i", x[:, 1:], x[:, 1:]))
             m.kv.vectors[:] = lorentz_to_poincare(x)  # gensim's vectors follow, mapped to the ball (an isometry)
-        return float(losses.sum()), n
+        return float(losses.sum())
 
     batch_size = 10
     #: most relations per shuffle block: a block (16 KiB of indices) is shuffled in a thread's own buffer
