@@ -184,10 +184,14 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
         h = load_hierarchy(relations)
         return Relations(h.relations(), h.name, read_as=f"{h.meta['read_as']} (its closure)")
     if isinstance(relations, Iterable) and not isinstance(relations, (bytes, str, dict)):
-        pairs = []
-        for i, item in enumerate(relations):
-            if isinstance(item, (str, bytes)) or not isinstance(item, Iterable) or len(item := tuple(item)) != 2:
+        items = list(relations)
+        try:
+            if not any(isinstance(item, (str, bytes)) for item in items):  # "ab" would unpack as a pair
+                return Relations([(str(a), str(b)) for a, b in items])
+        except (TypeError, ValueError):
+            pass
+        for i, item in enumerate(items):  # the first item that is not a pair, named
+            if isinstance(item, (str, bytes)) or not isinstance(item, Iterable) or len(tuple(item)) != 2:
                 raise InputError(f"{what}: item {i} is not a (child, parent) pair", value=item)
-            pairs.append((str(item[0]), str(item[1])))
-        return Relations(pairs)
+        raise InputError(f"cannot read {what} from this object", value=type(relations).__name__)
     raise InputError(f"cannot read {what} from this object", value=type(relations).__name__)
