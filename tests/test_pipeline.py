@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import MAMMALS_TSV, TOY_BASIC
+from hypergensim.datasets import Hierarchy
 from hypergensim.errors import ConfigError
 from hypergensim.evaluation import evaluate_reconstruction
 from hypergensim.pipeline import SPLIT_DEFAULTS, RunResult, resume, run
@@ -200,6 +201,9 @@ def test_a_file_of_links_is_trained_as_given_and_the_log_says_it_is_not_closed(t
                for m in caplog.messages)
     caplog.clear()
     run([("dog", "canine"), ("canine", "mammal")], dim=2, epochs=1, negative=1, verbose=1)  # pairs: the caller's
+    closure = tmp_path / "closure.tsv"
+    Hierarchy.from_edges(result.estimator.relations_).to_tsv(closure)
+    run(closure, dim=2, epochs=1, negative=1, verbose=1)
     assert not any("transitively closed" in m for m in caplog.messages)
 
 

@@ -115,3 +115,15 @@ def test_log_axis_labels_are_plain_numbers(low, high, shown):
     labels = {t.get_text() for t in ax.yaxis.get_majorticklabels() + ax.yaxis.get_minorticklabels()
               if t.get_text() and low <= t.get_position()[1] <= high}
     assert shown <= labels and all(re.fullmatch(r"\d+", label) for label in labels), labels
+
+
+def test_a_figure_is_saved_in_the_format_its_suffix_names_and_no_other_name_is_written(tmp_path):
+    from hypergensim.errors import InputError
+
+    h, vectors = _codes(3)
+    fig = plot_disk((h.nodes, vectors), h, mode="points")
+    for name, magic in [("disk.png", b"\x89PNG"), ("disk.PDF", b"%PDF"), ("disk.svg", b"<?xml")]:
+        assert save_figure(fig, tmp_path / name).read_bytes().startswith(magic)
+    with pytest.raises(InputError, match=r"plots: a figure is written as .png, .pdf, .svg"):
+        save_figure(fig, tmp_path / "plots")  # once written as PNG bytes under any name
+    assert not (tmp_path / "plots").exists()
