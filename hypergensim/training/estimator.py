@@ -379,8 +379,8 @@ class PoincareEmbedding(BaseEstimator):
             if self._fast is not None:  # before any clock starts: numba's first build is no epoch's cost
                 seconds = self._fast.compile()
                 if seconds >= COMPILE_NOTE_SECONDS and self.verbose:
-                    logger.info("compiled the training kernel in %.0f s, before the time budget started (numba "
-                                "caches it: once per machine and version)", seconds)
+                    logger.info("compiled the training kernel in %.0f s (numba caches it: once per machine and "
+                                "version), counted in no time budget", seconds)
             begin = {"epoch": start_epoch}
             for cb in callbacks:
                 cb.on_train_begin(self, begin)
