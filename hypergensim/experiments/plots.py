@@ -110,8 +110,9 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     fig = new_figure(9, 3.8)
     axes = fig.subplots(1, 2)
     axes[1].set_title("MAP during training (evaluated epochs)", fontsize=10)
-    runs = {j["id"]: RunDir(Path(out) / RUNS / j["id"]) for j in plan(spec)}
-    jobs = [j for j in plan(spec) if runs[j["id"]].is_finished()]
+    cells = plan(spec)
+    runs = {j["id"]: RunDir(Path(out) / RUNS / j["id"]) for j in cells}
+    jobs = [j for j in cells if runs[j["id"]].is_finished()]
     setting = {j["id"]: _series_label(j["values"], [k for k in j["values"] if k not in ("seed", "dim", "task")])
                for j in jobs}
     settings = sorted(set(setting.values()))
