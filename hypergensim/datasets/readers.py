@@ -218,8 +218,10 @@ def detect_layout(
       of column-name words and none of its cells names a node in the lines
       that follow; line 1 is data when its names recur there, or when they
       hold what no column is named (digits, dots: ``A08.0``, ``dog.n.01``).
-      A first line that is neither (``employee,boss`` above unrelated
+      A first line that is neither (``team,group`` above unrelated
       pairs) raises :class:`InputError` asking for ``--header`` or ``--no-header``.
+    * Delimiter: ``delimiter``, else TAB for ``.tsv``, else the first of TAB,
+      comma and semicolon that line 1 holds (the comma first for ``.csv``).
 
     Examples
     --------
