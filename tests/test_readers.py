@@ -118,6 +118,24 @@ def test_dataframe_columns():
         from_dataframe(pd.DataFrame({"child": ["a", None], "parent": ["b", "c"]}))
 
 
+@pytest.mark.parametrize("names", [("parent_code", "code"), ("manager", "employee"), ("ParentId", "Id"),
+                                   ("supervisor", "name"), ("target", "source")])
+def test_a_dataframes_column_names_give_the_roles_in_either_order(names):
+    """Before, only exact names (child, parent, id1, ...) were read; any other pair was taken by position, so a
+    frame with its parent column first trained on the hierarchy upside down, without a word."""
+    df = pd.DataFrame({names[0]: ["ceo", "ann"], names[1]: ["ann", "cid"]})
+    h = from_dataframe(df)
+    assert set(h.relations(basic=True)) == {("ann", "ceo"), ("cid", "ann")}
+    assert h.meta["read_as"] == f"child = column {names[1]!r}, parent = column {names[0]!r}"
+
+
+def test_a_dataframe_whose_column_names_do_not_settle_the_roles_stops():
+    with pytest.raises(InputError, match=r"cannot tell the child column .* \['category', 'product'\]: pass child="):
+        from_dataframe(pd.DataFrame({"category": ["a"], "product": ["b"]}))
+    h = from_dataframe(pd.DataFrame({"category": ["a"], "product": ["b"]}), child="product", parent="category")
+    assert h.relations() == [("b", "a")]
+
+
 def test_tree_shapes_agree(tmp_path):
     nested = {"animal": {"mammal": {"dog": ["puppy"], "cat": None}, "bird": ["eagle"]}}
     named = {"name": "animal", "children": [

@@ -478,9 +478,16 @@ def from_dataframe(
             raise InputError(f"DataFrame needs at least 2 columns, has {cols}")
         return cols[fallback]
 
-    c = pick(child, CHILD_COLUMNS, 0)
-    p = pick(parent, PARENT_COLUMNS, 1)
-    named = child is not None or c.lower() in CHILD_COLUMNS
+    roles = _roles_from_names(cols) if child is None and parent is None else None
+    if roles is not None:  # the names say it, as a file's header would (parent_code,code; manager,employee)
+        c, p, named = cols[roles[0]], cols[roles[1]], True
+    elif child is None and parent is None and any(set(_words(x)) & (PARENT_WORDS | CHILD_WORDS) for x in cols):
+        raise InputError(f"cannot tell the child column from the parent column by the DataFrame's column names "
+                         f"{cols}: pass child= and parent=")
+    else:  # named by the caller, or names with no role in them (x, y; 0, 1): by position and direction
+        c = pick(child, CHILD_COLUMNS, 0)
+        p = pick(parent, PARENT_COLUMNS, 1)
+        named = child is not None or c.lower() in CHILD_COLUMNS
     children, parents = df[c].tolist(), df[p].tolist()
     for i, (a, b) in enumerate(zip(children, parents)):
         if a is None or b is None or a != a or b != b:  # NaN check without numpy
