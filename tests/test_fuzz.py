@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hypergensim.datasets import Hierarchy, read_edge_file
-from hypergensim.datasets.readers import CHILD_COLUMNS, PARENT_COLUMNS, read_json_tree
+from hypergensim.datasets.readers import CHILD_COLUMNS, PARENT_COLUMNS, read_json_tree, read_path_file
 from hypergensim.errors import HypergensimError
 from hypergensim.vectors import read_word2vec_text, write_word2vec_text
 
@@ -72,6 +72,36 @@ def test_json_parser_bytes_give_input_errors_only(tmp_path_factory, data):
         read_json_tree(path)
     except HypergensimError:
         pass
+
+
+@SETTINGS
+@given(st.lists(names.filter(lambda s: ">" not in s and not s[0].isdigit()), min_size=1, max_size=15, unique=True),
+       st.randoms())
+def test_a_tree_written_as_paths_reads_back_as_the_same_tree(tmp_path_factory, nodes, rnd):
+    parent = {nodes[i]: (nodes[rnd.randrange(i)] if i and rnd.random() < 0.8 else None) for i in range(len(nodes))}
+
+    def path_of(node):
+        return node if parent[node] is None else f"{path_of(parent[node])} > {node}"
+
+    lines = [path_of(n) for n in nodes]
+    rnd.shuffle(lines)
+    path = tmp_path_factory.mktemp("pt") / "tax.txt"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    h = read_path_file(path, separator=" > ")
+    assert sorted(h.nodes) == sorted(lines)
+    assert set(h.relations(basic=True)) == {(path_of(n), path_of(parent[n])) for n in nodes if parent[n]}
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_path_parser_bytes_give_input_errors_only(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fz") / "f.txt"
+    path.write_bytes(data)
+    for separator in (None, "/"):
+        try:
+            read_path_file(path, separator=separator)
+        except HypergensimError:
+            pass
 
 
 @SETTINGS

@@ -15,6 +15,8 @@ from hypergensim.datasets import (
     read_edge_file,
     read_hierarchy_file,
     read_json_tree,
+    read_path_file,
+    resolve_relations,
 )
 from hypergensim.errors import InputError
 
@@ -283,3 +285,77 @@ def test_dataframe_integer_ids_become_text_and_say_so():
     h = from_dataframe(df)
     assert ("2", "1") in h.relations() and "int ids became text" in h.meta["read_as"]
     assert "int ids became text" in str(h.summarize())
+
+
+GOOGLE_HEAD = "# Google_Product_Taxonomy_Version: 2021-09-21\n"
+GOOGLE_LINES = ["Animals & Pet Supplies", "Animals & Pet Supplies > Live Animals",
+                "Animals & Pet Supplies > Pet Supplies", "Animals & Pet Supplies > Pet Supplies > Bird Supplies",
+                "Apparel & Accessories", "Apparel & Accessories > Clothing Accessories",
+                "Apparel & Accessories > Clothing Accessories > Hair Accessories",
+                "Apparel & Accessories > Clothing Accessories > Hair Accessories > Hair Pins, Claws & Clips"]
+
+
+def test_googles_product_taxonomy_reads_as_downloaded_with_or_without_ids(tmp_path):
+    plain = tmp_path / "taxonomy.en-US.txt"
+    plain.write_text(GOOGLE_HEAD + "".join(line + "\n" for line in GOOGLE_LINES))
+    with_ids = tmp_path / "taxonomy-with-ids.en-US.txt"
+    with_ids.write_text(GOOGLE_HEAD + "".join(f"{i} - {line}\n" for i, line in enumerate(GOOGLE_LINES, 1)))
+    a, b = read_hierarchy_file(plain), read_hierarchy_file(with_ids)
+    assert a.nodes == b.nodes == GOOGLE_LINES and a.relations() == b.relations()
+    assert a.n_nodes == 8 and a.roots == ["Animals & Pet Supplies", "Apparel & Accessories"]
+    assert sorted(a.ancestors(GOOGLE_LINES[-1])) == sorted(GOOGLE_LINES[5:7] + ["Apparel & Accessories"])
+    assert a.meta["read_as"] == ("one path per line, names separated by ' > ' (Google's product taxonomy); "
+                                 "each node named by its full path")
+    assert "the ids before ' - ' dropped" in b.meta["read_as"]
+    plain.write_text("".join(line + "\n" for line in GOOGLE_LINES))  # without its header line: still paths
+    assert read_hierarchy_file(plain).relations() == a.relations()
+
+
+def test_a_path_file_names_each_node_by_its_path_and_implies_unlisted_ancestors(tmp_path):
+    f = tmp_path / "shop.txt"
+    f.write_text("shop/toys/lego\nshop/shoes\nsale/shoes\n")
+    h = read_hierarchy_file(f, path_separator="/")
+    assert sorted(h.nodes) == ["sale", "sale/shoes", "shop", "shop/shoes", "shop/toys", "shop/toys/lego"]
+    assert h.meta["read_as"].endswith("3 ancestors named only inside longer paths")
+    assert read_path_file(f, separator=" / ").relations() == [
+        (a.replace("/", " / "), b.replace("/", " / ")) for a, b in h.relations()]  # names stripped, joined by SEP
+    # training takes the closure of a path file, as of a JSON tree (an edge file is taken as given)
+    r = resolve_relations(f, path_separator="/")
+    assert set(r.pairs) == set(h.relations()) and r.read_as.endswith("(its closure)")
+
+
+def test_an_edge_file_is_not_taken_for_a_path_file(tmp_path):
+    csv = tmp_path / "edges.csv"
+    csv.write_text("child,parent\nA > B,A\n")  # a comma on line 1: an edge file whose names hold ' > '
+    assert read_hierarchy_file(csv).relations() == [("A > B", "A")]
+    spaced = tmp_path / "edges.txt"
+    spaced.write_text("dog mammal\ncat mammal\n")
+    assert read_hierarchy_file(spaced).relations() == [("dog", "mammal"), ("cat", "mammal")]
+    slashes = tmp_path / "paths.txt"
+    slashes.write_text("shop/toys\nshop/toys/lego\n")  # '/' is read only when given, and the error says how
+    with pytest.raises(InputError, match="paths.txt:1: .*split at spaces.*--path-separator"):
+        read_hierarchy_file(slashes)
+
+
+@pytest.mark.parametrize("text, options, message", [
+    ("A\nA > B\nA > B\n", {}, ":3: path repeated \\(line 2 gives it too\\)"),
+    ("A\nA >  > B\n", {}, ":2: an empty name in a path"),
+    ("A > B >\n", {}, ":1: an empty name in a path"),
+    ("1 - A\n2 - A > B\nA > C\n", {}, ":3: expected 'ID - path'"),
+    ("A/B\n", {"path_separator": "/", "header": True}, "apply to edge files, not to a file of paths"),
+    ("A/B\n", {"path_separator": "  "}, "a path separator must hold a character"),
+    ("# Google_Product_Taxonomy_Version: 1\n", {}, "empty \\(no paths\\)"),
+])
+def test_bad_path_files_name_file_and_line(tmp_path, text, options, message):
+    f = tmp_path / "tax.txt"
+    f.write_text(text)
+    with pytest.raises(InputError, match=message) as info:
+        read_hierarchy_file(f, **options)
+    assert "tax.txt" in str(info.value)
+
+
+def test_a_repeated_path_is_dropped_with_dedupe_and_counted(tmp_path):
+    f = tmp_path / "tax.txt"
+    f.write_text("A\nA > B\nA > B\nA\n")
+    h = read_hierarchy_file(f, dedupe=True)
+    assert h.relations() == [("A > B", "A")] and h.meta["read_as"].endswith("2 repeated lines dropped")

@@ -38,15 +38,17 @@ from .readers import (
     from_pairs,
     from_tree,
     iter_edge_file,
+    path_file_separator,
     read_edge_file,
     read_hierarchy_file,
     read_json_tree,
+    read_path_file,
 )
 from .splits import GANEA_TRAIN_SHARES, Split, ganea2018_split, make_split, nickel2017_split, without_root
 
 __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
-    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_hierarchy_file",
+    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "without_root", "make_split",
     "GANEA_TRAIN_SHARES", "NAMED_DATASETS", "generated_hierarchy",
     "is_dataset_name", "is_wordnet_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
@@ -142,7 +144,9 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
     * a :class:`Hierarchy`: its transitive closure;
     * a ``str`` naming a dataset (:func:`is_dataset_name`): that dataset's closure;
     * any other ``str`` or a :class:`~pathlib.Path`: a file, read by the same
-      reader as ``hypergensim build``: a JSON tree gives its closure; an edge
+      reader as ``hypergensim build``: a JSON tree or a file of paths
+      (``A > B > C``, :func:`~hypergensim.datasets.readers.read_path_file`)
+      gives its closure; an edge
       file's relations are used as given (a link-prediction train split must
       not be closed), its columns chosen by
       :func:`~hypergensim.datasets.readers.detect_layout` with ``options``
@@ -173,9 +177,10 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
         return Relations(load_hierarchy(relations).relations(), relations)
     if isinstance(relations, (str, Path)):
         path = Path(relations)
-        if path.suffix.lower() == ".json":
+        if path.suffix.lower() == ".json" or path_file_separator(path, options) is not None:
             tree = read_hierarchy_file(path, **options)
-            return Relations(tree.relations(), str(path), path, str(tree.meta.get("read_as", "")))
+            return Relations(tree.relations(), str(path), path, f"{tree.meta.get('read_as', '')} (its closure)")
+        options.pop("path_separator", None)
         comment = options.pop("comment", None)
         layout = detect_layout(path, comment=comment, **options)
         return Relations(list(iter_edge_file(path, layout=layout, comment=comment)), str(path), path,

@@ -1,8 +1,9 @@
 """Readers that turn user hierarchies into a :class:`~hypergensim.datasets.Hierarchy`.
 
 Supported inputs: Python iterables of pairs, CSV/TSV edge files (including
-facebookresearch's ``id1,id2,weight`` files), pandas DataFrames, nested
-dicts/JSON trees, and networkx ``DiGraph`` objects.  Each reader accepts basic
+facebookresearch's ``id1,id2,weight`` files), files of one path per line
+(``A > B > C``: Google's product taxonomy and other breadcrumb lists), pandas
+DataFrames, nested dicts/JSON trees, and networkx ``DiGraph`` objects.  Each reader accepts basic
 links or a ready closure; the closure is computed either way.  Bad input raises
 :class:`~hypergensim.errors.InputError` naming the file, the line and the value.
 """
@@ -34,6 +35,8 @@ __all__ = [
     "from_dataframe",
     "from_tree",
     "read_json_tree",
+    "detect_path_separator",
+    "read_path_file",
     "from_networkx",
     "read_hierarchy_file",
 ]
@@ -242,8 +245,12 @@ def detect_layout(
     delim = delimiter or _detect_delimiter(path, first[1])
     split = _splitter(delim)
     cells = split(first[1])
+    # no delimiter on line 1 and none given: say so, since a file of paths (a/b/c) ends up here
+    split.hint = "" if delimiter or delim != " " else (  # type: ignore[attr-defined]
+        " (line 1 holds no TAB, comma or semicolon, so the columns were split at spaces: --delimiter sets one; "
+        "a file of one path per line, from a root down, is read with --path-separator SEP)")
     if len(cells) < 2:
-        raise InputError(f"expected at least 2 columns separated by {delim!r}, found {len(cells)}",
+        raise InputError(f"expected at least 2 columns separated by {delim!r}, found {len(cells)}{split.hint}",
                          path=path, line=first[0], value=first[1])
     named = [c for c in (child_column, parent_column) if c is not None]
     if header is None:
@@ -292,8 +299,8 @@ def _header_or_data(path: Path, first: tuple[int, str], cells: list[str], lines:
         values = split(text)
         # what is wrong whatever line 1 is gets reported first: a broken row, a self-loop
         if len(values) != len(cells):
-            raise InputError(f"expected {len(cells)} columns separated by {_shown(split)}, found {len(values)}",
-                             path=path, line=number, value=text)
+            raise InputError(f"expected {len(cells)} columns separated by {_shown(split)}, found {len(values)}"
+                             f"{split.hint}", path=path, line=number, value=text)
         if len(values) == 2 and values[0].strip() == values[1].strip():
             raise InputError("self-loop: a node cannot be its own parent", path=path, line=number, value=text)
         if [v.strip().lower() for v in values] == lowered:
@@ -638,12 +645,182 @@ def from_networkx(graph: Any, *, direction: str = "parent-child", name: str = "n
     return h
 
 
+#: Line 1 of Google's product taxonomy files (``taxonomy.en-US.txt``, ``taxonomy-with-ids.en-US.txt``).
+GOOGLE_TAXONOMY_HEADER = "# Google_Product_Taxonomy_Version"
+#: The separator of a path file found without ``path_separator``: Google's, and most breadcrumbs'.
+PATH_SEPARATOR = " > "
+#: Lines of a file looked at to tell a path file from an edge file.
+PATH_LOOKAHEAD_LINES = 10
+#: ``1 - Animals & Pet Supplies``: the id before a path in Google's ``taxonomy-with-ids`` file.
+_ID_BEFORE_PATH = re.compile(r"(\d+) - (.+)")
+#: Options of delimited edge files, which a path file has no use for.
+EDGE_FILE_OPTIONS = ("delimiter", "header", "child_column", "parent_column", "direction")
+
+
+def detect_path_separator(path: str | Path, *, comment: str | None = None) -> str | None:
+    """``' > '`` when ``path`` holds one path per line, else None (an edge file).
+
+    A file is read as paths when line 1 is Google's product taxonomy header
+    (:data:`GOOGLE_TAXONOMY_HEADER`), or when its first
+    :data:`PATH_LOOKAHEAD_LINES` lines hold no TAB, line 1 no comma or
+    semicolon (no delimiter an edge file would use), and one of them ``' > '``.
+    Other separators (``/``, ``::``) are read only when given.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "taxonomy.txt"
+    >>> _ = p.write_text("Animals\\nAnimals > Live Animals\\n")
+    >>> detect_path_separator(p)
+    ' > '
+    """
+    head: list[str] = []
+    for _, text in _read_text_lines(Path(path)):
+        if not text.strip() or (comment and text.lstrip().startswith(comment)):
+            continue
+        if not head and text.startswith(GOOGLE_TAXONOMY_HEADER):
+            return PATH_SEPARATOR
+        head.append(text)
+        if len(head) == PATH_LOOKAHEAD_LINES:
+            break
+    if not head or any("\t" in t for t in head) or "," in head[0] or ";" in head[0]:
+        return None
+    return PATH_SEPARATOR if any(PATH_SEPARATOR in t for t in head) else None
+
+
+def read_path_file(path: str | Path, *, separator: str | None = None, comment: str | None = None,
+                   dedupe: bool = False, name: str | None = None) -> Hierarchy:
+    """Hierarchy from a file of one path per line, from a root down (``A > B > C``).
+
+    Each node is named by its full path (``Animals & Pet Supplies > Live
+    Animals``), since a name alone may recur under two parents
+    (``Accessories``); each path's parent is the path without its last name,
+    and ancestors that only appear inside longer paths are nodes too.  Google's
+    product taxonomy files read as they are downloaded: line 1 (its version
+    header) is skipped, and in ``taxonomy-with-ids`` the id before `` - `` is
+    dropped, so both files give the same hierarchy.  A repeated path, an empty
+    name between separators, or a line without an id in a file of ids raises
+    :class:`InputError` naming the line (``dedupe=True`` drops repeats).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    separator : str, optional
+        Between the names of a path (default: detected, see :func:`detect_path_separator`).
+        The names are stripped, so ``'>'`` reads ``A > B`` and ``A>B`` alike.
+    comment : str, optional
+        Skip lines that start with this text.
+    dedupe : bool
+        Drop repeated paths instead of stopping.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "shop.txt"
+    >>> _ = p.write_text("Apparel\\nApparel > Shoes\\nToys > Shoes\\n")
+    >>> h = read_path_file(p)
+    >>> h.n_nodes, sorted(h.ancestors("Toys > Shoes"))
+    (4, ['Toys'])
+    """
+    path = Path(path)
+    sep = separator if separator is not None else detect_path_separator(path, comment=comment)
+    if not sep or not sep.strip() or any(c in sep for c in "\t\r\n"):
+        raise InputError("a path separator must hold a character other than spaces, TAB or line breaks "
+                         "(' > ', '/', '::')", path=path, value=sep)
+    token = sep.strip()
+    line_of: dict[str, int] = {}
+    pairs: list[tuple[str, str]] = []
+    google = with_ids = False
+    seen_data = repeats = 0
+    for number, text in _read_text_lines(path):
+        if not text.strip() or (comment and text.lstrip().startswith(comment)):
+            continue
+        if not seen_data and not google and text.startswith(GOOGLE_TAXONOMY_HEADER):
+            google = True
+            continue
+        body = text.strip()
+        id_match = _ID_BEFORE_PATH.fullmatch(body)
+        if not seen_data:
+            with_ids = id_match is not None
+        seen_data += 1
+        if with_ids:
+            if id_match is None:
+                raise InputError("expected 'ID - path', as on the lines before it", path=path, line=number,
+                                 value=text)
+            body = id_match.group(2)
+        if "\t" in body:
+            raise InputError("a node name holds a TAB, which the child<TAB>ancestor closure cannot write and read "
+                             "back; rename the node", path=path, line=number, value=text)
+        names = [part.strip() for part in body.split(token)]
+        if not all(names):
+            raise InputError(f"an empty name in a path: nothing between separators {sep!r} or at an end",
+                             path=path, line=number, value=text)
+        key = sep.join(names)
+        if key in line_of:
+            if dedupe:
+                repeats += 1
+                continue
+            raise InputError(f"path repeated (line {line_of[key]} gives it too); remove it "
+                             "('hypergensim build --dedupe' drops repeats)", path=path, line=number, value=text)
+        line_of[key] = number
+        if len(names) > 1:
+            pairs.append((key, sep.join(names[:-1])))
+    if not line_of:
+        raise InputError("file is empty (no paths)", path=path)
+    implied = 0
+    for _, parent in list(pairs):  # ancestors named only inside longer paths (A > B > C without A > B)
+        while parent not in line_of:
+            line_of[parent] = 0
+            implied += 1
+            names = parent.split(sep)
+            if len(names) == 1:
+                break
+            pairs.append((parent, sep.join(names[:-1])))
+            parent = pairs[-1][1]
+    h = Hierarchy.from_edges(pairs, name=name or path.stem, source=path, nodes=list(line_of))
+    h.meta["source"] = str(path)
+    h.meta["read_as"] = (f"one path per line, names separated by {sep!r}"
+                         + (" (Google's product taxonomy" + ("; the ids before ' - ' dropped)" if with_ids else ")")
+                            if google else "; the ids before ' - ' dropped" if with_ids else "")
+                         + "; each node named by its full path"
+                         + (f"; {implied:,} ancestors named only inside longer paths" if implied else "")
+                         + (f"; {repeats:,} repeated lines dropped" if repeats else ""))
+    return h
+
+
+def path_file_separator(path: str | Path, options: dict[str, Any]) -> str | None:
+    """The separator when ``path`` is read as a path file with these reading ``options``, else None.
+
+    ``path_separator`` in ``options`` makes it one (no edge-file option may come
+    with it); without it, :func:`detect_path_separator` decides unless an
+    edge-file option (``delimiter``, ``header``, columns, ``direction``) says
+    the file is an edge file.
+    """
+    given = options.get("path_separator")
+    edge_options = sorted(k for k in EDGE_FILE_OPTIONS if options.get(k) is not None)
+    if given is not None:
+        if edge_options:
+            raise InputError(f"options {edge_options} apply to edge files, not to a file of paths "
+                             "(--path-separator)", path=path)
+        return str(given)
+    if edge_options or Path(path).suffix.lower() == ".json":
+        return None
+    return detect_path_separator(path, comment=options.get("comment"))
+
+
 def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
-    """Read ``.json`` as a tree and anything else as a delimited edge file."""
+    """Read ``.json`` as a tree, a file of paths (:func:`path_file_separator`) as paths, and anything else
+    as a delimited edge file."""
     path = Path(path)
     if path.suffix.lower() == ".json":
         options.pop("dedupe", None)  # a tree cannot repeat an edge
         if options:
             raise InputError(f"options {sorted(options)} apply to delimited files, not JSON trees", path=path)
         return read_json_tree(path)
+    separator = path_file_separator(path, options)
+    if separator is not None:
+        return read_path_file(path, separator=separator, comment=options.get("comment"),
+                              dedupe=bool(options.get("dedupe")), name=options.get("name"))
+    options.pop("path_separator", None)
     return read_edge_file(path, **options)
