@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hypergensim.datasets import Hierarchy, read_edge_file
-from hypergensim.datasets.readers import CHILD_COLUMNS, PARENT_COLUMNS, read_json_tree, read_path_file
+from hypergensim.datasets.readers import CHILD_COLUMNS, PARENT_COLUMNS, read_json_tree, read_obo_file, read_path_file
 from hypergensim.errors import HypergensimError
 from hypergensim.vectors import read_word2vec_text, write_word2vec_text
 
@@ -102,6 +102,21 @@ def test_path_parser_bytes_give_input_errors_only(tmp_path_factory, data):
             read_path_file(path, separator=separator)
         except HypergensimError:
             pass
+
+
+@SETTINGS
+@given(st.one_of(st.binary(max_size=300),
+                 st.lists(st.sampled_from(["[Term]", "[Typedef]", "id: A:1", "id: A:2", "is_a: A:1", "is_a: A:2 ! x",
+                                           "is_obsolete: true", "relationship: part_of A:1", "format-version: 1.2",
+                                           "", "name: x", "is_a:", "id:"]), max_size=20)
+                 .map(lambda lines: "\n".join(lines).encode())))
+def test_obo_parser_bytes_give_input_errors_only(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fz") / "f.obo"
+    path.write_bytes(data)
+    try:
+        read_obo_file(path)
+    except HypergensimError:
+        pass
 
 
 @SETTINGS

@@ -30,15 +30,16 @@ from ..errors import InputError
 from .generated import PREFIX as GENERATED_PREFIX
 from .generated import generated_hierarchy, parse_generated
 from .hierarchy import EdgeStats, Hierarchy, HierarchySummary
+from .obo import read_obo_file
 from .readers import (
     EdgeLayout,
+    describes_a_whole_hierarchy,
     detect_layout,
     from_dataframe,
     from_networkx,
     from_pairs,
     from_tree,
     iter_edge_file,
-    path_file_separator,
     read_edge_file,
     read_hierarchy_file,
     read_json_tree,
@@ -48,7 +49,7 @@ from .splits import GANEA_TRAIN_SHARES, Split, ganea2018_split, make_split, nick
 
 __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
-    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_hierarchy_file",
+    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_obo_file", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "without_root", "make_split",
     "GANEA_TRAIN_SHARES", "NAMED_DATASETS", "generated_hierarchy",
     "is_dataset_name", "is_wordnet_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
@@ -144,8 +145,8 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
     * a :class:`Hierarchy`: its transitive closure;
     * a ``str`` naming a dataset (:func:`is_dataset_name`): that dataset's closure;
     * any other ``str`` or a :class:`~pathlib.Path`: a file, read by the same
-      reader as ``hypergensim build``: a JSON tree or a file of paths
-      (``A > B > C``, :func:`~hypergensim.datasets.readers.read_path_file`)
+      reader as ``hypergensim build``: a JSON tree, an OBO ontology or a file
+      of paths (``A > B > C``, :func:`~hypergensim.datasets.readers.read_path_file`)
       gives its closure; an edge
       file's relations are used as given (a link-prediction train split must
       not be closed), its columns chosen by
@@ -177,7 +178,7 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
         return Relations(load_hierarchy(relations).relations(), relations)
     if isinstance(relations, (str, Path)):
         path = Path(relations)
-        if path.suffix.lower() == ".json" or path_file_separator(path, options) is not None:
+        if describes_a_whole_hierarchy(path, options):
             tree = read_hierarchy_file(path, **options)
             return Relations(tree.relations(), str(path), path, f"{tree.meta.get('read_as', '')} (its closure)")
         options.pop("path_separator", None)

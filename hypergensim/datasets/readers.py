@@ -2,7 +2,8 @@
 
 Supported inputs: Python iterables of pairs, CSV/TSV edge files (including
 facebookresearch's ``id1,id2,weight`` files), files of one path per line
-(``A > B > C``: Google's product taxonomy and other breadcrumb lists), pandas
+(``A > B > C``: Google's product taxonomy and other breadcrumb lists), OBO
+ontologies (:mod:`~hypergensim.datasets.obo`), pandas
 DataFrames, nested dicts/JSON trees, and networkx ``DiGraph`` objects.  Each reader accepts basic
 links or a ready closure; the closure is computed either way.  Bad input raises
 :class:`~hypergensim.errors.InputError` naming the file, the line and the value.
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .hierarchy import Hierarchy
+from .obo import is_obo_file, read_obo_file
+from .textfile import read_text_lines
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -37,6 +40,7 @@ __all__ = [
     "read_json_tree",
     "detect_path_separator",
     "read_path_file",
+    "describes_a_whole_hierarchy",
     "from_networkx",
     "read_hierarchy_file",
 ]
@@ -71,40 +75,6 @@ def from_pairs(
     [('dog', 'mammal'), ('cat', 'mammal')]
     """
     return Hierarchy.from_edges(pairs, direction=direction, name=name)
-
-
-#: The first bytes of files that are not text, and what to do with them.
-BINARY_FORMATS = {b"\x1f\x8b": "a gzip file: decompress it first (gunzip)",
-                  b"BZh": "a bzip2 file: decompress it first (bunzip2)",
-                  b"\xfd7zXZ\x00": "an xz file: decompress it first (unxz)",
-                  b"PK\x03\x04": "a zip archive (an Excel workbook is one): save the sheet as CSV, or unzip it",
-                  b"PAR1": "a Parquet file: read it with pandas and pass the DataFrame (from_dataframe)",
-                  b"\xd0\xcf\x11\xe0": "an old Excel workbook: save the sheet as CSV"}
-
-
-def _read_text_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield ``(line_number, text)`` decoding UTF-8 line by line, naming a bad line."""
-    if not path.exists():
-        raise InputError("file not found", path=path)
-    if path.is_dir():
-        raise InputError("expected a file but found a directory", path=path)
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-        for magic, what in BINARY_FORMATS.items():
-            if head.startswith(magic):
-                raise InputError(f"not a text file but {what}", path=path, line=1, value=magic.decode("latin-1"))
-        fh.seek(0)
-        for number, raw in enumerate(fh, start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                bad = raw[max(0, exc.start - 10) : exc.end + 10]
-                raise InputError("bytes that are not UTF-8", path=path, line=number, value=repr(bad)) from None
-            if "\x00" in text:
-                raise InputError("binary data (NUL byte)", path=path, line=number, value=text[:40])
-            if number == 1 and text.startswith("\ufeff"):
-                text = text[1:]
-            yield number, text.rstrip("\r\n")
 
 
 def _detect_delimiter(path: Path, first: str) -> str:
@@ -237,7 +207,7 @@ def detect_layout(
     path = Path(path)
     if direction not in (None, "child-parent", "parent-child"):
         raise InputError("direction must be 'child-parent' or 'parent-child'", value=direction)
-    lines = (item for item in _read_text_lines(path) if item[1].strip()
+    lines = (item for item in read_text_lines(path) if item[1].strip()
              and not (comment and item[1].lstrip().startswith(comment)))
     first = next(lines, None)
     if first is None:
@@ -371,7 +341,7 @@ def iter_edge_file(
     split = _splitter(layout.delimiter)
     header_names = {c.lower() for c in layout.header} if layout.header else set()
     known = set(CHILD_COLUMNS + PARENT_COLUMNS + ("weight",)) | header_names
-    rows = _read_text_lines(path)
+    rows = read_text_lines(path)
     skipped_header = layout.header is None
     for number, text in rows:
         if not text.strip() or (comment and text.lstrip().startswith(comment)):
@@ -603,7 +573,7 @@ def _line_of_second(text: str, key: str) -> int | None:
 def read_json_tree(path: str | Path, *, name: str | None = None) -> Hierarchy:
     """Hierarchy from a JSON file holding a nested tree (see :func:`from_tree`)."""
     path = Path(path)
-    text = "\n".join(t for _, t in _read_text_lines(path))
+    text = "\n".join(t for _, t in read_text_lines(path))
     if not text.strip():
         raise InputError("file is empty (no tree)", path=path)
     try:
@@ -675,7 +645,7 @@ def detect_path_separator(path: str | Path, *, comment: str | None = None) -> st
     ' > '
     """
     head: list[str] = []
-    for _, text in _read_text_lines(Path(path)):
+    for _, text in read_text_lines(Path(path)):
         if not text.strip() or (comment and text.lstrip().startswith(comment)):
             continue
         if not head and text.startswith(GOOGLE_TAXONOMY_HEADER):
@@ -733,7 +703,7 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
     pairs: list[tuple[str, str]] = []
     google = with_ids = False
     seen_data = repeats = 0
-    for number, text in _read_text_lines(path):
+    for number, text in read_text_lines(path):
         if not text.strip() or (comment and text.lstrip().startswith(comment)):
             continue
         if not seen_data and not google and text.startswith(GOOGLE_TAXONOMY_HEADER):
@@ -809,15 +779,26 @@ def path_file_separator(path: str | Path, options: dict[str, Any]) -> str | None
     return detect_path_separator(path, comment=options.get("comment"))
 
 
+def describes_a_whole_hierarchy(path: str | Path, options: dict[str, Any]) -> bool:
+    """Whether the file read with these ``options`` describes its hierarchy whole (a JSON tree, an OBO
+    ontology, a file of paths), so that training takes its closure, rather than listing relations (an edge
+    file: a link-prediction train split is one, taken as given)."""
+    return (Path(path).suffix.lower() == ".json" or is_obo_file(path)
+            or path_file_separator(path, options) is not None)
+
+
 def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
-    """Read ``.json`` as a tree, a file of paths (:func:`path_file_separator`) as paths, and anything else
-    as a delimited edge file."""
+    """Read ``.json`` as a tree, an OBO ontology (:func:`~hypergensim.datasets.obo.is_obo_file`) as its
+    ``is_a`` graph, a file of paths (:func:`path_file_separator`) as paths, and anything else as a delimited
+    edge file."""
     path = Path(path)
-    if path.suffix.lower() == ".json":
-        options.pop("dedupe", None)  # a tree cannot repeat an edge
+    obo = is_obo_file(path)
+    if path.suffix.lower() == ".json" or obo:
+        dedupe = bool(options.pop("dedupe", False))  # a tree cannot repeat an edge; an ontology's is_a can
         if options:
-            raise InputError(f"options {sorted(options)} apply to delimited files, not JSON trees", path=path)
-        return read_json_tree(path)
+            raise InputError(f"options {sorted(options)} apply to delimited files, not to "
+                             f"{'an OBO ontology' if obo else 'a JSON tree'}", path=path)
+        return read_obo_file(path, dedupe=dedupe) if obo else read_json_tree(path)
     separator = path_file_separator(path, options)
     if separator is not None:
         return read_path_file(path, separator=separator, comment=options.get("comment"),

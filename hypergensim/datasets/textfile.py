@@ -1,0 +1,47 @@
+"""A user's text file, line by line: UTF-8 decoded, with one-line errors for what is not text.
+
+Every file reader in :mod:`hypergensim.datasets` reads through :func:`read_text_lines`, so a
+gzip file, an Excel workbook or a Latin-1 line gets the same message from each of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import InputError
+
+__all__ = ["BINARY_FORMATS", "read_text_lines"]
+
+#: The first bytes of files that are not text, and what to do with them.
+BINARY_FORMATS = {b"\x1f\x8b": "a gzip file: decompress it first (gunzip)",
+                  b"BZh": "a bzip2 file: decompress it first (bunzip2)",
+                  b"\xfd7zXZ\x00": "an xz file: decompress it first (unxz)",
+                  b"PK\x03\x04": "a zip archive (an Excel workbook is one): save the sheet as CSV, or unzip it",
+                  b"PAR1": "a Parquet file: read it with pandas and pass the DataFrame (from_dataframe)",
+                  b"\xd0\xcf\x11\xe0": "an old Excel workbook: save the sheet as CSV"}
+
+
+def read_text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text)`` decoding UTF-8 line by line, naming a bad line."""
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if path.is_dir():
+        raise InputError("expected a file but found a directory", path=path)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        for magic, what in BINARY_FORMATS.items():
+            if head.startswith(magic):
+                raise InputError(f"not a text file but {what}", path=path, line=1, value=magic.decode("latin-1"))
+        fh.seek(0)
+        for number, raw in enumerate(fh, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = raw[max(0, exc.start - 10) : exc.end + 10]
+                raise InputError("bytes that are not UTF-8", path=path, line=number, value=repr(bad)) from None
+            if "\x00" in text:
+                raise InputError("binary data (NUL byte)", path=path, line=number, value=text[:40])
+            if number == 1 and text.startswith("\ufeff"):
+                text = text[1:]
+            yield number, text.rstrip("\r\n")
