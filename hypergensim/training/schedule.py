@@ -246,7 +246,7 @@ class HierarchyProfile:
     Examples
     --------
     >>> print(HierarchyProfile.from_pairs([("dog", "canine"), ("dog", "mammal"), ("canine", "mammal"), ("cat", "mammal")]))
-    4 nodes, 4 relations, 1 roots, depth up to 2 (mean 1.0), branching 1.5, 0.0% multi-parent
+    4 nodes, 4 relations, 1 roots, at most 2 ancestors a node (mean 1.0), branching 1.5, 0.0% multi-parent
     """
 
     nodes: int
@@ -293,7 +293,7 @@ class HierarchyProfile:
 
     def __str__(self) -> str:
         return (f"{self.nodes:,} nodes, {self.relations:,} relations, {self.roots:,} roots, "
-                f"depth up to {self.max_ancestors} (mean {self.mean_ancestors:.1f}), branching "
+                f"at most {self.max_ancestors} ancestors a node (mean {self.mean_ancestors:.1f}), branching "
                 f"{self.mean_branching:.1f}, {100 * self.multi_parent_share:.1f}% multi-parent")
 
 
