@@ -314,6 +314,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         from .datasets import Hierarchy
 
         hierarchy = Hierarchy.from_edges(est.relations_)
+        hierarchy.labels = est.labels_
     if args.kind == "disk":
         fig = plot_disk(est.kv_, hierarchy, top_k=args.top_k, center=args.center, mode=args.mode,
                         radius=args.radius)

@@ -1,5 +1,8 @@
 """Export a run's vectors: word2vec text/binary, npz + keys.json, TensorBoard projector TSV, CSV.
 
+The projector's ``metadata.tsv`` and the CSV carry the nodes' labels (an OBO
+term's name, a path's last name) when the run has them (``labels.tsv``).
+
 word2vec *text* keeps full float64 precision (``%.17g``) and the model's row
 order.  word2vec *binary* stores float32 (gensim's format): near the boundary
 that changes distances, e.g. we measured a distance of 13.3046 becoming 13.3033
@@ -17,6 +20,7 @@ import numpy as np
 
 from ._atomic import atomic_write, ensure_parent
 from .errors import InputError
+from .rundir import RunDir
 from .vectors import format_row, read_vectors, to_keyed_vectors, word2vec_unsafe_key, write_npz, write_word2vec_text
 
 __all__ = ["export_run", "FORMATS"]
@@ -40,6 +44,7 @@ def export_run(run_dir: str | Path, fmt: str, output: str | Path) -> list[Path]:
         raise InputError(f"unknown export format (choose from {', '.join(FORMATS)})", value=fmt)
     emb = read_vectors(run_dir)
     keys, vectors = emb.keys, np.asarray(emb.vectors)
+    labels = RunDir(run_dir).read_labels() if Path(run_dir).is_dir() else {}
     output = Path(output)
     if fmt == "word2vec":
         return [write_word2vec_text(output, keys, vectors)]
@@ -73,11 +78,24 @@ def export_run(run_dir: str | Path, fmt: str, output: str | Path) -> list[Path]:
             for row in vectors:
                 fh.write(format_row(row, "\t") + "\n")
         with atomic_write(output / "metadata.tsv") as fh:
-            fh.write("".join(k.replace("\t", " ").replace("\n", " ") + "\n" for k in keys))
+            if labels:  # two columns: the projector then reads line 1 as their names
+                fh.write("key\tlabel\n" + "".join(f"{_cell(k)}\t{_cell(labels.get(k, k))}\n" for k in keys))
+            else:
+                fh.write("".join(_cell(k) + "\n" for k in keys))
         return [output / "vectors.tsv", output / "metadata.tsv"]
     with atomic_write(output) as fh:  # csv
-        fh.write("key," + ",".join(f"x{i}" for i in range(vectors.shape[1])) + "\n")
+        fh.write("key," + ("label," if labels else "") + ",".join(f"x{i}" for i in range(vectors.shape[1])) + "\n")
         for key, row in zip(keys, vectors):
-            quoted = '"' + key.replace('"', '""') + '"' if any(c in key for c in ',"\n') else key
-            fh.write(quoted + "," + format_row(row, ",") + "\n")
+            fh.write(_csv_cell(key) + "," + (_csv_cell(labels.get(key, key)) + "," if labels else "")
+                     + format_row(row, ",") + "\n")
     return [output]
+
+
+def _cell(text: str) -> str:
+    """A TSV cell: a TAB or line break becomes a space."""
+    return text.replace("\t", " ").replace("\n", " ")
+
+
+def _csv_cell(text: str) -> str:
+    """A CSV cell, quoted where it holds a comma, a quote or a line break."""
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .datasets import Hierarchy, ganea2018_split, load_hierarchy, nickel2017_split, resolve_relations
+from .datasets import Hierarchy, Relations, ganea2018_split, load_hierarchy, nickel2017_split, resolve_relations
 from .datasets.hierarchy import unclosed_note
 from .errors import ConfigError
 from .presets import resolve
@@ -159,7 +159,8 @@ def run(dataset: Any, *, preset: str | None = None, task: str | None = "reconstr
                                         remove_root=split_options["remove_root"], seed=split_options["seed"])
                 held_out = {part: parts.pairs(part) for part in RunDir.F1_PARTS}
                 f1_parts.update(held_out)
-            train, source = parts.pairs("train"), hierarchy.name
+            source = hierarchy.name
+            train = Relations(parts.pairs("train"), source, labels=hierarchy.labels)
         else:
             train = resolve_relations(dataset, what="training relations")
             source = train.source

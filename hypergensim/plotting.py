@@ -93,7 +93,9 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
     """Draw the Poincaré disk: boundary, basic edges (light), nodes coloured by depth, top-k labels.
 
     Labels go to the ``top_k`` nodes with the most descendants (without a
-    hierarchy: the ``top_k`` nodes closest to the origin).
+    hierarchy: the ``top_k`` nodes closest to the origin), and show the
+    hierarchy's :attr:`~hypergensim.datasets.Hierarchy.labels` where it has
+    them (an OBO term's name rather than its id).
 
     Parameters
     ----------
@@ -135,6 +137,7 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
     ax.add_patch(Circle((0, 0), 1.0, fill=False, color="black", lw=1.2, zorder=2.5 if density else 1))
     depth = np.zeros(len(emb))
     importance = -np.linalg.norm(emb.vectors, axis=1)
+    labels: dict[str, str] = getattr(hierarchy, "labels", None) or {}
     if hierarchy is not None:
         idx = emb.index
         d = dict(zip(hierarchy.nodes, hierarchy.depth.tolist()))
@@ -167,7 +170,7 @@ def plot_disk(embedding: Any, hierarchy: Any = None, *, top_k: int = 12, center:
     for i in np.argsort(-importance):
         if len(boxes) >= top_k:
             break
-        label = node_label(emb.keys[i])
+        label = node_label(labels.get(emb.keys[i], emb.keys[i]))
         # each label runs from its point towards the middle, so one near the circle stays inside the panel
         x, y = xy[i]
         right, top = x > 0, y > 0

@@ -39,7 +39,7 @@ import contextlib
 import csv
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,9 @@ class RunDir:
     HISTORY = "history.csv"
     LOG = "train.log"
     GENSIM_MODEL = "model.gensim"
+    #: Display names of nodes named by ids or paths (``HP:0000118<TAB>Phenotypic abnormality``), where the data
+    #: gives them (:attr:`~hypergensim.datasets.Hierarchy.labels`).
+    LABELS = "labels.tsv"
     #: An F1 run's held-out parts (Ganea et al.'s split): positives and negatives for valid and test.
     F1_PARTS = {"valid": "f1-valid.tsv", "valid_negatives": "f1-valid-negatives.tsv", "test": "f1-test.tsv",
                 "test_negatives": "f1-test-negatives.tsv"}
@@ -134,7 +137,7 @@ class RunDir:
         roles = {"config": self.CONFIG, "relations": self.RELATIONS, "test_relations": self.TEST_RELATIONS,
                  "state": self.STATE, "vectors_text": self.VECTORS_TEXT, "vectors_npz": self.VECTORS_NPZ,
                  "keys": self.KEYS, "metrics": self.METRICS, "history": self.HISTORY, "log": self.LOG,
-                 "gensim_model": self.GENSIM_MODEL, **{f"f1_{part}": name for part, name in self.F1_PARTS.items()}}
+                 "gensim_model": self.GENSIM_MODEL, "labels": self.LABELS, **{f"f1_{part}": name for part, name in self.F1_PARTS.items()}}
         return {role: str(self.path / name) for role, name in roles.items() if (self.path / name).is_file()}
 
     # ----------------------------------------------------------------- status
@@ -181,6 +184,25 @@ class RunDir:
         from .datasets import iter_edge_file
 
         return list(iter_edge_file(self.test_relations_path if test else self.relations_path, header=False))
+
+    def write_labels(self, labels: Mapping[str, str]) -> None:
+        """Nodes' display names as ``node<TAB>label`` lines (a TAB or line break in a label becomes a space)."""
+        with atomic_write(self.path / self.LABELS) as fh:
+            fh.write("".join(f"{key}\t{' '.join(label.split())}\n" for key, label in labels.items()))
+
+    def read_labels(self) -> dict[str, str]:
+        """The nodes' display names; empty when the run has none."""
+        path = self.path / self.LABELS
+        if not path.is_file():
+            return {}
+        labels: dict[str, str] = {}
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                key, tab, label = line.rstrip("\n").partition("\t")
+                if not tab:
+                    raise InputError("expected node<TAB>label", path=path, line=number, value=line.rstrip("\n"))
+                labels[key] = label
+        return labels
 
     def write_f1_parts(self, parts: dict[str, Sequence[tuple[str, str]]]) -> None:
         """An F1 run's valid and test positives and negatives (the keys of :data:`F1_PARTS`)."""

@@ -71,6 +71,14 @@ def test_the_is_a_graph_of_the_live_terms_named_by_id(hp):
                                  "1 obsolete terms left out; 1 terms named only as parents; left out: "
                                  "2 intersection_of, 1 relationship part_of")
     assert h.name == "hp"
+    assert h.labels == {"HP:0000001": "All", "HP:0000118": "Phenotypic abnormality",
+                        "HP:0000152": "Abnormality of head or neck", "HP:0000234": "Abnormality of the head"}
+
+
+def test_a_terms_name_is_its_label_with_obos_escapes_read(tmp_path):
+    path = tmp_path / "x.obo"
+    path.write_text("[Term]\nid: A:1\nname: Yes\\! really  {a=\"b\"} ! a comment\n")
+    assert read_obo_file(path).labels == {"A:1": "Yes! really"}
 
 
 def test_an_obo_file_is_told_by_its_suffix_or_its_first_line_and_trains_on_its_closure(hp, tmp_path):

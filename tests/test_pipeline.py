@@ -233,3 +233,33 @@ def test_a_dataframe_or_a_digraph_trains_on_its_closure_and_stray_items_stop_in_
         with pytest.raises(InputError, match="item [01] is not a \\(child, parent\\) pair") as info:
             run(bad, dim=2, epochs=1)
         assert shown in str(info.value)
+
+
+def test_labels_travel_from_an_ontology_to_the_runs_plots_and_exports(tmp_path):
+    """An OBO file's term names reach the run directory, the loaded estimator, the disk's labels, the projector's
+    metadata and the CSV; a link-prediction split of it keeps them too."""
+    from hypergensim.export import export_run
+    from hypergensim.plotting import plot_disk
+    from hypergensim.training import PoincareEmbedding
+
+    obo = tmp_path / "tiny.obo"
+    obo.write_text("format-version: 1.2\n" + "".join(
+        f"[Term]\nid: T:{i}\nname: term number {i}\n" + (f"is_a: T:{(i - 1) // 3}\n" if i else "") + "\n"
+        for i in range(40)))
+    names = {f"T:{i}": f"term number {i}" for i in range(40)}
+    result = run(obo, run_dir=tmp_path / "run", dim=2, epochs=2, negative=2, workers=1)
+    assert RunDir(tmp_path / "run").read_labels() == names
+    est = PoincareEmbedding.load(tmp_path / "run")
+    assert est.labels_ == names == result.estimator.labels_
+    h = Hierarchy.from_edges(est.relations_)
+    h.labels = est.labels_
+    texts = {t.get_text() for t in plot_disk(est.kv_, h, top_k=3, mode="points").axes[0].texts}
+    assert texts and texts <= set(names.values())  # the names, not the ids
+    export_run(tmp_path / "run", "projector", tmp_path / "proj")
+    meta = (tmp_path / "proj" / "metadata.tsv").read_text().splitlines()
+    assert meta[0] == "key\tlabel" and meta[1:] == [f"{k}\t{names[k]}" for k in est.kv_.index_to_key]
+    export_run(tmp_path / "run", "csv", tmp_path / "v.csv")
+    assert (tmp_path / "v.csv").read_text().splitlines()[0] == "key,label,x0,x1"
+    held_out = run(obo, task="link-prediction", run_dir=tmp_path / "lp", dim=2, epochs=1, negative=2, workers=1)
+    assert held_out.estimator.labels_ == names == RunDir(tmp_path / "lp").read_labels()
+    assert run(TOY_BASIC, dim=2, epochs=1, negative=1).estimator.labels_ == {}  # an edge file gives none

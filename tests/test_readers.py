@@ -307,6 +307,7 @@ def test_googles_product_taxonomy_reads_as_downloaded_with_or_without_ids(tmp_pa
     assert a.meta["read_as"] == ("one path per line, names separated by ' > ' (Google's product taxonomy); "
                                  "each node named by its full path")
     assert "the ids before ' - ' dropped" in b.meta["read_as"]
+    assert a.labels[GOOGLE_LINES[-1]] == "Hair Pins, Claws & Clips" and a.labels == b.labels  # the last name
     plain.write_text("".join(line + "\n" for line in GOOGLE_LINES))  # without its header line: still paths
     assert read_hierarchy_file(plain).relations() == a.relations()
 

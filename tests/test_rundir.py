@@ -55,6 +55,17 @@ def test_history_round_trip_and_files(tmp_path):
     assert run.read_vectors().keys == ["a", "b c"]
 
 
+def test_labels_round_trip_and_a_broken_line_is_named(tmp_path):
+    run = RunDir(tmp_path)
+    assert run.read_labels() == {}  # a run without labels
+    run.write_labels({"HP:0000118": "Phenotypic abnormality", "a > b": "b\twith a tab"})
+    assert run.read_labels() == {"HP:0000118": "Phenotypic abnormality", "a > b": "b with a tab"}
+    assert "labels" in run.files()
+    (tmp_path / RunDir.LABELS).write_text("HP:1\tAll\nHP:2 no tab\n")
+    with pytest.raises(InputError, match="labels.tsv:2: expected node<TAB>label"):
+        run.read_labels()
+
+
 def test_logging_to_the_run_log_restores_the_logger(tmp_path):
     log = logging.getLogger("hypergensim.training")
     before_level, before_handlers = log.level, list(log.handlers)

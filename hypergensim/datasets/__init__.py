@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,9 @@ class Relations:
 
     ``source`` names them for records (a dataset name, a hierarchy's name, a
     file path; ``None`` for bare pairs); ``path`` is the file they were read
-    from, for error messages; ``read_as`` says how a file's columns were read.
+    from, for error messages; ``read_as`` says how a file's columns were read;
+    ``labels`` are the nodes' display names where the input gives them
+    (:attr:`Hierarchy.labels`).
 
     Examples
     --------
@@ -137,6 +139,7 @@ class Relations:
     source: str | None = None
     path: Path | None = None
     read_as: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def resolve_relations(relations: Any, *, what: str = "relations", **options: Any) -> Relations:
@@ -173,14 +176,15 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
         raise InputError(f"file options ({', '.join(sorted(options))}) apply only to files",
                          value=type(relations).__name__)
     if isinstance(relations, Hierarchy):
-        return Relations(relations.relations(), relations.name)
+        return Relations(relations.relations(), relations.name, labels=relations.labels)
     if isinstance(relations, str) and is_dataset_name(relations) and not options:
         return Relations(load_hierarchy(relations).relations(), relations)
     if isinstance(relations, (str, Path)):
         path = Path(relations)
         if describes_a_whole_hierarchy(path, options):
             tree = read_hierarchy_file(path, **options)
-            return Relations(tree.relations(), str(path), path, f"{tree.meta.get('read_as', '')} (its closure)")
+            return Relations(tree.relations(), str(path), path, f"{tree.meta.get('read_as', '')} (its closure)",
+                             tree.labels)
         options.pop("path_separator", None)
         comment = options.pop("comment", None)
         layout = detect_layout(path, comment=comment, **options)

@@ -112,6 +112,10 @@ class Hierarchy:
         What was dropped from the input.
     meta : dict
         Provenance (source, WordNet version, ...).
+    labels : dict
+        Display names of nodes whose names are ids or paths, where the input
+        gives them: an OBO term's ``name:`` for ``HP:0000118``, the last name
+        of a path.  Plots and exports show them; nodes keep their names.
 
     Examples
     --------
@@ -130,6 +134,7 @@ class Hierarchy:
     name: str = "hierarchy"
     stats: EdgeStats = field(default_factory=EdgeStats)
     meta: dict[str, object] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -377,7 +382,9 @@ class Hierarchy:
         new_of_old = np.cumsum(keep_idx) - 1
         names = [n for n, k in zip(self.nodes, keep_idx) if k]
         edges = new_of_old[self.closure[mask]]
-        return Hierarchy.from_index_edges(names, edges, name=name or self.name, meta=dict(self.meta))
+        h = Hierarchy.from_index_edges(names, edges, name=name or self.name, meta=dict(self.meta))
+        h.labels = {n: self.labels[n] for n in names if n in self.labels}
+        return h
 
     def __repr__(self) -> str:
         return f"Hierarchy(name={self.name!r}, nodes={self.n_nodes}, edges={self.n_edges})"

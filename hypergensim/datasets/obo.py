@@ -4,7 +4,7 @@ An ``.obo`` file (format 1.2/1.4) is a header, then stanzas: ``[Term]`` with
 its ``id:`` and its ``is_a:`` parents, ``[Typedef]`` for relation types.  The
 hierarchy is the ``is_a`` graph of the terms that are not obsolete; each node
 is named by its id (``HP:0000118``), as ontologies and their annotations refer
-to terms.  Other relations (``relationship: part_of ...``) and logical
+to terms, and labelled by its ``name:`` (:attr:`Hierarchy.labels`).  Other relations (``relationship: part_of ...``) and logical
 definitions (``intersection_of:``) are left out and counted.
 """
 
@@ -95,9 +95,12 @@ def read_obo_file(path: str | Path, *, dedupe: bool = False, name: str | None = 
     >>> h = read_obo_file(p)
     >>> h.n_nodes, sorted(h.ancestors("HP:0000152"))
     (3, ['HP:0000001', 'HP:0000118'])
+    >>> h.labels["HP:0000118"]
+    'Phenotypic abnormality'
     """
     path = Path(path)
     terms: dict[str, int] = {}  # id -> line of its id
+    labels: dict[str, str] = {}  # id -> its name:
     obsolete: dict[str, int] = {}
     parents: list[tuple[str, str, int]] = []  # (child, parent, line)
     left_out: Counter[str] = Counter()
@@ -162,6 +165,8 @@ def read_obo_file(path: str | Path, *, dedupe: bool = False, name: str | None = 
                 repeats += 1
                 continue
             term_parents[value] = number
+        elif tag == "name" and term is not None and value:
+            labels[term] = re.sub(r"\\(.)", r"\1", " ".join(value.split()))  # OBO's escapes: \! \{ \\
         elif tag == "is_obsolete":
             is_obsolete = value == "true"
         elif tag in ("relationship", "intersection_of", "union_of"):
@@ -176,6 +181,7 @@ def read_obo_file(path: str | Path, *, dedupe: bool = False, name: str | None = 
     h = Hierarchy.from_edges(((c, p) for c, p, _ in parents), name=name or path.stem, source=path,
                              nodes=list(terms))
     h.meta["source"] = str(path)
+    h.labels = {term: labels[term] for term in terms if term in labels}
     ignored = ", ".join(f"{n:,} {what}" for what, n in sorted(left_out.items()))
     h.meta["read_as"] = (f"an OBO ontology: the is_a graph of its {len(terms):,} terms, each node named by its id"
                          + (f"; {len(obsolete):,} obsolete terms left out" if obsolete else "")

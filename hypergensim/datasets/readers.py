@@ -664,7 +664,8 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
 
     Each node is named by its full path (``Animals & Pet Supplies > Live
     Animals``), since a name alone may recur under two parents
-    (``Accessories``); each path's parent is the path without its last name,
+    (``Accessories``), and labelled by its last name (``Live Animals``,
+    :attr:`Hierarchy.labels`); each path's parent is the path without its last name,
     and ancestors that only appear inside longer paths are nodes too.  Google's
     product taxonomy files read as they are downloaded: line 1 (its version
     header) is skipped, and in ``taxonomy-with-ids`` the id before `` - `` is
@@ -750,6 +751,7 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
             parent = pairs[-1][1]
     h = Hierarchy.from_edges(pairs, name=name or path.stem, source=path, nodes=list(line_of))
     h.meta["source"] = str(path)
+    h.labels = {key: key.rsplit(token, 1)[-1].strip() for key in h.nodes}  # the last name
     h.meta["read_as"] = (f"one path per line, names separated by {sep!r}"
                          + (" (Google's product taxonomy" + ("; the ids before ' - ' dropped)" if with_ids else ")")
                             if google else "; the ids before ' - ' dropped" if with_ids else "")

@@ -136,6 +136,10 @@ class PoincareEmbedding(BaseEstimator):
     model_ : gensim.models.poincare.PoincareModel
     kv_ : gensim.models.poincare.PoincareKeyedVectors
     relations_ : list of (str, str)
+    labels_ : dict of str to str
+        The nodes' display names where the data gives them (an OBO term's
+        ``name:``, a path's last name; :attr:`~hypergensim.datasets.Hierarchy.labels`),
+        else empty; kept in the run directory's ``labels.tsv`` for plots and exports.
     loss_history_ : list of float
         Mean loss per training epoch, from gensim's own batches (without gensim's
         regularization term, which gensim's loss omits).
@@ -312,6 +316,7 @@ class PoincareEmbedding(BaseEstimator):
             logger.info("schedule for %s: %s", profile, self._schedule_text())
         self._check_memory(profile)
         self.relations_ = pairs
+        self.labels_ = dict(rel.labels)
         self._build_model(pairs)
         self.loss_history_: list[float] = []
         self.burn_in_loss_: float | None = None
@@ -327,6 +332,8 @@ class PoincareEmbedding(BaseEstimator):
             run = RunDir(self.run_dir_)
             run.create()
             run.write_relations(pairs)
+            if self.labels_:
+                run.write_labels(self.labels_)
             run.write_config(self._config(rel.source))
         return self._train(start_epoch=0, final_evaluation=final_evaluation)
 
@@ -876,6 +883,8 @@ class PoincareEmbedding(BaseEstimator):
         if getattr(self, "run_dir_", None) is None or Path(self.run_dir_) != run.path:
             run.create()
             run.write_relations(self.relations_)
+            if getattr(self, "labels_", None):
+                run.write_labels(self.labels_)
             run.write_config(self._config(None))
         self._finish(run, evaluate=False)
         return run.path
@@ -916,6 +925,7 @@ class PoincareEmbedding(BaseEstimator):
             est.n_epochs_trained_ = int(run.read_metrics().get("epochs", 0))
         if run.relations_path.is_file():
             est.relations_ = run.read_relations()
+        est.labels_ = run.read_labels()
         return est
 
     @classmethod
@@ -939,6 +949,7 @@ class PoincareEmbedding(BaseEstimator):
                               f"those the run was trained on ({config['data']['n_relations']} relations, "
                               f"sha256 {config['data']['sha256'][:12]}...)")
         est.relations_ = pairs
+        est.labels_ = run.read_labels()
         if run.has_state():
             est._build_model(pairs)
             try:
