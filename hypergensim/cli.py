@@ -199,20 +199,24 @@ def _run_dir_relations(vectors: str) -> str:
 
 
 # ---------------------------------------------------------------------- train
-@_command("train")
-def _cmd_train(args: argparse.Namespace) -> int:
+def _console_logging(*, quiet: bool) -> None:
+    """hypergensim's own progress on stderr at INFO (WARNING with ``quiet``); other libraries' (gensim's
+    "lifecycle event" and "saved ..." lines on every checkpoint) only from WARNING."""
     import logging
 
-    from . import pipeline
-    from .params import cli_values
-
-    level = logging.INFO if not args.quiet else logging.WARNING
-    # hypergensim's own progress at INFO; other libraries (gensim's "lifecycle event" and "saved ..." lines on
-    # every checkpoint) only from WARNING
+    level = logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("hypergensim").setLevel(level)
     for handler in logging.getLogger().handlers:  # a run raises its logger to INFO for train.log; keep --quiet quiet
         handler.setLevel(level)
+
+
+@_command("train")
+def _cmd_train(args: argparse.Namespace) -> int:
+    from . import pipeline
+    from .params import cli_values
+
+    _console_logging(quiet=args.quiet)
     progress = {"evaluate_every": args.eval_every, "evaluate_sample": args.eval_sample,
                 "verbose": 0 if args.quiet else 1}
     if args.resume:
@@ -257,6 +261,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
+    _console_logging(quiet=False)  # a first run's kernel build and the training's progress, as train shows them
     run_demo(args.out, epochs=args.epochs, dim=args.dim, engine=args.engine, workers=args.workers)
     return 0
 

@@ -558,3 +558,31 @@ def test_the_kernels_build_is_not_charged_to_the_time_budget(toy, monkeypatch):
     monkeypatch.setattr(fast, "_epoch", first_call_builds)
     est = PoincareEmbedding(dim=2, negative=2, burn_in=0, time_budget=1.0, verbose=0, random_state=0).fit(toy)
     assert est.n_epochs_trained_ >= 20 and len(calls) == est.n_epochs_trained_ + 1  # the build, then the epochs
+
+
+def test_a_long_kernel_build_is_announced_while_it_runs(toy, monkeypatch, caplog):
+    """A first run's silent minute: once the build has taken COMPILE_NOTE_SECONDS, a line says what is happening,
+    before the line that says how long it took; a quick (cached) build says nothing."""
+    import logging
+    import time
+
+    import hypergensim.training.estimator as estimator
+    import hypergensim.training.fast as fast
+
+    kernel, calls = fast._epoch, []
+
+    def first_call_builds(*args):
+        if not calls:
+            time.sleep(0.6)
+        calls.append(1)
+        return kernel(*args)
+
+    monkeypatch.setattr(estimator, "COMPILE_NOTE_SECONDS", 0.2)
+    caplog.set_level(logging.INFO, logger="hypergensim")
+    PoincareEmbedding(dim=2, negative=2, burn_in=0, epochs=1, verbose=1, random_state=0).fit(toy)
+    assert not any("kernel" in m for m in caplog.messages)  # built already: no word
+    monkeypatch.setattr(fast, "_epoch", first_call_builds)
+    PoincareEmbedding(dim=2, negative=2, burn_in=0, epochs=1, verbose=1, random_state=0).fit(toy)
+    kernel_lines = [m for m in caplog.messages if "kernel" in m]
+    assert kernel_lines[0].startswith("building the training kernel with numba: about a minute")
+    assert kernel_lines[1].startswith("compiled the training kernel in 1 s")

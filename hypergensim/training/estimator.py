@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import platform
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -384,7 +385,16 @@ class PoincareEmbedding(BaseEstimator):
         run = None if self.run_dir_ is None else RunDir(self.run_dir_)
         with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
             if self._fast is not None:  # before any clock starts: numba's first build is no epoch's cost
-                seconds = self._fast.compile()
+                # a first run on a machine builds for about a minute: say so while it happens, not only after
+                notice = threading.Timer(COMPILE_NOTE_SECONDS, logger.info, args=(
+                    "building the training kernel with numba: about a minute, once per machine and version",))
+                notice.daemon = True
+                if self.verbose:
+                    notice.start()
+                try:
+                    seconds = self._fast.compile()
+                finally:
+                    notice.cancel()
                 if seconds >= COMPILE_NOTE_SECONDS and self.verbose:
                     logger.info("compiled the training kernel in %.0f s (numba caches it: once per machine and "
                                 "version), counted in no time budget", seconds)
