@@ -301,13 +301,15 @@ def test_googles_product_taxonomy_reads_as_downloaded_with_or_without_ids(tmp_pa
     with_ids = tmp_path / "taxonomy-with-ids.en-US.txt"
     with_ids.write_text(GOOGLE_HEAD + "".join(f"{i} - {line}\n" for i, line in enumerate(GOOGLE_LINES, 1)))
     a, b = read_hierarchy_file(plain), read_hierarchy_file(with_ids)
-    assert a.nodes == b.nodes == GOOGLE_LINES and a.relations() == b.relations()
+    assert a.nodes == GOOGLE_LINES and b.nodes == [str(i) for i in range(1, 9)]  # a product feed's category ids
+    id_of = {line: str(i) for i, line in enumerate(GOOGLE_LINES, 1)}
+    assert b.relations() == [(id_of[child], id_of[parent]) for child, parent in a.relations()]  # the same tree
     assert a.n_nodes == 8 and a.roots == ["Animals & Pet Supplies", "Apparel & Accessories"]
     assert sorted(a.ancestors(GOOGLE_LINES[-1])) == sorted(GOOGLE_LINES[5:7] + ["Apparel & Accessories"])
     assert a.meta["read_as"] == ("one path per line, names separated by ' > ' (Google's product taxonomy); "
                                  "each node named by its full path")
-    assert "the ids before ' - ' dropped" in b.meta["read_as"]
-    assert a.labels[GOOGLE_LINES[-1]] == "Hair Pins, Claws & Clips" and a.labels == b.labels  # the last name
+    assert b.meta["read_as"].endswith("each node named by the id before its path")
+    assert a.labels[GOOGLE_LINES[-1]] == b.labels["8"] == "Hair Pins, Claws & Clips"  # the last name
     plain.write_text("".join(line + "\n" for line in GOOGLE_LINES))  # without its header line: still paths
     assert read_hierarchy_file(plain).relations() == a.relations()
 
@@ -343,6 +345,9 @@ def test_an_edge_file_is_not_taken_for_a_path_file(tmp_path):
     ("A\nA >  > B\n", {}, ":2: an empty name in a path"),
     ("A > B >\n", {}, ":1: an empty name in a path"),
     ("1 - A\n2 - A > B\nA > C\n", {}, ":3: expected 'ID - path'"),
+    ("1 - A\n2 - A > B\n2 - A > C\n", {}, ":3: id 2 given twice \\(line 2 gives it to another path\\)"),
+    ("1 - A\n2 - A > B\n3 - A > B\n", {"dedupe": True}, ":3: path repeated with another id \\(line 2 gives it id 2"),
+    ("1 - A\n3 - A > B > C\n", {}, ":2: the parent path 'A > B' has no line of its own, so no id"),
     ("A/B\n", {"path_separator": "/", "header": True}, "apply to edge files, not to a file of paths"),
     ("A/B\n", {"path_separator": "  "}, "a path separator must hold a character"),
     ("# Google_Product_Taxonomy_Version: 1\n", {}, "empty \\(no paths\\)"),

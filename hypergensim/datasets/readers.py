@@ -668,10 +668,13 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
     :attr:`Hierarchy.labels`); each path's parent is the path without its last name,
     and ancestors that only appear inside longer paths are nodes too.  Google's
     product taxonomy files read as they are downloaded: line 1 (its version
-    header) is skipped, and in ``taxonomy-with-ids`` the id before `` - `` is
-    dropped, so both files give the same hierarchy.  A repeated path, an empty
-    name between separators, or a line without an id in a file of ids raises
-    :class:`InputError` naming the line (``dedupe=True`` drops repeats).
+    header) is skipped, and in ``taxonomy-with-ids`` (``2271 - Apparel &
+    Accessories > Clothing > Dresses``) each node is named by its id, as a
+    product feed's ``google_product_category`` names it, so both files give the
+    same tree, keyed by path or by id.  A repeated path or id, an empty name
+    between separators, a line without an id in a file of ids and a path
+    whose parent has no line (and so no id) there raise :class:`InputError`
+    naming the line (``dedupe=True`` drops a repeated line).
 
     Parameters
     ----------
@@ -701,6 +704,8 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
                          "(' > ', '/', '::')", path=path, value=sep)
     token = sep.strip()
     line_of: dict[str, int] = {}
+    id_of: dict[str, str] = {}  # path -> its id, in a file of ids
+    line_of_id: dict[str, int] = {}
     pairs: list[tuple[str, str]] = []
     google = with_ids = False
     seen_data = repeats = 0
@@ -719,7 +724,7 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
             if id_match is None:
                 raise InputError("expected 'ID - path', as on the lines before it", path=path, line=number,
                                  value=text)
-            body = id_match.group(2)
+            node_id, body = id_match.group(1), id_match.group(2)
         if "\t" in body:
             raise InputError("a node name holds a TAB, which the child<TAB>ancestor closure cannot write and read "
                              "back; rename the node", path=path, line=number, value=text)
@@ -728,19 +733,30 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
             raise InputError(f"an empty name in a path: nothing between separators {sep!r} or at an end",
                              path=path, line=number, value=text)
         key = sep.join(names)
+        if with_ids and node_id in line_of_id and id_of.get(key) != node_id:
+            raise InputError(f"id {node_id} given twice (line {line_of_id[node_id]} gives it to another path)",
+                             path=path, line=number, value=text)
         if key in line_of:
+            if with_ids and id_of[key] != node_id:
+                raise InputError(f"path repeated with another id (line {line_of[key]} gives it id {id_of[key]})",
+                                 path=path, line=number, value=text)
             if dedupe:
                 repeats += 1
                 continue
             raise InputError(f"path repeated (line {line_of[key]} gives it too); remove it "
                              "('hypergensim build --dedupe' drops repeats)", path=path, line=number, value=text)
         line_of[key] = number
+        if with_ids:
+            id_of[key], line_of_id[node_id] = node_id, number
         if len(names) > 1:
             pairs.append((key, sep.join(names[:-1])))
     if not line_of:
         raise InputError("file is empty (no paths)", path=path)
     implied = 0
-    for _, parent in list(pairs):  # ancestors named only inside longer paths (A > B > C without A > B)
+    for child, parent in list(pairs):  # ancestors named only inside longer paths (A > B > C without A > B)
+        if with_ids and parent not in line_of:
+            raise InputError(f"the parent path {parent!r} has no line of its own, so no id; in a file of ids "
+                             "every path needs its line", path=path, line=line_of[child], value=child)
         while parent not in line_of:
             line_of[parent] = 0
             implied += 1
@@ -749,13 +765,18 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
                 break
             pairs.append((parent, sep.join(names[:-1])))
             parent = pairs[-1][1]
-    h = Hierarchy.from_edges(pairs, name=name or path.stem, source=path, nodes=list(line_of))
+    labels = {key: key.rsplit(token, 1)[-1].strip() for key in line_of}  # the last name
+    if with_ids:  # every path has its line here, so its id
+        pairs = [(id_of[child], id_of[parent]) for child, parent in pairs]
+        labels = {id_of[key]: label for key, label in labels.items()}
+    h = Hierarchy.from_edges(pairs, name=name or path.stem, source=path,
+                             nodes=[id_of[key] for key in line_of] if with_ids else list(line_of))
     h.meta["source"] = str(path)
-    h.labels = {key: key.rsplit(token, 1)[-1].strip() for key in h.nodes}  # the last name
+    h.labels = labels
     h.meta["read_as"] = (f"one path per line, names separated by {sep!r}"
-                         + (" (Google's product taxonomy" + ("; the ids before ' - ' dropped)" if with_ids else ")")
-                            if google else "; the ids before ' - ' dropped" if with_ids else "")
-                         + "; each node named by its full path"
+                         + (" (Google's product taxonomy)" if google else "")
+                         + ("; each node named by the id before its path" if with_ids
+                            else "; each node named by its full path")
                          + (f"; {implied:,} ancestors named only inside longer paths" if implied else "")
                          + (f"; {repeats:,} repeated lines dropped" if repeats else ""))
     return h
