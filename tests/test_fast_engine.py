@@ -560,6 +560,29 @@ def test_the_kernels_build_is_not_charged_to_the_time_budget(toy, monkeypatch):
     assert est.n_epochs_trained_ >= 20 and len(calls) == est.n_epochs_trained_ + 1  # the build, then the epochs
 
 
+def test_the_miners_and_the_evaluations_kernels_are_built_before_the_budget_starts(toy, monkeypatch):
+    """On a cold cache the miner's and the ranking kernels' first calls build them (12 s and more): a mammals run
+    with a 30 s budget lost its last 456 epochs to them.  Both are now called on a few points before the first
+    epoch, with the training kernel; without a budget no evaluation is built early, and without violators no
+    miner."""
+    import hypergensim.evaluation as evaluation
+    import hypergensim.training.fast as fast
+
+    events: list[tuple[str, int]] = []
+    kernel, miner, evaluate = fast._epoch, fast.mine_violators, evaluation.evaluate_reconstruction
+    monkeypatch.setattr(fast, "_epoch", lambda *a: events.append(("epoch", len(a[3]))) or kernel(*a))
+    monkeypatch.setattr(fast, "mine_violators", lambda points, *a, **k: events.append(("mine", len(points)))
+                        or miner(points, *a, **k))
+    monkeypatch.setattr(evaluation, "evaluate_reconstruction",
+                        lambda emb, rel, **k: events.append(("evaluate", len(rel))) or evaluate(emb, rel, **k))
+    PoincareEmbedding(dim=2, negative=2, burn_in=0, epochs=2, hard_negatives=1, time_budget=60, verbose=0,
+                      random_state=0).fit(toy)
+    assert events[:3] == [("epoch", 0), ("mine", 4), ("evaluate", 3)] and events[3][0] == "epoch" and events[3][1]
+    events.clear()
+    PoincareEmbedding(dim=2, negative=2, burn_in=0, epochs=2, hard_negatives=0, verbose=0, random_state=0).fit(toy)
+    assert ("mine", 4) not in events and ("evaluate", 3) not in events
+
+
 def test_a_long_kernel_build_is_announced_while_it_runs(toy, monkeypatch, caplog):
     """A first run's silent minute: once the build has taken COMPILE_NOTE_SECONDS, a line says what is happening,
     before the line that says how long it took; a quick (cached) build says nothing."""
@@ -584,5 +607,5 @@ def test_a_long_kernel_build_is_announced_while_it_runs(toy, monkeypatch, caplog
     monkeypatch.setattr(fast, "_epoch", first_call_builds)
     PoincareEmbedding(dim=2, negative=2, burn_in=0, epochs=1, verbose=1, random_state=0).fit(toy)
     kernel_lines = [m for m in caplog.messages if "kernel" in m]
-    assert kernel_lines[0].startswith("building the training kernel with numba: about a minute")
-    assert kernel_lines[1].startswith("compiled the training kernel in 1 s")
+    assert kernel_lines[0].startswith("building the training kernels with numba: about a minute")
+    assert kernel_lines[1].startswith("compiled the training kernels in 1 s")

@@ -882,17 +882,25 @@ class FastTrainer:
         return loss, n
 
     def compile(self) -> float:
-        """Compile the epoch kernel, or load numba's cached build of it, without training; returns the seconds.
+        """Compile the epoch kernel and, when violators will be drawn, the miner's, or load numba's cached
+        builds of them, without training; returns the seconds.
 
-        The kernel runs over no block, with the arguments of a real epoch (the
-        same types, so the same build).  The first time on a machine this takes
-        about a minute; numba caches the build, and later calls take well
-        under a second.  :class:`~hypergensim.training.PoincareEmbedding` calls
-        it before its time budget starts.
+        The epoch kernel runs over no block, with the arguments of a real epoch
+        (the same types, so the same build); the miner mines the first few
+        points (its kernel is chosen by the dimension and the model, not the
+        size).  The first time on a machine this takes about a minute; numba
+        caches the builds, and later calls take well under a second.
+        :class:`~hypergensim.training.PoincareEmbedding` calls it before its
+        time budget starts.
         """
         started = time.perf_counter()
         self._kernel(np.empty(0, dtype=np.int64), 1, np.zeros(self.workers, dtype=np.uint64), lr=0.0,
                      burn_in=False, epsilon=None, max_radius=math.inf, hard_negatives=0)
+        if self.max_hard_negatives:  # the first mining pass (and the schedule's probe of one) would build it
+            few = min(4, len(self.points))
+            ptr = np.r_[0, np.arange(few)].astype(np.int64)  # the first point the others' one ancestor
+            mine_violators(np.array(self.points[:few]), ptr, np.zeros(max(few - 1, 0), dtype=np.int64),
+                           model=self.code, shift=self.translation)
         return time.perf_counter() - started
 
     def _kernel(self, block_order: np.ndarray, block: int, seeds: np.ndarray, *, lr: float, burn_in: bool,
