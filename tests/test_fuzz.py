@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hypergensim.datasets import Hierarchy, read_edge_file
+from hypergensim.datasets import Hierarchy, read_code_file, read_edge_file
 from hypergensim.datasets.readers import CHILD_COLUMNS, PARENT_COLUMNS, read_json_tree, read_obo_file, read_path_file
 from hypergensim.errors import HypergensimError
 from hypergensim.vectors import read_word2vec_text, write_word2vec_text
@@ -117,6 +117,18 @@ def test_obo_parser_bytes_give_input_errors_only(tmp_path_factory, data):
         read_obo_file(path)
     except HypergensimError:
         pass
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_code_list_bytes_give_input_errors_only(tmp_path_factory, data):
+    for name in ("f.csv", "f.txt"):
+        path = tmp_path_factory.mktemp("fz") / name
+        path.write_bytes(data)
+        try:
+            read_code_file(path)
+        except HypergensimError:
+            pass
 
 
 @SETTINGS

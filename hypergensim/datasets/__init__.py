@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .codes import read_code_file
 from .generated import PREFIX as GENERATED_PREFIX
 from .generated import generated_hierarchy, parse_generated
 from .hierarchy import EdgeStats, Hierarchy, HierarchySummary
@@ -49,7 +50,7 @@ from .splits import GANEA_TRAIN_SHARES, Split, ganea2018_split, make_split, nick
 
 __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
-    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_obo_file", "read_hierarchy_file",
+    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_obo_file", "read_code_file", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "without_root", "make_split",
     "GANEA_TRAIN_SHARES", "NAMED_DATASETS", "generated_hierarchy",
     "is_dataset_name", "is_wordnet_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
@@ -148,9 +149,9 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
     * a :class:`Hierarchy`: its transitive closure;
     * a ``str`` naming a dataset (:func:`is_dataset_name`): that dataset's closure;
     * any other ``str`` or a :class:`~pathlib.Path`: a file, read by the same
-      reader as ``hypergensim build``: a JSON tree, an OBO ontology or a file
+      reader as ``hypergensim build``: a JSON tree, an OBO ontology, a file
       of paths (``A > B > C``, :func:`~hypergensim.datasets.readers.read_path_file`)
-      gives its closure; an edge
+      or a code list (``prefix_codes=True``) gives its closure; an edge
       file's relations are used as given (a link-prediction train split must
       not be closed), its columns chosen by
       :func:`~hypergensim.datasets.readers.detect_layout` with ``options``
@@ -186,6 +187,7 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
             return Relations(tree.relations(), str(path), path, f"{tree.meta.get('read_as', '')} (its closure)",
                              tree.labels)
         options.pop("path_separator", None)
+        options.pop("prefix_codes", None)
         comment = options.pop("comment", None)
         layout = detect_layout(path, comment=comment, **options)
         return Relations(list(iter_edge_file(path, layout=layout, comment=comment)), str(path), path,

@@ -11,8 +11,6 @@ links or a ready closure; the closure is computed either way.  Bad input raises
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 import re
@@ -22,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from .codes import read_code_file
 from .hierarchy import Hierarchy
 from .obo import is_obo_file, read_obo_file
-from .textfile import read_text_lines
+from .textfile import detect_delimiter, read_text_lines, splitter
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -75,18 +74,6 @@ def from_pairs(
     [('dog', 'mammal'), ('cat', 'mammal')]
     """
     return Hierarchy.from_edges(pairs, direction=direction, name=name)
-
-
-def _detect_delimiter(path: Path, first: str) -> str:
-    """TAB for ``.tsv``; else the first of TAB, comma and semicolon (a European spreadsheet's CSV) that line 1
-    holds, the comma first for ``.csv``; else a comma for ``.csv`` and a space for anything else."""
-    suffix = path.suffix.lower()
-    if suffix in (".tsv", ".tab"):
-        return "\t"
-    for delimiter in (",", "\t", ";") if suffix == ".csv" else ("\t", ",", ";"):
-        if delimiter in first:
-            return delimiter
-    return "," if suffix == ".csv" else " "
 
 
 def _words(cell: str) -> list[str]:
@@ -212,8 +199,8 @@ def detect_layout(
     first = next(lines, None)
     if first is None:
         raise InputError("file is empty (no relations)", path=path)
-    delim = delimiter or _detect_delimiter(path, first[1])
-    split = _splitter(delim)
+    delim = delimiter or detect_delimiter(path, first[1])
+    split = splitter(delim)
     cells = split(first[1])
     # no delimiter on line 1 and none given: say so, since a file of paths (a/b/c) ends up here
     split.hint = "" if delimiter or delim != " " else (  # type: ignore[attr-defined]
@@ -240,7 +227,9 @@ def detect_layout(
         if roles is None:
             raise InputError(f"cannot tell the child column from the parent column by the header names {cells}: "
                              "pass --child-col and --parent-col (a name or a number), or --direction "
-                             "child-parent|parent-child", path=path, line=first[0], value=first[1])
+                             "child-parent|parent-child (a list of codes whose parent is their prefix, A01.0 under "
+                             "A01, needs no parent column: --prefix-codes)", path=path, line=first[0],
+                             value=first[1])
         (ci, pi), how = roles, "named in the header"
     else:
         ci, pi = (1, 0) if direction == "parent-child" else (0, 1)
@@ -338,7 +327,7 @@ def iter_edge_file(
     if layout is None:
         layout = detect_layout(path, delimiter=delimiter, header=header, child_column=child_column,
                                parent_column=parent_column, direction=direction, comment=comment)
-    split = _splitter(layout.delimiter)
+    split = splitter(layout.delimiter)
     header_names = {c.lower() for c in layout.header} if layout.header else set()
     known = set(CHILD_COLUMNS + PARENT_COLUMNS + ("weight",)) | header_names
     rows = read_text_lines(path)
@@ -367,21 +356,6 @@ def iter_edge_file(
         if a == b and not allow_self_loops:
             raise InputError("self-loop: a node cannot be its own parent", path=path, line=number, value=text)
         yield a, b
-
-
-def _splitter(delim: str) -> Any:
-    """A function that splits one line into fields (CSV quoting for commas); it knows its ``delimiter``."""
-    if delim == " ":
-        def split(text: str) -> list[str]:
-            return text.split()
-    elif delim == ",":
-        def split(text: str) -> list[str]:
-            return next(csv.reader(io.StringIO(text)))
-    else:
-        def split(text: str) -> list[str]:
-            return text.split(delim)
-    split.delimiter = delim  # type: ignore[attr-defined]
-    return split
 
 
 def _first_duplicate(path: Path, layout: EdgeLayout, comment: str | None) -> InputError:
@@ -804,17 +778,36 @@ def path_file_separator(path: str | Path, options: dict[str, Any]) -> str | None
 
 def describes_a_whole_hierarchy(path: str | Path, options: dict[str, Any]) -> bool:
     """Whether the file read with these ``options`` describes its hierarchy whole (a JSON tree, an OBO
-    ontology, a file of paths), so that training takes its closure, rather than listing relations (an edge
-    file: a link-prediction train split is one, taken as given)."""
-    return (Path(path).suffix.lower() == ".json" or is_obo_file(path)
+    ontology, a file of paths, a code list), so that training takes its closure, rather than listing relations
+    (an edge file: a link-prediction train split is one, taken as given)."""
+    return (bool(options.get("prefix_codes")) or Path(path).suffix.lower() == ".json" or is_obo_file(path)
             or path_file_separator(path, options) is not None)
 
 
+#: The file options a code list (``prefix_codes``) takes; ``child_column`` names its code column.
+CODE_LIST_OPTIONS = ("delimiter", "header", "child_column", "comment", "dedupe", "name")
+
+
+def _read_code_list(path: Path, options: dict[str, Any]) -> Hierarchy:
+    """:func:`~hypergensim.datasets.codes.read_code_file` with the file options that apply to a code list."""
+    other = sorted(k for k, v in options.items() if k not in CODE_LIST_OPTIONS and k != "prefix_codes"
+                   and v is not None)
+    if other:
+        raise InputError(f"options {other} do not apply to a code list (--prefix-codes): its parents are the "
+                         "codes' prefixes (--child-col names the code column)", path=path)
+    return read_code_file(path, code_column=options.get("child_column"), header=options.get("header"),
+                          delimiter=options.get("delimiter"), comment=options.get("comment"),
+                          dedupe=bool(options.get("dedupe")), name=options.get("name"))
+
+
 def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
-    """Read ``.json`` as a tree, an OBO ontology (:func:`~hypergensim.datasets.obo.is_obo_file`) as its
-    ``is_a`` graph, a file of paths (:func:`path_file_separator`) as paths, and anything else as a delimited
-    edge file."""
+    """Read a code list as its codes' prefixes (``prefix_codes=True``: :mod:`~hypergensim.datasets.codes`),
+    ``.json`` as a tree, an OBO ontology (:func:`~hypergensim.datasets.obo.is_obo_file`) as its ``is_a`` graph,
+    a file of paths (:func:`path_file_separator`) as paths, and anything else as a delimited edge file."""
     path = Path(path)
+    if options.get("prefix_codes"):
+        return _read_code_list(path, options)
+    options.pop("prefix_codes", None)
     obo = is_obo_file(path)
     if path.suffix.lower() == ".json" or obo:
         dedupe = bool(options.pop("dedupe", False))  # a tree cannot repeat an edge; an ontology's is_a can

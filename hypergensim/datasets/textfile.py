@@ -1,4 +1,4 @@
-"""A user's text file, line by line: UTF-8 decoded, with one-line errors for what is not text.
+"""A user's text file, line by line: UTF-8 decoded, with one-line errors for what is not text, and its delimiter.
 
 Every file reader in :mod:`hypergensim.datasets` reads through :func:`read_text_lines`, so a
 gzip file, an Excel workbook or a Latin-1 line gets the same message from each of them.
@@ -6,12 +6,15 @@ gzip file, an Excel workbook or a Latin-1 line gets the same message from each o
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["BINARY_FORMATS", "read_text_lines"]
+__all__ = ["BINARY_FORMATS", "read_text_lines", "detect_delimiter", "splitter"]
 
 #: The first bytes of files that are not text, and what to do with them.
 BINARY_FORMATS = {b"\x1f\x8b": "a gzip file: decompress it first (gunzip)",
@@ -44,4 +47,35 @@ def read_text_lines(path: Path) -> Iterator[tuple[int, str]]:
                 raise InputError("binary data (NUL byte)", path=path, line=number, value=text[:40])
             if number == 1 and text.startswith("\ufeff"):
                 text = text[1:]
-            yield number, text.rstrip("\r\n")
+            text = text.rstrip("\r\n")
+            if "\r" in text:  # a line end of an old Mac file, or a stray one: no reader could split it right
+                raise InputError("a carriage return (CR) inside a line: convert the file's line ends to LF or CRLF",
+                                 path=path, line=number, value=text[:60])
+            yield number, text
+
+
+def detect_delimiter(path: Path, first: str) -> str:
+    """TAB for ``.tsv``; else the first of TAB, comma and semicolon (a European spreadsheet's CSV) that line 1
+    holds, the comma first for ``.csv``; else a comma for ``.csv`` and a space for anything else."""
+    suffix = path.suffix.lower()
+    if suffix in (".tsv", ".tab"):
+        return "\t"
+    for delimiter in (",", "\t", ";") if suffix == ".csv" else ("\t", ",", ";"):
+        if delimiter in first:
+            return delimiter
+    return "," if suffix == ".csv" else " "
+
+
+def splitter(delim: str) -> Any:
+    """A function that splits one line into fields (CSV quoting for commas); it knows its ``delimiter``."""
+    if delim == " ":
+        def split(text: str) -> list[str]:
+            return text.split()
+    elif delim == ",":
+        def split(text: str) -> list[str]:
+            return next(csv.reader(io.StringIO(text)))
+    else:
+        def split(text: str) -> list[str]:
+            return text.split(delim)
+    split.delimiter = delim  # type: ignore[attr-defined]
+    return split
