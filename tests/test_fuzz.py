@@ -11,6 +11,7 @@ Coverage-guided fuzzing of the same parsers with atheris is ``make fuzz``
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,43 +93,28 @@ def test_a_tree_written_as_paths_reads_back_as_the_same_tree(tmp_path_factory, n
     assert set(h.relations(basic=True)) == {(path_of(n), path_of(parent[n])) for n in nodes if parent[n]}
 
 
-@SETTINGS
-@given(st.binary(max_size=300))
-def test_path_parser_bytes_give_input_errors_only(tmp_path_factory, data):
-    path = tmp_path_factory.mktemp("fz") / "f.txt"
-    path.write_bytes(data)
-    for separator in (None, "/"):
-        try:
-            read_path_file(path, separator=separator)
-        except HypergensimError:
-            pass
+#: Bytes, and lines in the shape of an OBO file (which a path or code reader must refuse cleanly too).
+LINES_OR_BYTES = st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.sampled_from(["[Term]", "[Typedef]", "id: A:1", "id: A:2", "is_a: A:1", "is_a: A:2 ! x", "A > B",
+                              "is_obsolete: true", "relationship: part_of A:1", "format-version: 1.2", "1 - A > B",
+                              "", "name: x", "is_a:", "id:", "code,description", "A01,x"]), max_size=20)
+    .map(lambda lines: "\n".join(lines).encode()))
 
 
+@pytest.mark.parametrize("name, read", [
+    ("f.txt", read_path_file), ("f.txt", lambda path: read_path_file(path, separator="/")),
+    ("f.obo", read_obo_file), ("f.csv", read_code_file), ("f.txt", read_code_file),
+], ids=["paths", "paths-slash", "obo", "codes-csv", "codes-txt"])
 @SETTINGS
-@given(st.one_of(st.binary(max_size=300),
-                 st.lists(st.sampled_from(["[Term]", "[Typedef]", "id: A:1", "id: A:2", "is_a: A:1", "is_a: A:2 ! x",
-                                           "is_obsolete: true", "relationship: part_of A:1", "format-version: 1.2",
-                                           "", "name: x", "is_a:", "id:"]), max_size=20)
-                 .map(lambda lines: "\n".join(lines).encode())))
-def test_obo_parser_bytes_give_input_errors_only(tmp_path_factory, data):
-    path = tmp_path_factory.mktemp("fz") / "f.obo"
+@given(data=LINES_OR_BYTES)
+def test_path_obo_and_code_readers_give_input_errors_only(tmp_path_factory, name, read, data):
+    path = tmp_path_factory.mktemp("fz") / name
     path.write_bytes(data)
     try:
-        read_obo_file(path)
+        read(path)
     except HypergensimError:
         pass
-
-
-@SETTINGS
-@given(st.binary(max_size=300))
-def test_code_list_bytes_give_input_errors_only(tmp_path_factory, data):
-    for name in ("f.csv", "f.txt"):
-        path = tmp_path_factory.mktemp("fz") / name
-        path.write_bytes(data)
-        try:
-            read_code_file(path)
-        except HypergensimError:
-            pass
 
 
 @SETTINGS

@@ -9,12 +9,11 @@ a code column beside a description, which becomes the node's label.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..errors import InputError
 from .hierarchy import Hierarchy
-from .textfile import detect_delimiter, read_text_lines, splitter
+from .textfile import column_index, column_words, detect_delimiter, read_text_lines, repeated, splitter
 
 __all__ = ["read_code_file", "prefix_parents"]
 
@@ -23,9 +22,8 @@ CODE_WORDS = frozenset({"code", "codes", "id", "key"})
 LABEL_WORDS = frozenset({"description", "desc", "title", "label", "name", "text", "term", "meaning"})
 
 
-def _words(cell: str) -> set[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", cell.strip())
-    return {w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w}
+def _word_set(cell: str) -> set[str]:
+    return set(column_words(cell))
 
 
 def prefix_parents(codes: list[str]) -> dict[str, str]:
@@ -44,19 +42,6 @@ def prefix_parents(codes: list[str]) -> dict[str, str]:
                 parents[code] = code[:end]
                 break
     return parents
-
-
-def _column(spec: str | int, header: list[str] | None, path: Path, role: str) -> int:
-    """A column by header name or by number (1 = the first)."""
-    if header is not None and isinstance(spec, str):
-        lowered = [c.strip().lower() for c in header]
-        if spec.strip().lower() in lowered:
-            return lowered.index(spec.strip().lower())
-    text = str(spec).strip()
-    if text.isdigit() and int(text) >= 1:
-        return int(text) - 1
-    raise InputError(f"{role} column {spec!r} is not in " + (f"header {header}" if header else
-                     "a file without a header (give a column number)"), path=path, line=1)
 
 
 def _code_list_delimiter(path: Path, first: str) -> str:
@@ -120,24 +105,24 @@ def read_code_file(path: str | Path, *, code_column: str | int | None = None, he
     width = len(rows[0][1])
     first = rows[0][1]
     if header is None and code_column is None:
-        code_at = 0 if spaced else next((i for i, c in enumerate(first) if _words(c) & CODE_WORDS), 0)
+        code_at = 0 if spaced else next((i for i, c in enumerate(first) if _word_set(c) & CODE_WORDS), 0)
         cell = first[code_at]
-        named = _words(texts[rows[0][0]] if spaced else cell)  # a spaced header's name may hold spaces: 'ICD Code'
+        named = _word_set(texts[rows[0][0]] if spaced else cell)  # a spaced header's name may hold spaces: 'ICD Code'
         header = bool(named & (CODE_WORDS | LABEL_WORDS)) and not any(
             cells[code_at].startswith(cell) for _, cells in rows[1:] if len(cells) > code_at)
     names = first if header else None
     if code_column is not None:
-        code_at = _column(code_column, names, path, "code")
+        code_at = column_index(code_column, names, path, "code")
     elif spaced:
         code_at = 0
     elif names is not None:
-        code_at = next((i for i, c in enumerate(names) if _words(c) & CODE_WORDS), 0)
+        code_at = next((i for i, c in enumerate(names) if _word_set(c) & CODE_WORDS), 0)
     else:
         code_at = 0
     if spaced:
         label_at = 1 if code_at == 0 else None
     elif names is not None:
-        label_at = next((i for i, c in enumerate(names) if i != code_at and _words(c) & LABEL_WORDS), None)
+        label_at = next((i for i, c in enumerate(names) if i != code_at and _word_set(c) & LABEL_WORDS), None)
     else:
         label_at = 1 - code_at if width == 2 and code_at in (0, 1) else None
     if code_at >= width:
@@ -157,8 +142,7 @@ def read_code_file(path: str | Path, *, code_column: str | int | None = None, he
             if dedupe:
                 repeats += 1
                 continue
-            raise InputError(f"code repeated (line {line_of[code]} gives it too); remove it "
-                             "('hypergensim build --dedupe' drops repeats)", path=path, line=number, value=code)
+            raise repeated("code", line_of[code], path=path, line=number, value=code)
         line_of[code] = number
         if label_at is not None and cells[label_at]:
             labels[code] = cells[label_at]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .hierarchy import Hierarchy
-from .textfile import read_text_lines
+from .textfile import read_text_lines, repeated
 
 __all__ = ["is_obo_file", "read_obo_file"]
 
@@ -159,9 +159,7 @@ def read_obo_file(path: str | Path, *, dedupe: bool = False, name: str | None = 
                 raise InputError("self-loop: a term cannot be its own parent", path=path, line=number, value=raw)
             if value in term_parents:
                 if not dedupe:
-                    raise InputError(f"is_a repeated (line {term_parents[value]} gives it too); remove it "
-                                     "('hypergensim build --dedupe' drops repeats)", path=path, line=number,
-                                     value=raw)
+                    raise repeated("is_a", term_parents[value], path=path, line=number, value=raw)
                 repeats += 1
                 continue
             term_parents[value] = number

@@ -23,7 +23,7 @@ from ..errors import InputError
 from .codes import read_code_file
 from .hierarchy import Hierarchy
 from .obo import is_obo_file, read_obo_file
-from .textfile import detect_delimiter, read_text_lines, splitter
+from .textfile import column_index, column_words, detect_delimiter, read_text_lines, repeated, splitter
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -76,14 +76,8 @@ def from_pairs(
     return Hierarchy.from_edges(pairs, direction=direction, name=name)
 
 
-def _words(cell: str) -> list[str]:
-    """A column name's words: ``ParentCode`` and ``parent_code`` both give ``['parent', 'code']``."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", cell.strip())
-    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
-
-
 def _header_like(cell: str) -> bool:
-    words = _words(cell)
+    words = column_words(cell)
     return bool(words) and all(w in PARENT_WORDS | CHILD_WORDS | OTHER_COLUMN_WORDS for w in words)
 
 
@@ -126,19 +120,6 @@ class EdgeLayout:
         return f"child = {self._column(self.child)}, parent = {self._column(self.parent)} ({self.how})"
 
 
-def _column_index(spec: str | int, cells: list[str] | None, path: Path, role: str) -> int:
-    """A column given by header name, or by number (1 = the first column)."""
-    if cells is not None and isinstance(spec, str):
-        lowered = [c.strip().lower() for c in cells]
-        if spec.strip().lower() in lowered:
-            return lowered.index(spec.strip().lower())
-    text = str(spec).strip()
-    if text.isdigit() and int(text) >= 1:
-        return int(text) - 1
-    shown = f"header {cells}" if cells is not None else "a file without a header (give a column number)"
-    raise InputError(f"{role} column {spec!r} is not in {shown}", path=path, line=1)
-
-
 def _roles_from_names(cells: list[str]) -> tuple[int, int] | None:
     """Child and parent columns from header names, or None when the names do not settle it."""
     lowered = [c.strip().lower() for c in cells]
@@ -146,7 +127,7 @@ def _roles_from_names(cells: list[str]) -> tuple[int, int] | None:
     exact_p = next((lowered.index(c) for c in PARENT_COLUMNS if c in lowered), -1)
     if exact_c >= 0 and exact_p >= 0 and exact_c != exact_p:
         return exact_c, exact_p
-    words = [set(_words(c)) for c in cells]
+    words = [set(column_words(c)) for c in cells]
     parents = [i for i, w in enumerate(words) if w & PARENT_WORDS]
     if len(parents) != 1:
         return None
@@ -219,8 +200,8 @@ def detect_layout(
     if child_column is not None or parent_column is not None:
         if child_column is None or parent_column is None:
             raise InputError("give both --child-col and --parent-col (or neither)", path=path)
-        ci = _column_index(child_column, header_cells, path, "child")
-        pi = _column_index(parent_column, header_cells, path, "parent")
+        ci = column_index(child_column, header_cells, path, "child")
+        pi = column_index(parent_column, header_cells, path, "parent")
         how = "as given"
     elif header and direction is None:
         roles = _roles_from_names(cells)
@@ -432,7 +413,7 @@ def from_dataframe(
     roles = _roles_from_names(cols) if child is None and parent is None else None
     if roles is not None:  # the names say it, as a file's header would (parent_code,code; manager,employee)
         c, p, named = cols[roles[0]], cols[roles[1]], True
-    elif child is None and parent is None and any(set(_words(x)) & (PARENT_WORDS | CHILD_WORDS) for x in cols):
+    elif child is None and parent is None and any(set(column_words(x)) & (PARENT_WORDS | CHILD_WORDS) for x in cols):
         raise InputError(f"cannot tell the child column from the parent column by the DataFrame's column names "
                          f"{cols}: pass child= and parent=")
     else:  # named by the caller, or names with no role in them (x, y; 0, 1): by position and direction
@@ -717,8 +698,7 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
             if dedupe:
                 repeats += 1
                 continue
-            raise InputError(f"path repeated (line {line_of[key]} gives it too); remove it "
-                             "('hypergensim build --dedupe' drops repeats)", path=path, line=number, value=text)
+            raise repeated("path", line_of[key], path=path, line=number, value=text)
         line_of[key] = number
         if with_ids:
             id_of[key], line_of_id[node_id] = node_id, number

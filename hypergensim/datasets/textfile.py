@@ -1,4 +1,5 @@
-"""A user's text file, line by line: UTF-8 decoded, with one-line errors for what is not text, and its delimiter.
+"""A user's text file, line by line: UTF-8 decoded, with one-line errors for what is not text; its delimiter
+and its columns, by header name or number.
 
 Every file reader in :mod:`hypergensim.datasets` reads through :func:`read_text_lines`, so a
 gzip file, an Excel workbook or a Latin-1 line gets the same message from each of them.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["BINARY_FORMATS", "read_text_lines", "detect_delimiter", "splitter"]
+__all__ = ["BINARY_FORMATS", "read_text_lines", "detect_delimiter", "splitter", "column_words", "column_index", "repeated"]
 
 #: The first bytes of files that are not text, and what to do with them.
 BINARY_FORMATS = {b"\x1f\x8b": "a gzip file: decompress it first (gunzip)",
@@ -79,3 +81,28 @@ def splitter(delim: str) -> Any:
             return text.split(delim)
     split.delimiter = delim  # type: ignore[attr-defined]
     return split
+
+
+def column_words(cell: str) -> list[str]:
+    """A column name's words: ``ParentCode`` and ``parent_code`` both give ``['parent', 'code']``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", cell.strip())
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def column_index(spec: str | int, cells: list[str] | None, path: Path, role: str) -> int:
+    """A column given by header name, or by number (1 = the first column)."""
+    if cells is not None and isinstance(spec, str):
+        lowered = [c.strip().lower() for c in cells]
+        if spec.strip().lower() in lowered:
+            return lowered.index(spec.strip().lower())
+    text = str(spec).strip()
+    if text.isdigit() and int(text) >= 1:
+        return int(text) - 1
+    shown = f"header {cells}" if cells is not None else "a file without a header (give a column number)"
+    raise InputError(f"{role} column {spec!r} is not in {shown}", path=path, line=1)
+
+
+def repeated(what: str, first: int, *, path: Path, line: int, value: object) -> InputError:
+    """The error for a line that repeats ``what`` (a path, a code, an ``is_a``) first given on line ``first``."""
+    return InputError(f"{what} repeated (line {first} gives it too); remove it ('hypergensim build --dedupe' drops "
+                      "repeats)", path=path, line=line, value=value)
