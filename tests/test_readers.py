@@ -320,6 +320,10 @@ def test_a_path_file_names_each_node_by_its_path_and_implies_unlisted_ancestors(
     h = read_hierarchy_file(f, path_separator="/")
     assert sorted(h.nodes) == ["sale", "sale/shoes", "shop", "shop/shoes", "shop/toys", "shop/toys/lego"]
     assert h.meta["read_as"].endswith("3 ancestors named only inside longer paths")
+    dated = tmp_path / "reports.txt"
+    dated.write_text("2024 - reports/q1\n2024 - reports/q1/march\n")  # ids stand before ' > ' paths only
+    assert sorted(read_path_file(dated, separator="/").relations(basic=True)) == [
+        ("2024 - reports/q1", "2024 - reports"), ("2024 - reports/q1/march", "2024 - reports/q1")]
     assert read_path_file(f, separator=" / ").relations() == [
         (a.replace("/", " / "), b.replace("/", " / ")) for a, b in h.relations()]  # names stripped, joined by SEP
     # training takes the closure of a path file, as of a JSON tree (an edge file is taken as given)

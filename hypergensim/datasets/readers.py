@@ -672,8 +672,8 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
             continue
         body = text.strip()
         id_match = _ID_BEFORE_PATH.fullmatch(body)
-        if not seen_data:
-            with_ids = id_match is not None
+        if not seen_data:  # Google's ids stand before ' > ' paths only: a '/' file's '2024 - q1/x' is a name
+            with_ids = id_match is not None and sep == PATH_SEPARATOR
         seen_data += 1
         if with_ids:
             if id_match is None:
