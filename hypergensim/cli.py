@@ -59,7 +59,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         options["dedupe"] = True
     if options and not Path(args.dataset).exists():
         raise InputError("file options (--delimiter, --header, columns, --direction, --comment, --path-separator, "
-                         "--prefix-codes, --dedupe) apply only to files", value=args.dataset)
+                         "--prefix-codes, --obo-relations, --dedupe) apply only to files", value=args.dataset)
     h = load_hierarchy(args.dataset, use_cache=not args.no_cache, **options)
     _eprint(h.summarize())
     if args.split:
@@ -86,7 +86,7 @@ def _file_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.delimiter is not None:
         options["delimiter"] = "\t" if args.delimiter in ("\\t", "tab") else args.delimiter
     for name in ("header", "child_column", "parent_column", "direction", "comment", "path_separator",
-                 "prefix_codes"):
+                 "prefix_codes", "obo_relations"):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
     return options
@@ -117,6 +117,9 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
                    help="the file lists codes whose parent is their longest prefix that is also a code (ICD-10 "
                         "A01.0 under A01, ATC, NAICS): one code per line or a code column (--child-col) beside a "
                         "description, which labels it")
+    p.add_argument("--obo-relations", metavar="TYPE[,TYPE]",
+                   help="an OBO ontology's relationship types read as parents besides is_a (part_of: the Gene "
+                        "Ontology's usual hierarchy)")
     p.add_argument("--path-separator", metavar="SEP",
                    help="the file holds one path per line from a root down, names separated by SEP ('/', '::'; "
                         "' > ' is detected, as in Google's product taxonomy): each node is named by its full path")

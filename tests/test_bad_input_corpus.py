@@ -103,7 +103,7 @@ CASES = [
          ["hp.obo:4", "a second id in the [Term] stanza of line 2", "'id: HP:2'"],
          {"hp.obo": b"format-version: 1.2\n[Term]\nid: HP:1\nid: HP:2\n"}, ["out.tsv"]),
     Case("train-obo-is-a-obsolete", ["train", "{d}/go.obo", "--out", "{d}/run"],
-         ["go.obo:7", "is_a an obsolete term", "'GO:1'"],
+         ["go.obo:7", "a parent is an obsolete term", "'GO:1'"],
          {"go.obo": b"[Term]\nid: GO:1\nis_obsolete: true\n\n[Term]\nid: GO:2\nis_a: GO:1 ! gone\n"}, ["run"]),
     Case("build-old-mac-line-ends", ["build", "{d}/in.csv", "-o", "{d}/out.tsv"],
          ["in.csv:1", "a carriage return (CR) inside a line", "dog,mammal"], {"in.csv": b"dog,mammal\rcat,mammal\r"},

@@ -98,7 +98,7 @@ LINES_OR_BYTES = st.one_of(
     st.binary(max_size=300),
     st.lists(st.sampled_from(["[Term]", "[Typedef]", "id: A:1", "id: A:2", "is_a: A:1", "is_a: A:2 ! x", "A > B",
                               "is_obsolete: true", "relationship: part_of A:1", "format-version: 1.2", "1 - A > B",
-                              "", "name: x", "is_a:", "id:", "code,description", "A01,x"]), max_size=20)
+                              "", "name: x", "is_a:", "id:", "relationship:", "code,description", "A01,x"]), max_size=20)
     .map(lambda lines: "\n".join(lines).encode()))
 
 

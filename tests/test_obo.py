@@ -99,10 +99,11 @@ def test_an_obo_file_is_told_by_its_suffix_or_its_first_line_and_trains_on_its_c
     ("[Term]\nid: A:1\nis_a: A:1\n", 4, "self-loop"),
     ("[Term]\nid: A:1\n[Term]\nid: A:2\nis_a: A:1\nis_a: A:1 ! again\n", 7, "is_a repeated \\(line 6"),
     ("[Term]\nid: A:1\nis_obsolete: true\n[Term]\nid: A:2\nis_a: A:1\n", 7,
-     "is_a an obsolete term \\(its id is on line 3\\)"),
+     "a parent is an obsolete term \\(its id is on line 3\\)"),
     ("[Term]\nis_a: A:1\nid: A:2\n", 3, "is_a before the stanza's id"),
     ("[Term]\nid: A:1\nis_a: A:2 A:3\n", 4, "is_a must name one id"),
     ("[Term]\nid: A:1\njust words\n", 4, "expected 'tag: value'"),
+    ("[Term]\nid: A:1\nrelationship:\n", 4, "expected 'relationship: TYPE ID'"),
 ])
 def test_bad_obo_files_name_file_and_line(tmp_path, body, line, message):
     path = tmp_path / "bad.obo"
@@ -120,6 +121,22 @@ def test_no_terms_and_other_format_versions_are_refused(tmp_path):
     path.write_text("format-version: 2.0\n[Term]\nid: A:1\n")
     with pytest.raises(InputError, match="x.obo:1: only OBO format 1.x"):
         read_obo_file(path)
+
+
+def test_relationship_types_asked_for_are_parents_too_and_a_typo_is_named(hp, tmp_path):
+    h = read_obo_file(hp, relations=("part_of",))
+    assert ("HP:0000152", "UBERON:0000033") in h.relations(basic=True)
+    assert h.meta["read_as"].startswith("an OBO ontology: the is_a and part_of graph of its 4 terms")
+    assert "1 part_of relationships" in h.meta["read_as"] and "relationship part_of" not in h.meta["read_as"]
+    assert read_hierarchy_file(hp, obo_relations="part_of").relations() == h.relations()  # as the CLI gives it
+    with pytest.raises(InputError, match="no term has a relationship of type part-of; the file's types are part_of"):
+        read_obo_file(hp, relations=["part-of"])
+    edges = tmp_path / "edges.tsv"
+    edges.write_text("a\tb\n")
+    for call in (lambda: read_hierarchy_file(edges, obo_relations="part_of"),
+                 lambda: resolve_relations(edges, obo_relations="part_of")):
+        with pytest.raises(InputError, match="edges.tsv: obo_relations \\(--obo-relations\\) applies to OBO"):
+            call()
 
 
 def test_a_repeated_is_a_is_dropped_with_dedupe_and_counted(tmp_path):

@@ -4,8 +4,10 @@ An ``.obo`` file (format 1.2/1.4) is a header, then stanzas: ``[Term]`` with
 its ``id:`` and its ``is_a:`` parents, ``[Typedef]`` for relation types.  The
 hierarchy is the ``is_a`` graph of the terms that are not obsolete; each node
 is named by its id (``HP:0000118``), as ontologies and their annotations refer
-to terms, and labelled by its ``name:`` (:attr:`Hierarchy.labels`).  Other relations (``relationship: part_of ...``) and logical
-definitions (``intersection_of:``) are left out and counted.
+to terms, and labelled by its ``name:`` (:attr:`Hierarchy.labels`).  Other
+relations (``relationship: part_of ...``) are left out and counted unless
+asked for (the Gene Ontology's hierarchy is often taken as ``is_a`` with
+``part_of``); logical definitions (``intersection_of:``) always are.
 """
 
 from __future__ import annotations
@@ -53,8 +55,14 @@ def _value(raw: str) -> str:
     return text.strip()
 
 
-def read_obo_file(path: str | Path, *, dedupe: bool = False, name: str | None = None) -> Hierarchy:
+def read_obo_file(path: str | Path, *, relations: tuple[str, ...] | list[str] = (), dedupe: bool = False,
+                  name: str | None = None) -> Hierarchy:
     """Hierarchy from an OBO file: the ``is_a`` graph of its terms that are not obsolete, nodes named by id.
+
+    ``relations`` adds the ``relationship:`` lines of those types as parents
+    too (``("part_of",)``: a term is under what it is part of); a type the
+    file's terms never use raises :class:`InputError` naming the types they
+    do, so a typo cannot leave them out silently.
 
     A term without ``is_a`` is a root (``HP:0000001``), a term named only as a
     parent (an imported term, ``BFO:0000002``) is a node too, and obsolete
@@ -68,6 +76,8 @@ def read_obo_file(path: str | Path, *, dedupe: bool = False, name: str | None = 
     ----------
     path : str or Path
         The ``.obo`` file.
+    relations : sequence of str
+        Relationship types read as parents besides ``is_a`` (``part_of``).
     dedupe : bool
         Drop an ``is_a`` line that repeats one in its stanza instead of stopping.
     name : str, optional
@@ -99,6 +109,10 @@ def read_obo_file(path: str | Path, *, dedupe: bool = False, name: str | None = 
     'Phenotypic abnormality'
     """
     path = Path(path)
+    wanted = {str(r).strip() for r in relations} - {"is_a"}
+    if any(not re.fullmatch(r"[A-Za-z0-9_:.-]+", r) for r in wanted):
+        raise InputError("relationship types are names such as part_of", path=path, value=", ".join(sorted(wanted)))
+    used: Counter[str] = Counter()
     terms: dict[str, int] = {}  # id -> line of its id
     labels: dict[str, str] = {}  # id -> its name:
     obsolete: dict[str, int] = {}
@@ -167,24 +181,45 @@ def read_obo_file(path: str | Path, *, dedupe: bool = False, name: str | None = 
             labels[term] = re.sub(r"\\(.)", r"\1", " ".join(value.split()))  # OBO's escapes: \! \{ \\
         elif tag == "is_obsolete":
             is_obsolete = value == "true"
-        elif tag in ("relationship", "intersection_of", "union_of"):
-            left_out[tag if tag != "relationship" else f"relationship {value.split()[0]}"] += 1
+        elif tag == "relationship":
+            parts = value.split()
+            if len(parts) != 2:
+                raise InputError("expected 'relationship: TYPE ID'", path=path, line=number, value=raw)
+            kind, target = parts
+            if kind not in wanted:
+                left_out[f"relationship {kind}"] += 1
+                continue
+            if term is None:
+                raise InputError("relationship before the stanza's id", path=path, line=number, value=raw)
+            if target == term:
+                raise InputError("self-loop: a term cannot be its own parent", path=path, line=number, value=raw)
+            used[kind] += 1
+            term_parents.setdefault(target, number)  # is_a and part_of the same term: one edge
+        elif tag in ("intersection_of", "union_of"):
+            left_out[tag] += 1
     close()
+    missing = sorted(wanted - set(used))
+    if missing:
+        present = sorted({what.split()[1] for what in left_out if what.startswith("relationship ")})
+        raise InputError(f"no term has a relationship of type {', '.join(missing)}; the file's types are "
+                         f"{', '.join(present) or 'none'}", path=path, value=", ".join(missing))
     if not terms:
         raise InputError("no [Term] stanza with an id" + (" that is not obsolete" if obsolete else ""), path=path)
     for _, parent, line in parents:
         if parent in obsolete:
-            raise InputError(f"is_a an obsolete term (its id is on line {obsolete[parent]})", path=path,
+            raise InputError(f"a parent is an obsolete term (its id is on line {obsolete[parent]})", path=path,
                              line=line, value=parent)
     h = Hierarchy.from_edges(((c, p) for c, p, _ in parents), name=name or path.stem, source=path,
                              nodes=list(terms))
     h.meta["source"] = str(path)
     h.labels = {term: labels[term] for term in terms if term in labels}
     ignored = ", ".join(f"{n:,} {what}" for what, n in sorted(left_out.items()))
-    h.meta["read_as"] = (f"an OBO ontology: the is_a graph of its {len(terms):,} terms, each node named by its id"
+    graph = " and ".join(["is_a", *sorted(wanted)])
+    h.meta["read_as"] = (f"an OBO ontology: the {graph} graph of its {len(terms):,} terms, each node named by its id"
                          + (f"; {len(obsolete):,} obsolete terms left out" if obsolete else "")
                          + (f"; {h.n_nodes - len(terms):,} terms named only as parents" if h.n_nodes > len(terms)
                             else "")
                          + (f"; left out: {ignored}" if ignored else "")
+                         + "".join(f"; {n:,} {kind} relationships" for kind, n in sorted(used.items()))
                          + (f"; {repeats:,} repeated is_a lines dropped" if repeats else ""))
     return h

@@ -760,8 +760,8 @@ def describes_a_whole_hierarchy(path: str | Path, options: dict[str, Any]) -> bo
     """Whether the file read with these ``options`` describes its hierarchy whole (a JSON tree, an OBO
     ontology, a file of paths, a code list), so that training takes its closure, rather than listing relations
     (an edge file: a link-prediction train split is one, taken as given)."""
-    return (bool(options.get("prefix_codes")) or Path(path).suffix.lower() == ".json" or is_obo_file(path)
-            or path_file_separator(path, options) is not None)
+    return (bool(options.get("prefix_codes")) or options.get("obo_relations") is not None  # (refused if not OBO)
+            or Path(path).suffix.lower() == ".json" or is_obo_file(path) or path_file_separator(path, options) is not None)
 
 
 #: The file options a code list (``prefix_codes``) takes; ``child_column`` names its code column.
@@ -780,21 +780,35 @@ def _read_code_list(path: Path, options: dict[str, Any]) -> Hierarchy:
                           dedupe=bool(options.get("dedupe")), name=options.get("name"))
 
 
+def _type_names(relations: Any) -> tuple[str, ...]:
+    """Relationship types given as ``"part_of,regulates"`` (the command line's) or as a sequence."""
+    if relations is None:
+        return ()
+    items = relations.split(",") if isinstance(relations, str) else list(relations)
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
 def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
     """Read a code list as its codes' prefixes (``prefix_codes=True``: :mod:`~hypergensim.datasets.codes`),
     ``.json`` as a tree, an OBO ontology (:func:`~hypergensim.datasets.obo.is_obo_file`) as its ``is_a`` graph,
     a file of paths (:func:`path_file_separator`) as paths, and anything else as a delimited edge file."""
     path = Path(path)
+    obo = is_obo_file(path)
+    relations = options.pop("obo_relations", None)
+    if relations is not None and not obo:
+        raise InputError("obo_relations (--obo-relations) applies to OBO ontologies: this file is not one (an "
+                         ".obo file, or line 1 'format-version: 1.x')", path=path)
     if options.get("prefix_codes"):
         return _read_code_list(path, options)
     options.pop("prefix_codes", None)
-    obo = is_obo_file(path)
     if path.suffix.lower() == ".json" or obo:
         dedupe = bool(options.pop("dedupe", False))  # a tree cannot repeat an edge; an ontology's is_a can
         if options:
             raise InputError(f"options {sorted(options)} apply to delimited files, not to "
                              f"{'an OBO ontology' if obo else 'a JSON tree'}", path=path)
-        return read_obo_file(path, dedupe=dedupe) if obo else read_json_tree(path)
+        if not obo:
+            return read_json_tree(path)
+        return read_obo_file(path, relations=_type_names(relations), dedupe=dedupe)
     separator = path_file_separator(path, options)
     if separator is not None:
         return read_path_file(path, separator=separator, comment=options.get("comment"),
