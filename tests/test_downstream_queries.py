@@ -139,3 +139,24 @@ def test_ancestors_stay_in_their_own_tree_of_a_forest():
     q = PoincareQueries((keys, vectors), relations=relations)
     assert q.ancestors("a2") == ["a1", "A"] and q.closest_parent("A") is None
     assert q.ancestors("b1") == ["B"]
+
+
+def test_labels_come_from_the_estimator_or_the_run_and_find_looks_them_up(tmp_path):
+    """Keys that are ids (an ontology's HP:0001250) are found by their labels; a label given as a key is named."""
+    from hypergensim.training import PoincareEmbedding
+
+    obo = tmp_path / "tiny.obo"
+    names = ["All", "Abnormality of the nervous system", "Seizure", "Focal-onset seizure", "Headache"]
+    parents = [None, 0, 1, 2, 1]
+    obo.write_text("format-version: 1.2\n" + "".join(
+        f"[Term]\nid: HP:{i}\nname: {name}\n" + (f"is_a: HP:{parents[i]}\n" if parents[i] is not None else "")
+        for i, name in enumerate(names)))
+    est = PoincareEmbedding(dim=2, epochs=3, negative=1, verbose=0, random_state=0).fit(obo, run_dir=tmp_path / "r")
+    for q in (PoincareQueries(est), PoincareQueries(tmp_path / "r")):
+        assert q.find("seizure") == ["HP:2", "HP:3"]  # the exact match first, then the longer label
+        assert q.find("HP:4") == ["HP:4"] and q.label("HP:1") == "Abnormality of the nervous system"
+        with pytest.raises(InputError, match="'Seizure' is the label of 'HP:2': query by key"):
+            q.most_similar("Seizure")
+    assert PoincareQueries(est.kv_).labels == {}  # gensim's vectors alone carry none
+    with pytest.raises(InputError, match="find needs some text"):
+        PoincareQueries(est).find("  ")

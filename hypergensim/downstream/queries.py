@@ -21,7 +21,8 @@ node of larger norm.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+import os
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,10 @@ class PoincareQueries:
     relations : Hierarchy, dataset name, path or pairs, optional
         The hierarchy the vectors embed (default: a fitted estimator's own
         ``relations_``); parents and ancestors then stay inside a node's own tree.
+    labels : mapping of key to str, optional
+        Display names of keys that are ids or paths (default: a fitted
+        estimator's ``labels_``, or a run directory's ``labels.tsv``), for
+        :meth:`label` and :meth:`find`; keys stay the only names queries take.
 
     Examples
     --------
@@ -57,9 +62,19 @@ class PoincareQueries:
     ('dog', 'dog')
     >>> q.descendants("mammal"), q.ancestors("puppy")
     (['dog', 'puppy'], ['dog', 'mammal'])
+    >>> q = PoincareQueries((["HP:1", "HP:2"], np.array([[0.0, 0.0], [0.5, 0.0]])), labels={"HP:2": "Seizure"})
+    >>> q.find("seizure"), q.label("HP:2"), q.label("HP:1")
+    (['HP:2'], 'Seizure', 'HP:1')
     """
 
-    def __init__(self, model_or_kv: Any, *, relations: Any = None) -> None:
+    def __init__(self, model_or_kv: Any, *, relations: Any = None, labels: Mapping[Hashable, str] | None = None) -> None:
+        if labels is None:
+            labels = getattr(model_or_kv, "labels_", None)
+        if labels is None and isinstance(model_or_kv, (str, os.PathLike)) and os.path.isdir(model_or_kv):
+            from ..rundir import RunDir
+
+            labels = RunDir(model_or_kv).read_labels()
+        self.labels: dict[Hashable, str] = dict(labels or {})
         emb = coerce_embedding(model_or_kv)
         self.keys: list[Hashable] = list(emb.keys)
         self.index: dict[Hashable, int] = dict(emb.index)
@@ -101,7 +116,30 @@ class PoincareQueries:
                                  value=key) from None
             hint = " (keys are node names; a number is not read as a row index)" if isinstance(
                 key, (int, np.integer)) else ""
+            named = [k for k, text in self.labels.items() if text == key and k in self.index][:3]
+            if named:
+                hint = f" ({key!r} is the label of {', '.join(map(repr, named))}: query by key; find() looks labels up)"
             raise InputError(f"unknown key{hint}", value=key) from None
+
+    def label(self, key: Hashable) -> str:
+        """``key``'s display name: its label (an OBO term's name, a path's last name), else the key itself."""
+        self.row(key)
+        return self.labels.get(key, str(key))
+
+    def find(self, text: str, topn: int = 10) -> list[Hashable]:
+        """Keys whose label or key holds ``text`` (case ignored): exact matches first, then the shortest labels.
+
+        For ontologies and taxonomies keyed by ids: ``q.most_similar(q.find("seizure")[0])``.
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise InputError("find needs some text to look for", value=text)
+        wanted = text.strip().lower()
+        hits = []
+        for i, k in enumerate(self.keys):
+            shown, name = self.labels.get(k, str(k)).lower(), str(k).lower()
+            if wanted in shown or wanted in name:
+                hits.append((wanted not in (shown, name), len(shown), i, k))
+        return [k for *_, k in sorted(hits)[:topn]]
 
     def vector(self, key: Hashable) -> NDArray[np.float64]:
         """The vector of ``key``."""
