@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from conftest import TOY_BASIC, assert_clean_error, run_cli
-from hypergensim.errors import ConfigError
+from hypergensim.errors import ConfigError, InputError
 from hypergensim.experiments import load_spec, parse_spec, shipped_specs, sweep
 from hypergensim.experiments.sweep import plan
 
@@ -446,6 +446,35 @@ def test_a_time_budget_in_train_or_one_per_grid_cell_bounds_each_cell(tmp_path):
         reproduce(str(tmp_path / "grid.toml"), tmp_path / "rep", time_budget=1.0, verbose=False)
 
 
+def test_a_specs_read_table_reads_its_file_as_builds_flags_would(tmp_path):
+    """A code list needs --prefix-codes and a CSV with unclear columns --child-col/--parent-col; a spec says it
+    in [read], which changes the cells' ids, and refuses unknown keys and a dataset name."""
+    codes = tmp_path / "atc.csv"
+    codes.write_text("code,description\nA,ALIMENTARY\nA10,DIABETES\nA10B,ORAL\nA10BA,Biguanides\n"
+                     "B,BLOOD\nB01,ANTITHROMBOTIC\n")
+    head = f'[experiment]\nname = "atc"\ndataset = "{codes}"\ntask = "reconstruction"\n' \
+        '[train]\ndim = 2\nepochs = 2\nnegative = 1\nworkers = 1\n'
+    path = tmp_path / "atc.toml"
+    path.write_text(head + "[read]\nprefix_codes = true\n")
+    spec = load_spec(path)
+    rows = sweep(spec, tmp_path / "out", verbose=False)
+    assert spec.read == {"prefix_codes": True} and rows[0]["n_pairs"] == 7  # the closure: A10BA under A10B, A10, A
+    run_dir = next((tmp_path / "out" / "runs").iterdir())
+    assert (run_dir / "labels.tsv").read_text().splitlines()[1] == "A10\tDIABETES"
+    path.write_text(head)
+    with pytest.raises(InputError, match="cannot tell the child column.*--prefix-codes"):
+        sweep(load_spec(path), tmp_path / "plain", verbose=False)  # without [read]: an edge file, refused
+    assert plan(load_spec(path))[0]["id"] != plan(spec)[0]["id"]
+    for extra, message in [("[read]\nprefix_code = true\n", "unknown key read.prefix_code"),
+                           ("[read]\ndirection = \"up\"\n", "read.direction must be")]:
+        path.write_text(head + extra)
+        with pytest.raises(ConfigError, match=message):
+            load_spec(path)
+    path.write_text(head.replace(str(codes), "mammals") + "[read]\nheader = true\n")
+    with pytest.raises(ConfigError, match="\\[read\\] says how to read a file; 'mammals' is a dataset name"):
+        load_spec(path)
+
+
 def test_the_readmes_spec_example_is_a_valid_spec(tmp_path):
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     block = text.split("```toml\n", 1)[1].split("```", 1)[0]
@@ -453,6 +482,7 @@ def test_the_readmes_spec_example_is_a_valid_spec(tmp_path):
     path.write_text(block.replace('"org.csv"', f'"{TOY_BASIC}"'))
     spec = load_spec(path)
     assert len(spec.runs()) == 12 and spec.run == {"time_budget": 60.0} and spec.evaluate == {"every": 50}
+    assert spec.read == {"header": True}
     assert {(c["model"], c["dim"]) for c in plan(spec)} == {(m, d) for m in ("poincare", "lorentz") for d in (5, 10)}
 
 

@@ -22,7 +22,10 @@ Other tables: ``[split]`` (link prediction: ``method``, ``test_fraction``,
 ``seed``), ``[evaluate]`` (``every``, ``sample``), ``[run]``
 (``time_budget``: seconds of training per cell, after which it stops at an
 epoch's end and is recorded with the epochs it reached; ``[train]`` may give
-it instead, and ``[grid]`` one per cell) and ``[reference]``:
+it instead, and ``[grid]`` one per cell), ``[read]`` (how to read a dataset
+file, as ``build``'s flags: ``delimiter``, ``header``, ``child_column``,
+``parent_column``, ``direction``, ``comment``, ``path_separator``,
+``prefix_codes``, ``obo_relations``, ``dedupe``) and ``[reference]``:
 either ``published = "nickel2017"`` (the shipped published numbers of
 :mod:`hypergensim.published`, matched on dataset, task, model, dimension and
 train share) or your own ``source`` and ``results`` rows such as ``{dim = 5,
@@ -71,6 +74,9 @@ _SCHEMA: dict[str, dict[str, Any]] = {
               "remove_root": bool},
     "evaluate": {"every": int, "sample": int},
     "run": {"time_budget": float},
+    # how to read a dataset file: build's and train's file flags (a column by name, or by number as text)
+    "read": {"delimiter": str, "header": bool, "child_column": str, "parent_column": str, "direction": str,
+             "comment": str, "path_separator": str, "prefix_codes": bool, "obo_relations": str, "dedupe": bool},
     "reference": {"published": str, "source": str, "results": list, "note": str},
 }
 _REQUIRED = {"experiment": ("name", "dataset")}
@@ -103,6 +109,7 @@ class ExperimentSpec:
     description: str = ""
     path: str | None = None
     run: dict[str, Any] = field(default_factory=dict)
+    read: dict[str, Any] = field(default_factory=dict)
 
     def tasks(self) -> list[str]:
         """The tasks this spec evaluates (one, or the grid's ``task`` values)."""
@@ -261,6 +268,15 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
     budget = run.get("time_budget")
     if budget is not None and budget <= 0:
         raise ConfigError(f"{where}: run.time_budget must be > 0 seconds, got {budget!r}")
+    read = dict(data.get("read", {}))
+    if read:
+        from ..datasets import is_dataset_name
+
+        if is_dataset_name(exp["dataset"]):
+            raise ConfigError(f"{where}: [read] says how to read a file; {exp['dataset']!r} is a dataset name")
+        if read.get("direction") not in (None, "child-parent", "parent-child"):
+            raise ConfigError(f"{where}: read.direction must be 'child-parent' or 'parent-child', got "
+                              f"{read['direction']!r}")
     reference = data.get("reference", {})
     for row in reference.get("results", []):
         if not isinstance(row, dict):
@@ -275,7 +291,7 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
         name=exp["name"], dataset=exp["dataset"], task=exp.get("task"), train=train,
         grid={k: list(v) for k, v in grid.items()}, split=dict(data.get("split", {})),
         evaluate=dict(data.get("evaluate", {})), reference=dict(data.get("reference", {})),
-        description=exp.get("description", ""), path=path, run=run,
+        description=exp.get("description", ""), path=path, run=run, read=read,
     )
 
 

@@ -55,6 +55,8 @@ def run_id(spec: ExperimentSpec, values: dict[str, Any]) -> str:
     config = {"dataset": spec.dataset, "task": spec.task, "train": spec.train, "split": spec.split, "values": values}
     if spec.run:  # a time budget changes what a cell trains (older specs without one keep their ids)
         config["run"] = spec.run
+    if spec.read:  # so does the way its file is read
+        config["read"] = spec.read
     payload = json.dumps(config, sort_keys=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in readable)[:80]
     return f"{safe}-{hashlib.sha256(payload.encode()).hexdigest()[:8]}"
@@ -124,7 +126,7 @@ def plan(spec: ExperimentSpec, only: dict[str, str] | None = None) -> list[dict[
     for values in select(spec, only or {}):
         params = spec.params(values)
         jobs.append({"id": run_id(spec, values), "values": values, "params": params, "model": params["model"], "dim": params["dim"],
-                     "dataset": spec.dataset, "source": source,
+                     "dataset": spec.dataset, "source": source, "read": dict(spec.read),
                      "task": spec.task_of(values), "train": dict(spec.train), "split": spec.split_of(values),
                      "evaluate": dict(spec.evaluate), "time_budget": spec.run.get("time_budget"),
                      "published": spec.reference_rows(values)})
@@ -194,7 +196,7 @@ def run_one(job: dict[str, Any], runs_dir: str) -> dict[str, Any]:
         return result_row(job, final.read_metrics())
     partial = Path(runs_dir) / f".{job['id']}.partial-{uuid.uuid4().hex[:8]}"
     # a spec's dataset is a hierarchy: a file is read as edges and closed transitively
-    result = _train(job, load_hierarchy(job["source"]), partial)
+    result = _train(job, load_hierarchy(job["source"], **job.get("read", {})), partial)
     return _publish(job, partial, final, result.metrics)
 
 
@@ -369,7 +371,7 @@ def _run_dask(todo: list[dict[str, Any]], runs_dir: str, jobs: int, scheduler: s
         raise ConfigError("the dask backend needs dask[distributed]: pip install 'hypergensim[dask]'") from None
     from ..datasets import load_hierarchy
 
-    hierarchy = load_hierarchy(todo[0]["source"])
+    hierarchy = load_hierarchy(todo[0]["source"], **todo[0].get("read", {}))
     cluster = None
     if scheduler:
         client = Client(scheduler)
