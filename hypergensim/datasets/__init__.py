@@ -5,7 +5,10 @@ Two resolvers, one per need:
 * :func:`load_hierarchy` turns a dataset name (``mammals``, ``nouns``,
   ``verbs``, ``mime`` (:mod:`~hypergensim.datasets.mime`), ``wordnet:SYNSET``, ``generated:FAMILY:NODES[:SEED]`` from
   :mod:`~hypergensim.datasets.generated`) or a hierarchy file into a :class:`Hierarchy`
-  (whose relations are the transitive closure);
+  (whose relations are the transitive closure): an edge file (CSV/TSV,
+  :mod:`~hypergensim.datasets.readers`), a JSON tree, a file of paths
+  (``A > B > C``), an OBO ontology (:mod:`~hypergensim.datasets.obo`) or a
+  code list (:mod:`~hypergensim.datasets.codes`);
 * :func:`resolve_relations` turns anything that holds relations (a
   ``Hierarchy``, a dataset name, a ``child<TAB>ancestor`` file used as given,
   or pairs) into the pairs themselves; training, evaluation and the command
