@@ -49,6 +49,8 @@ def test_the_code_column_by_name_or_number_and_header_on_request(tmp_path):
     h = read_code_file(path)
     assert h.relations() == [("A01.0", "A01")] and h.labels == {"A01": "Typhoid", "A01.0": "Typhoid fever"}
     assert read_code_file(path, code_column=2, header=True).relations() == h.relations()
+    assert read_code_file(path, code_column="code").relations() == h.relations()  # a name implies the header
+    assert read_code_file(path, code_column=2).relations() == h.relations()  # a number: line 1 still detected
     plain = tmp_path / "letters.txt"
     plain.write_text("X\nXY\nXYZ\n")  # 'X' begins the others: data, not a header
     assert read_code_file(plain).n_nodes == 3

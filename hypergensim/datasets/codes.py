@@ -104,9 +104,13 @@ def read_code_file(path: str | Path, *, code_column: str | int | None = None, he
         raise InputError("file is empty (no codes)", path=path)
     width = len(rows[0][1])
     first = rows[0][1]
-    if header is None and code_column is None:
-        code_at = 0 if spaced else next((i for i, c in enumerate(first) if _word_set(c) & CODE_WORDS), 0)
-        cell = first[code_at]
+    by_number = code_column is not None and str(code_column).strip().isdigit()
+    if header is None and code_column is not None and not by_number:
+        header = True  # a code column given by name implies a header
+    if header is None:
+        code_at = int(str(code_column).strip()) - 1 if by_number else 0 if spaced else next(
+            (i for i, c in enumerate(first) if _word_set(c) & CODE_WORDS), 0)
+        cell = first[code_at] if 0 <= code_at < width else ""
         named = _word_set(texts[rows[0][0]] if spaced else cell)  # a spaced header's name may hold spaces: 'ICD Code'
         header = bool(named & (CODE_WORDS | LABEL_WORDS)) and not any(
             cells[code_at].startswith(cell) for _, cells in rows[1:] if len(cells) > code_at)
