@@ -129,6 +129,7 @@ def test_relationship_types_asked_for_are_parents_too_and_a_typo_is_named(hp, tm
     assert h.meta["read_as"].startswith("an OBO ontology: the is_a and part_of graph of its 4 terms")
     assert "1 part_of relationships" in h.meta["read_as"] and "relationship part_of" not in h.meta["read_as"]
     assert read_hierarchy_file(hp, obo_relations="part_of").relations() == h.relations()  # as the CLI gives it
+    assert read_obo_file(hp, relations="part_of").relations() == h.relations()  # one type, not its letters
     with pytest.raises(InputError, match="no term has a relationship of type part-of; the file's types are part_of"):
         read_obo_file(hp, relations=["part-of"])
     edges = tmp_path / "edges.tsv"

@@ -55,7 +55,7 @@ def _value(raw: str) -> str:
     return text.strip()
 
 
-def read_obo_file(path: str | Path, *, relations: tuple[str, ...] | list[str] = (), dedupe: bool = False,
+def read_obo_file(path: str | Path, *, relations: str | tuple[str, ...] | list[str] = (), dedupe: bool = False,
                   name: str | None = None) -> Hierarchy:
     """Hierarchy from an OBO file: the ``is_a`` graph of its terms that are not obsolete, nodes named by id.
 
@@ -76,8 +76,8 @@ def read_obo_file(path: str | Path, *, relations: tuple[str, ...] | list[str] = 
     ----------
     path : str or Path
         The ``.obo`` file.
-    relations : sequence of str
-        Relationship types read as parents besides ``is_a`` (``part_of``).
+    relations : str or sequence of str
+        Relationship types read as parents besides ``is_a`` (``"part_of"``, ``"part_of,regulates"``).
     dedupe : bool
         Drop an ``is_a`` line that repeats one in its stanza instead of stopping.
     name : str, optional
@@ -109,7 +109,8 @@ def read_obo_file(path: str | Path, *, relations: tuple[str, ...] | list[str] = 
     'Phenotypic abnormality'
     """
     path = Path(path)
-    wanted = {str(r).strip() for r in relations} - {"is_a"}
+    items = relations.split(",") if isinstance(relations, str) else relations  # "part_of" is one type, not letters
+    wanted = {str(r).strip() for r in items if str(r).strip()} - {"is_a"}
     if any(not re.fullmatch(r"[A-Za-z0-9_:.-]+", r) for r in wanted):
         raise InputError("relationship types are names such as part_of", path=path, value=", ".join(sorted(wanted)))
     used: Counter[str] = Counter()

@@ -780,14 +780,6 @@ def _read_code_list(path: Path, options: dict[str, Any]) -> Hierarchy:
                           dedupe=bool(options.get("dedupe")), name=options.get("name"))
 
 
-def _type_names(relations: Any) -> tuple[str, ...]:
-    """Relationship types given as ``"part_of,regulates"`` (the command line's) or as a sequence."""
-    if relations is None:
-        return ()
-    items = relations.split(",") if isinstance(relations, str) else list(relations)
-    return tuple(str(item).strip() for item in items if str(item).strip())
-
-
 def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
     """Read a code list as its codes' prefixes (``prefix_codes=True``: :mod:`~hypergensim.datasets.codes`),
     ``.json`` as a tree, an OBO ontology (:func:`~hypergensim.datasets.obo.is_obo_file`) as its ``is_a`` graph,
@@ -808,7 +800,7 @@ def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
                              f"{'an OBO ontology' if obo else 'a JSON tree'}", path=path)
         if not obo:
             return read_json_tree(path)
-        return read_obo_file(path, relations=_type_names(relations), dedupe=dedupe)
+        return read_obo_file(path, relations=relations or (), dedupe=dedupe)
     separator = path_file_separator(path, options)
     if separator is not None:
         return read_path_file(path, separator=separator, comment=options.get("comment"),
