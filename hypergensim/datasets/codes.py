@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .hierarchy import Hierarchy
-from .textfile import column_index, column_words, detect_delimiter, read_text_lines, repeated, splitter
+from .textfile import column_index, column_words, content_lines, detect_delimiter, repeated, splitter
 
 __all__ = ["read_code_file", "prefix_parents"]
 
@@ -89,9 +89,7 @@ def read_code_file(path: str | Path, *, code_column: str | int | None = None, he
     texts: dict[int, str] = {}  # the line as written, for errors
     split = None
     spaced = False  # no delimiter: a code, then its description after the first spaces
-    for number, text in read_text_lines(path):
-        if not text.strip() or (comment and text.lstrip().startswith(comment)):
-            continue
+    for number, text in content_lines(path, comment):
         if split is None:
             found = delimiter or _code_list_delimiter(path, text)
             # no TAB, comma or semicolon: the code, then its description after the first spaces (CMS's ICD-10-CM

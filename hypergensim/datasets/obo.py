@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .hierarchy import Hierarchy
-from .textfile import read_text_lines, repeated
+from .textfile import content_lines, read_text_lines, repeated
 
 __all__ = ["is_obo_file", "read_obo_file"]
 
@@ -42,10 +42,8 @@ def is_obo_file(path: str | Path) -> bool:
     path = Path(path)
     if path.suffix.lower() == ".obo":
         return True
-    for _, text in read_text_lines(path):
-        if text.strip():
-            return text.startswith(OBO_HEADER)
-    return False
+    first = next(content_lines(path), None)
+    return first is not None and first[1].startswith(OBO_HEADER)
 
 
 def _value(raw: str) -> str:

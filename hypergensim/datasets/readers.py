@@ -23,7 +23,7 @@ from ..errors import InputError
 from .codes import read_code_file
 from .hierarchy import Hierarchy
 from .obo import is_obo_file, read_obo_file
-from .textfile import column_index, column_words, detect_delimiter, read_text_lines, repeated, splitter
+from .textfile import column_index, column_words, content_lines, detect_delimiter, read_text_lines, repeated, splitter
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -175,8 +175,7 @@ def detect_layout(
     path = Path(path)
     if direction not in (None, "child-parent", "parent-child"):
         raise InputError("direction must be 'child-parent' or 'parent-child'", value=direction)
-    lines = (item for item in read_text_lines(path) if item[1].strip()
-             and not (comment and item[1].lstrip().startswith(comment)))
+    lines = content_lines(path, comment)
     first = next(lines, None)
     if first is None:
         raise InputError("file is empty (no relations)", path=path)
@@ -311,11 +310,8 @@ def iter_edge_file(
     split = splitter(layout.delimiter)
     header_names = {c.lower() for c in layout.header} if layout.header else set()
     known = set(CHILD_COLUMNS + PARENT_COLUMNS + ("weight",)) | header_names
-    rows = read_text_lines(path)
     skipped_header = layout.header is None
-    for number, text in rows:
-        if not text.strip() or (comment and text.lstrip().startswith(comment)):
-            continue
+    for number, text in content_lines(path, comment):
         if not skipped_header:
             skipped_header = True
             continue
@@ -600,9 +596,7 @@ def detect_path_separator(path: str | Path, *, comment: str | None = None) -> st
     ' > '
     """
     head: list[str] = []
-    for _, text in read_text_lines(Path(path)):
-        if not text.strip() or (comment and text.lstrip().startswith(comment)):
-            continue
+    for _, text in content_lines(Path(path), comment):
         if not head and text.startswith(GOOGLE_TAXONOMY_HEADER):
             return PATH_SEPARATOR
         head.append(text)
@@ -664,9 +658,7 @@ def read_path_file(path: str | Path, *, separator: str | None = None, comment: s
     pairs: list[tuple[str, str]] = []
     google = with_ids = False
     seen_data = repeats = 0
-    for number, text in read_text_lines(path):
-        if not text.strip() or (comment and text.lstrip().startswith(comment)):
-            continue
+    for number, text in content_lines(path, comment):
         if not seen_data and not google and text.startswith(GOOGLE_TAXONOMY_HEADER):
             google = True
             continue

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["BINARY_FORMATS", "read_text_lines", "detect_delimiter", "splitter", "column_words", "column_index", "repeated"]
+__all__ = ["BINARY_FORMATS", "read_text_lines", "content_lines", "detect_delimiter", "splitter", "column_words", "column_index", "repeated"]
 
 #: The first bytes of files that are not text, and what to do with them.
 BINARY_FORMATS = {b"\x1f\x8b": "a gzip file: decompress it first (gunzip)",
@@ -53,6 +53,15 @@ def read_text_lines(path: Path) -> Iterator[tuple[int, str]]:
             if "\r" in text:  # a line end of an old Mac file, or a stray one: no reader could split it right
                 raise InputError("a carriage return (CR) inside a line: convert the file's line ends to LF or CRLF",
                                  path=path, line=number, value=text[:60])
+            yield number, text
+
+
+
+def content_lines(path: Path, comment: str | None = None) -> Iterator[tuple[int, str]]:
+    """:func:`read_text_lines` without the blank lines and, when ``comment`` is given, the lines that start with
+    it (after spaces): what every reader reads."""
+    for number, text in read_text_lines(path):
+        if text.strip() and not (comment and text.lstrip().startswith(comment)):
             yield number, text
 
 
