@@ -53,12 +53,14 @@ def test_batch_update_handles_u_drawn_as_negative_like_gensim(toy):
 
 @pytest.mark.parametrize("objective", ["gensim", "nickel2017"])
 def test_loss_decreases_on_toy(objective):
+    # one thread, so the run is exactly repeatable: with two Hogwild threads on 14 nodes, about 1 run in 300 left
+    # puppy nearest the centre of all (CI, session 43), and gensim's closest_parent rightly said None
     est = PoincareEmbedding(dim=2, negative=2, epochs=40, engine="fast", objective=objective, alpha=0.1,
-                            verbose=0, burn_in=0).fit(TOY_BASIC)
+                            verbose=0, burn_in=0, workers=1, random_state=0).fit(TOY_BASIC)
     first, last = np.mean(est.loss_history_[:5]), np.mean(est.loss_history_[-5:])
     assert last < 0.8 * first
-    # still a gensim model: gensim queries work
-    assert est.model_.kv.closest_parent("puppy") is not None
+    # still a gensim model: gensim queries work, and find puppy's parent
+    assert est.model_.kv.closest_parent("puppy") == "dog"
 
 
 def test_mammals_quality_short_run(mammals):
