@@ -10,11 +10,13 @@ VARIANTS = ("poincare", "poincare-float32", "poincare-batchneg", "lorentz", "euc
 
 
 def test_throughput_section_measures_every_model_and_thread_count_beside_gensim(monkeypatch):
+    monkeypatch.setattr(bench, "THROUGHPUT_HIERARCHY", "mammals")  # what the section does, not nouns' scale
     monkeypatch.setattr(bench, "THROUGHPUT_DIMS", (5,))
     monkeypatch.setattr(bench, "THROUGHPUT_RELATIONS", 50_000)
     monkeypatch.setattr(bench, "GENSIM_RELATIONS", 500)
     result = bench.bench_throughput()
     rows = result["rows"]
+    assert result["hierarchy"] == "mammals"
     assert {(r["model"], r["workers"]) for r in rows} == {
         (m, w) for m in VARIANTS for w in (1, 2)}
     limits = result["limits"]
@@ -38,10 +40,12 @@ def test_scaling_goes_from_one_thread_to_every_core_by_powers_of_two(cores, coun
 def test_scaling_section_reports_each_thread_count_as_a_speedup_over_one_thread(monkeypatch):
     import hypergensim.training.schedule as schedule
 
+    monkeypatch.setattr(bench, "THROUGHPUT_HIERARCHY", "mammals")
     monkeypatch.setattr(bench, "SCALING_RELATIONS", 100_000)
     monkeypatch.setattr(schedule, "usable_cores", lambda: 2)
     result = bench.bench_scaling()
     rows = result["rows"]
+    assert result["hierarchy"] == "mammals"
     assert [r["threads"] for r in rows] == [1, 2] and result["usable_cores"] == 2 and result["dim"] == 10
     assert result["usable_physical_cores"] is None or result["usable_physical_cores"] >= 1
     assert rows[0]["speedup"] == 1.0 and all(r["rel_s"] > 0 for r in rows)
