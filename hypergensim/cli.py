@@ -512,6 +512,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _eprint("hypergensim: interrupted")
         return 130
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): not an error of ours, see entry_point
     except (HypergensimError, OSError) as exc:
         if args.debug:
             raise
@@ -530,7 +532,16 @@ def entry_point() -> None:
     """Console-script entry point."""
     if os.environ.get("HYPERGENSIM_DEBUG"):
         sys.argv.insert(1, "--debug")
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
+    except BrokenPipeError:
+        # the reader of our output closed it (`hypergensim reproduce --list | head -3`): stop quietly, as a tool
+        # killed by SIGPIPE does, and point stdout at /dev/null so the interpreter's last flush cannot complain
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = 128 + 13  # SIGPIPE
+    sys.exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +17,16 @@ def test_help_for_every_subcommand():
     for cmd in ["build", "data"]:
         r = run_cli(cmd, "--help")
         assert r.returncode == 0 and "usage: hypergensim " + cmd in r.stdout
+
+
+def test_output_into_a_pipe_closed_early_stops_quietly():
+    """``hypergensim reproduce --list | head -1``: the reader leaves, and the command stops as a tool killed by
+    SIGPIPE does (status 141), with nothing on stderr (it said ``error: [Errno 32] Broken pipe``)."""
+    proc = subprocess.Popen([sys.executable, "-m", "hypergensim", "reproduce", "--list"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the interpreter has started: every write of the command finds the pipe closed
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and stderr == ""
 
 
 def test_build_mammals(tmp_path):
