@@ -61,7 +61,7 @@ example: setup  ## the Keras downstream example (torch backend)
 FUZZ_SECONDS ?= 60
 fuzz: setup  ## atheris on the file parsers, FUZZ_SECONDS each (not in CI)
 	$(BIN)/pip install --quiet atheris
-	@for t in edges csv json obo paths codes vectors spec; do \
+	@for t in edges csv json obo icd10cm paths codes vectors spec; do \
 		echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
 		$(PY) tests/fuzz_parsers.py $$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
 	done

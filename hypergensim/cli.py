@@ -59,7 +59,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         options["dedupe"] = True
     if options and not Path(args.dataset).exists():
         raise InputError("file options (--delimiter, --header, columns, --direction, --comment, --path-separator, "
-                         "--prefix-codes, --obo-relations, --dedupe) apply only to files", value=args.dataset)
+                         "--prefix-codes, --obo-relations, --no-seventh-characters, --dedupe) apply only to files", value=args.dataset)
     h = load_hierarchy(args.dataset, use_cache=not args.no_cache, **options)
     _eprint(h.summarize())
     if args.split:
@@ -86,7 +86,7 @@ def _file_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.delimiter is not None:
         options["delimiter"] = "\t" if args.delimiter in ("\\t", "tab") else args.delimiter
     for name in ("header", "child_column", "parent_column", "direction", "comment", "path_separator",
-                 "prefix_codes", "obo_relations"):
+                 "prefix_codes", "obo_relations", "seventh_characters"):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
     return options
@@ -120,6 +120,9 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--obo-relations", metavar="TYPE[,TYPE]",
                    help="an OBO ontology's relationship types read as parents besides is_a (part_of: the Gene "
                         "Ontology's usual hierarchy)")
+    p.add_argument("--no-seventh-characters", dest="seventh_characters", action="store_false", default=None,
+                   help="the ICD-10-CM tabular list without the 7th-character codes its rules add (S00.01XA): "
+                        "it stops at the codes the XML names")
     p.add_argument("--path-separator", metavar="SEP",
                    help="the file holds one path per line from a root down, names separated by SEP ('/', '::'; "
                         "' > ' is detected, as in Google's product taxonomy): each node is named by its full path")

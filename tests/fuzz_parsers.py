@@ -6,7 +6,7 @@ to bad bytes; any other exception is a bug and atheris reports it with the
 input that caused it.
 
 Usage: ``python tests/fuzz_parsers.py TARGET [libFuzzer options]`` with TARGET
-one of ``edges``, ``csv``, ``json``, ``obo``, ``paths``, ``codes``, ``vectors``, ``spec``; e.g. ``-max_total_time=60``.
+one of ``edges``, ``csv``, ``json``, ``obo``, ``icd10cm``, ``paths``, ``codes``, ``vectors``, ``spec``; e.g. ``-max_total_time=60``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import atheris
 
 with atheris.instrument_imports():
     from hypergensim.datasets.codes import read_code_file
+    from hypergensim.datasets.icd10cm import read_icd10cm_tabular
     from hypergensim.datasets.obo import read_obo_file
     from hypergensim.datasets.readers import read_edge_file, read_json_tree, read_path_file
     from hypergensim.errors import HypergensimError
@@ -31,6 +32,7 @@ TARGETS = {
     "csv": (os.path.join(_DIR, "f.csv"), read_edge_file),
     "json": (os.path.join(_DIR, "f.json"), read_json_tree),
     "obo": (os.path.join(_DIR, "f.obo"), read_obo_file),
+    "icd10cm": (os.path.join(_DIR, "f.xml"), read_icd10cm_tabular),
     "codes": (os.path.join(_DIR, "f.txt"), read_code_file),
     "paths": (os.path.join(_DIR, "f.txt"), lambda path: read_path_file(path, separator=" > ")),
     "vectors": (os.path.join(_DIR, "v.txt"), read_word2vec_text),

@@ -102,6 +102,16 @@ CASES = [
     Case("build-obo-second-id", ["build", "{d}/hp.obo", "-o", "{d}/out.tsv"],
          ["hp.obo:4", "a second id in the [Term] stanza of line 2", "'id: HP:2'"],
          {"hp.obo": b"format-version: 1.2\n[Term]\nid: HP:1\nid: HP:2\n"}, ["out.tsv"]),
+    Case("build-icd10cm-entity", ["build", "{d}/icd10cm_tabular_2026.xml", "-o", "{d}/out.tsv"],
+         ["icd10cm_tabular_2026.xml:2", "a document type or entity declaration"],
+         {"icd10cm_tabular_2026.xml": b'<?xml version="1.0"?>\n<!DOCTYPE t [<!ENTITY a "aaaa">]>\n'
+                                      b"<ICD10CM.tabular><chapter/></ICD10CM.tabular>\n"}, ["out.tsv"]),
+    Case("train-icd10cm-code-under-another", ["train", "{d}/tab.xml", "--out", "{d}/run"],
+         ["tab.xml:5", "B11.0 is under B10 (line 4) but does not extend it", "'B11.0'"],
+         {"tab.xml": b"<ICD10CM.tabular><chapter><name>1</name><desc>Infections (A00-B99)</desc>\n"
+                     b"<section id='B10'><desc>Herpesviruses (B10)</desc>\n<diag>\n<name>B10</name><desc>x</desc>\n"
+                     b"<diag><name>B11.0</name><desc>y</desc></diag></diag></section></chapter></ICD10CM.tabular>\n"},
+         ["run"]),
     Case("train-obo-is-a-obsolete", ["train", "{d}/go.obo", "--out", "{d}/run"],
          ["go.obo:7", "a parent is an obsolete term", "'GO:1'"],
          {"go.obo": b"[Term]\nid: GO:1\nis_obsolete: true\n\n[Term]\nid: GO:2\nis_a: GO:1 ! gone\n"}, ["run"]),

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hypergensim.datasets import Hierarchy, read_code_file, read_edge_file
+from hypergensim.datasets import Hierarchy, read_code_file, read_edge_file, read_icd10cm_tabular
 from hypergensim.datasets.readers import CHILD_COLUMNS, PARENT_COLUMNS, read_json_tree, read_obo_file, read_path_file
 from hypergensim.errors import HypergensimError
 from hypergensim.vectors import read_word2vec_text, write_word2vec_text
@@ -115,6 +115,31 @@ def test_path_obo_and_code_readers_give_input_errors_only(tmp_path_factory, name
         read(path)
     except HypergensimError:
         pass
+
+
+#: Bytes, and runs of the tabular list's elements in any order and nesting.
+TABULAR_OR_BYTES = st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.sampled_from([
+        "<ICD10CM.tabular>", "</ICD10CM.tabular>", "<chapter>", "</chapter>", "<name>1</name>", "<name>x</name>",
+        "<desc>Infections (A00-B99)</desc>", "<desc></desc>", "<section id='A00-A09'>", "<section id='A01'>",
+        "<section>", "</section>", "<diag>", "</diag>", "<name>A00</name>", "<name>A00.0</name>", "<name>A01</name>",
+        "<name>A09</name>", "<name>A00.0123</name>", "<sevenChrDef>", "</sevenChrDef>", "<extension char='A'>x",
+        "<extension char='D'>", "</extension>", "<notes><note>7th characters D do not apply to codes in category "
+        "A00 with 6th character 7 - x</note></notes>", "<!DOCTYPE x>", "&amp;", "<?xml version='1.0'?>"]),
+        max_size=25).map(lambda parts: "\n".join(parts).encode()))
+
+
+@SETTINGS
+@given(data=TABULAR_OR_BYTES)
+def test_icd10cm_reader_gives_input_errors_only(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fz") / "icd10cm_tabular.xml"
+    path.write_bytes(data)
+    try:
+        h = read_icd10cm_tabular(path)
+    except HypergensimError:
+        return
+    assert all(node in h.labels for node in h.nodes)
 
 
 @SETTINGS

@@ -7,8 +7,9 @@ Two resolvers, one per need:
   :mod:`~hypergensim.datasets.generated`) or a hierarchy file into a :class:`Hierarchy`
   (whose relations are the transitive closure): an edge file (CSV/TSV,
   :mod:`~hypergensim.datasets.readers`), a JSON tree, a file of paths
-  (``A > B > C``), an OBO ontology (:mod:`~hypergensim.datasets.obo`) or a
-  code list (:mod:`~hypergensim.datasets.codes`);
+  (``A > B > C``), an OBO ontology (:mod:`~hypergensim.datasets.obo`), CMS's
+  ICD-10-CM tabular list (:mod:`~hypergensim.datasets.icd10cm`) or a code
+  list (:mod:`~hypergensim.datasets.codes`);
 * :func:`resolve_relations` turns anything that holds relations (a
   ``Hierarchy``, a dataset name, a ``child<TAB>ancestor`` file used as given,
   or pairs) into the pairs themselves; training, evaluation and the command
@@ -34,6 +35,7 @@ from .codes import read_code_file
 from .generated import PREFIX as GENERATED_PREFIX
 from .generated import generated_hierarchy, parse_generated
 from .hierarchy import EdgeStats, Hierarchy, HierarchySummary
+from .icd10cm import read_icd10cm_tabular
 from .obo import read_obo_file
 from .readers import (
     EdgeLayout,
@@ -53,7 +55,8 @@ from .splits import GANEA_TRAIN_SHARES, Split, ganea2018_split, make_split, nick
 
 __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
-    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_obo_file", "read_code_file", "read_hierarchy_file",
+    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_obo_file", "read_code_file",
+    "read_icd10cm_tabular", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "without_root", "make_split",
     "GANEA_TRAIN_SHARES", "NAMED_DATASETS", "generated_hierarchy",
     "is_dataset_name", "is_wordnet_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",
@@ -152,7 +155,7 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
     * a :class:`Hierarchy`: its transitive closure;
     * a ``str`` naming a dataset (:func:`is_dataset_name`): that dataset's closure;
     * any other ``str`` or a :class:`~pathlib.Path`: a file, read by the same
-      reader as ``hypergensim build``: a JSON tree, an OBO ontology, a file
+      reader as ``hypergensim build``: a JSON tree, an OBO ontology, the ICD-10-CM tabular list, a file
       of paths (``A > B > C``, :func:`~hypergensim.datasets.readers.read_path_file`)
       or a code list (``prefix_codes=True``) gives its closure; an edge
       file's relations are used as given (a link-prediction train split must

@@ -3,7 +3,8 @@
 Supported inputs: Python iterables of pairs, CSV/TSV edge files (including
 facebookresearch's ``id1,id2,weight`` files), files of one path per line
 (``A > B > C``: Google's product taxonomy and other breadcrumb lists), OBO
-ontologies (:mod:`~hypergensim.datasets.obo`), pandas
+ontologies (:mod:`~hypergensim.datasets.obo`), the ICD-10-CM tabular list
+(:mod:`~hypergensim.datasets.icd10cm`), pandas
 DataFrames, nested dicts/JSON trees, and networkx ``DiGraph`` objects.  Each reader accepts basic
 links or a ready closure; the closure is computed either way.  Bad input raises
 :class:`~hypergensim.errors.InputError` naming the file, the line and the value.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from .codes import read_code_file
 from .hierarchy import Hierarchy
+from .icd10cm import is_icd10cm_tabular, read_icd10cm_tabular
 from .obo import is_obo_file, read_obo_file
 from .textfile import column_index, column_words, content_lines, detect_delimiter, read_text_lines, repeated, splitter
 
@@ -750,10 +752,12 @@ def path_file_separator(path: str | Path, options: dict[str, Any]) -> str | None
 
 def describes_a_whole_hierarchy(path: str | Path, options: dict[str, Any]) -> bool:
     """Whether the file read with these ``options`` describes its hierarchy whole (a JSON tree, an OBO
-    ontology, a file of paths, a code list), so that training takes its closure, rather than listing relations
-    (an edge file: a link-prediction train split is one, taken as given)."""
+    ontology, the ICD-10-CM tabular list, a file of paths, a code list), so that training takes its closure,
+    rather than listing relations (an edge file: a link-prediction train split is one, taken as given)."""
     return (bool(options.get("prefix_codes")) or options.get("obo_relations") is not None  # (refused if not OBO)
-            or Path(path).suffix.lower() == ".json" or is_obo_file(path) or path_file_separator(path, options) is not None)
+            or options.get("seventh_characters") is not None  # (refused if not the ICD-10-CM tabular list)
+            or Path(path).suffix.lower() == ".json" or is_obo_file(path) or is_icd10cm_tabular(path)
+            or path_file_separator(path, options) is not None)
 
 
 #: The file options a code list (``prefix_codes``) takes; ``child_column`` names its code column.
@@ -775,13 +779,27 @@ def _read_code_list(path: Path, options: dict[str, Any]) -> Hierarchy:
 def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
     """Read a code list as its codes' prefixes (``prefix_codes=True``: :mod:`~hypergensim.datasets.codes`),
     ``.json`` as a tree, an OBO ontology (:func:`~hypergensim.datasets.obo.is_obo_file`) as its ``is_a`` graph,
-    a file of paths (:func:`path_file_separator`) as paths, and anything else as a delimited edge file."""
+    CMS's ICD-10-CM tabular list (:func:`~hypergensim.datasets.icd10cm.is_icd10cm_tabular`) as its chapters,
+    blocks and codes, a file of paths (:func:`path_file_separator`) as paths, and anything else as a delimited
+    edge file."""
     path = Path(path)
     obo = is_obo_file(path)
     relations = options.pop("obo_relations", None)
     if relations is not None and not obo:
         raise InputError("obo_relations (--obo-relations) applies to OBO ontologies: this file is not one (an "
                          ".obo file, or line 1 'format-version: 1.x')", path=path)
+    icd = is_icd10cm_tabular(path)
+    seventh = options.pop("seventh_characters", None)
+    if seventh is not None and not icd:
+        raise InputError("seventh_characters (--no-seventh-characters) applies to the ICD-10-CM tabular list: this "
+                         "file is not one (an .xml file whose root element is <ICD10CM.tabular>)", path=path)
+    if icd:
+        name = options.pop("name", None)
+        other = sorted(k for k, v in options.items() if v is not None)
+        if other:
+            raise InputError(f"options {other} do not apply to the ICD-10-CM tabular list: its structure is the "
+                             "file's own", path=path)
+        return read_icd10cm_tabular(path, seventh_characters=seventh is None or bool(seventh), name=name)
     if options.get("prefix_codes"):
         return _read_code_list(path, options)
     options.pop("prefix_codes", None)

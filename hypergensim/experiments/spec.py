@@ -25,7 +25,7 @@ epoch's end and is recorded with the epochs it reached; ``[train]`` may give
 it instead, and ``[grid]`` one per cell), ``[read]`` (how to read a dataset
 file, as ``build``'s flags: ``delimiter``, ``header``, ``child_column``,
 ``parent_column``, ``direction``, ``comment``, ``path_separator``,
-``prefix_codes``, ``obo_relations``, ``dedupe``) and ``[reference]``:
+``prefix_codes``, ``obo_relations``, ``seventh_characters``, ``dedupe``) and ``[reference]``:
 either ``published = "nickel2017"`` (the shipped published numbers of
 :mod:`hypergensim.published`, matched on dataset, task, model, dimension and
 train share) or your own ``source`` and ``results`` rows such as ``{dim = 5,
@@ -76,7 +76,8 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "run": {"time_budget": float},
     # how to read a dataset file: build's and train's file flags (a column by name, or by number as text)
     "read": {"delimiter": str, "header": bool, "child_column": str, "parent_column": str, "direction": str,
-             "comment": str, "path_separator": str, "prefix_codes": bool, "obo_relations": str, "dedupe": bool},
+             "comment": str, "path_separator": str, "prefix_codes": bool, "obo_relations": str, "seventh_characters": bool,
+             "dedupe": bool},
     "reference": {"published": str, "source": str, "results": list, "note": str},
 }
 _REQUIRED = {"experiment": ("name", "dataset")}
