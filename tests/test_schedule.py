@@ -553,6 +553,19 @@ def test_plateau_stop_waits_for_its_start_and_stops_on_a_flat_map():
         PlateauStop(every=0, start=1)
 
 
+@pytest.mark.parametrize("maps, stops_at", [
+    ((0.937, 0.929, 0.938, 0.9385, 0.9383), 5),  # ICD-10-CM seed 0: the climb back after the dip is not flat
+    ((0.937, 0.929, 0.931), 3),  # a dip that stays below the best: two flat evaluations
+    ((0.90, 0.92, 0.94, 0.96), None),  # rising
+    ((0.95, 0.94, 0.93), 3),  # falling after a peak (the binary tree): stop, and the best is put back
+    ((0.95, 0.9505, 0.9502), 3),  # flat
+])
+def test_plateau_stop_counts_flat_evaluations_but_not_a_climb_back_after_a_dip(maps, stops_at):
+    stop = PlateauStop(every=1, start=1)
+    decisions = [stop.observe(value) for value in maps]
+    assert (decisions.index(True) + 1 if True in decisions else None) == stops_at
+
+
 def test_train_with_no_flags_prints_the_schedule_and_its_reasons(tmp_path):
     r = run_cli("train", MAMMALS_TSV, "--out", tmp_path / "run", "--time-budget", "2", "--workers", "1")
     assert r.returncode == 0, r.stderr

@@ -481,7 +481,8 @@ class PoincareEmbedding(BaseEstimator):
         plateau = {"every": max(1, p.epochs // 20), "start": start}
         self.schedule_["plateau"] = plateau
         self.schedule_["plateau_rule"] = (f"sampled MAP (1,000 queries) every {plateau['every']} epochs from epoch "
-                                          f"{start}; stop after two evaluations that gain < 0.001")
+                                          f"{start}; stop after two evaluations that gain < 0.001 over the best (a "
+                                          "climb back to it after a dip is not one)")
         # before the two callbacks _train puts last (its ProgressBar, then its TimeBudget if any)
         callbacks.insert(len(callbacks) - 1 - (p.time_budget is not None), PlateauStop(**plateau))
         if self.verbose:
