@@ -269,3 +269,16 @@ def test_build_and_train_read_the_tabular_list_with_no_flags(tabular, tmp_path):
     assert "read as the ICD-10-CM tabular list" in trained.stderr and "(its closure)" in trained.stderr
     labels = dict(line.split("\t") for line in (run / "labels.tsv").read_text().splitlines()[1:])
     assert labels["S06.0X7A"].endswith("death due to brain injury, initial encounter")
+
+
+def test_a_spec_reads_the_tabular_list_without_seventh_characters(tabular, tmp_path):
+    from hypergensim.experiments import load_spec, sweep
+
+    spec_path = tmp_path / "icd.toml"
+    spec_path.write_text(f'[experiment]\nname = "icd"\ndataset = "{tabular}"\ntask = "reconstruction"\n'
+                         "[train]\ndim = 2\nepochs = 2\nnegative = 1\nworkers = 1\n"
+                         "[read]\nseventh_characters = false\n")
+    spec = load_spec(spec_path)
+    assert spec.read == {"seventh_characters": False}
+    rows = sweep(spec, tmp_path / "out", verbose=False)
+    assert rows[0]["n_pairs"] == read_icd10cm_tabular(tabular, seventh_characters=False).n_edges
