@@ -84,3 +84,13 @@ def test_bad_code_lists_name_file_and_line(tmp_path, text, message):
     assert "codes.csv" in str(info.value)
     if "repeated" in message:
         assert read_code_file(path, dedupe=True).meta["read_as"].endswith("1 repeated codes dropped")
+
+
+def test_a_list_of_leaf_codes_alone_says_so_and_where_the_whole_tree_is(tmp_path):
+    path = tmp_path / "icd10cm_codes_2026.txt"  # billable codes only: their categories (A00, A01) are not listed
+    path.write_text("".join(f"A0{i // 10}{i % 10}    Code {i}\n" for i in range(30)))
+    h = read_code_file(path)
+    assert len(h.roots) == 30 and "most codes have no prefix here" in h.meta["read_as"]
+    assert "icd10cm_tabular_YYYY.xml" in h.meta["read_as"]
+    path.write_text(ICD10CM)  # a list with its categories: no such note
+    assert "no prefix" not in read_code_file(path).meta["read_as"]

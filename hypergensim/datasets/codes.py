@@ -70,7 +70,8 @@ def read_code_file(path: str | Path, *, code_column: str | int | None = None, he
     or without a header the second of exactly two columns, gives the labels.
     Line 1 is a header when ``header`` says so, or when its code cell is a
     column's name (``code``, ``ICD10 Code``, ``id``, ``description``) that
-    begins no other code; anything else is data (a header read as data shows
+    begins no other code (in a file of codes and descriptions, a first word
+    with a digit is a code: ``A000    Code 0`` is data); anything else is data (a header read as data shows
     as a code without a parent, never as a lost code).  A repeated code, an empty one or one with a TAB
     raises :class:`InputError` naming the line (``dedupe=True`` drops repeats).
 
@@ -110,8 +111,10 @@ def read_code_file(path: str | Path, *, code_column: str | int | None = None, he
             (i for i, c in enumerate(first) if _word_set(c) & CODE_WORDS), 0)
         cell = first[code_at] if 0 <= code_at < width else ""
         named = _word_set(texts[rows[0][0]] if spaced else cell)  # a spaced header's name may hold spaces: 'ICD Code'
-        header = bool(named & (CODE_WORDS | LABEL_WORDS)) and not any(
-            cells[code_at].startswith(cell) for _, cells in rows[1:] if len(cells) > code_at)
+        # a spaced line whose first word holds a digit is a code and its description ('A000    Code 0'), however
+        # its description reads
+        header = bool(named & (CODE_WORDS | LABEL_WORDS)) and not (spaced and any(c.isdigit() for c in cell)) \
+            and not any(cells[code_at].startswith(cell) for _, cells in rows[1:] if len(cells) > code_at)
     names = first if header else None
     if code_column is not None:
         code_at = column_index(code_column, names, path, "code")
@@ -160,5 +163,8 @@ def read_code_file(path: str | Path, *, code_column: str | int | None = None, he
                          + (f", labels = column {label_at + 1}" + (f" {names[label_at]!r}" if names else "")
                             if label_at is not None else "")
                          + (f"; line 1 is a header ({', '.join(repr(c) for c in names)})" if names else "")
-                         + (f"; {repeats:,} repeated codes dropped" if repeats else ""))
+                         + (f"; {repeats:,} repeated codes dropped" if repeats else "")
+                         + ("; most codes have no prefix here, as in a list of billable codes without their "
+                            "categories (ICD-10-CM's whole tree: its tabular list, icd10cm_tabular_YYYY.xml)"
+                            if len(codes) >= 20 and roots > len(codes) / 2 else ""))
     return h
