@@ -213,6 +213,14 @@ def _line_of(text: str) -> int:
     ("<name>C00</name>", "<name>C 00</name>", "a code is a letter", "<name>C00</name>"),
     ('<section id="C00-C14">', '<section id="C00-C14-C20">', "a <section> id is a range", '<section id="C00-C14">'),
     ("<name>19</name>", "<name>XIX</name>", "a chapter's <name> is its number", "<name>19</name>"),
+    # codes and blocks out of place stop the read, rather than drop out of the tree unseen
+    ('<section id="S00-S09">', '<diag><name>S01</name><desc>x</desc></diag><section id="S00-S09">',
+     "a <diag> belongs in <section> or <diag>, not in <chapter>", '<section id="S00-S09">'),
+    ("<inclusionTerm><note>not a code</note></inclusionTerm>",
+     "<inclusionTerm><diag><name>B10.9</name></diag></inclusionTerm>",
+     "a <diag> belongs in <section> or <diag>, not in <inclusionTerm>", "<inclusionTerm><note>not a code"),
+    ('<section id="T88">', '<section id="T88"><section id="T89"></section>',
+     "a <section> belongs in <chapter>, not in <section>", '<section id="T88">'),
 ])
 def test_each_broken_element_is_named_by_its_line(tmp_path, old, new, message, line_of):
     path = _broken(tmp_path, old, new)

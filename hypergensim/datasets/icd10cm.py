@@ -31,10 +31,10 @@ ROOT_TAG = "ICD10CM.tabular"
 _SNIFF_BYTES = 4096
 #: A code as the tabular list writes it: a letter, two letters or digits, then up to four after a dot.
 _CODE = re.compile(r"[A-Z][0-9A-Z]{2}(\.[0-9A-Z]{1,4})?")
-#: A chapter's description ends with its range of categories: ``... diseases (A00-B99)``.
-_CHAPTER_RANGE = re.compile(r"\(([A-Z][0-9A-Z]{2})-([A-Z][0-9A-Z]{2})\)\s*$")
 #: The elements the reader keeps (the notes, inclusion terms and excludes are left out).
 _STRUCTURE = {"chapter", "section", "diag", "sevenChrDef", "notes"}
+#: Where each element of the tree may stand; anywhere else it is an error, never a node silently left out.
+_PLACES = {"chapter": (ROOT_TAG,), "section": ("chapter",), "diag": ("section", "diag"), "sevenChrDef": ("diag",)}
 _TEXT = {"name", "desc", "extension", "note"}
 #: A category's note that takes 7th characters away from some of its codes (S06's, the one in the 2026 list):
 #: "7th characters D and S do not apply to codes in category S06 with 6th character 7 - ..., or 8 - ...".
@@ -97,6 +97,7 @@ def _parse(path: Path) -> _Element:
     parser = xml.parsers.expat.ParserCreate()
     root: list[_Element] = []
     stack: list[_Element | None] = []  # every open element; None for the ones not kept
+    open_tags: list[str] = []  # their tags
 
     def refuse(*_args: object) -> None:
         raise InputError("a document type or entity declaration: the ICD-10-CM tabular list has none, and none "
@@ -104,6 +105,11 @@ def _parse(path: Path) -> _Element:
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         parent = stack[-1] if stack else None
+        if stack and tag in _PLACES and (parent is None or parent.tag not in _PLACES[tag]):
+            where = " or ".join(f"<{p}>" for p in _PLACES[tag])
+            raise InputError(f"a <{tag}> belongs in {where}, not in <{open_tags[-1]}>", path=path,
+                             line=parser.CurrentLineNumber)
+        open_tags.append(tag)
         if not stack:
             if tag != ROOT_TAG:
                 raise InputError(f"the root element is <{tag}>, not <{ROOT_TAG}> (CMS's ICD-10-CM tabular list)",
@@ -120,6 +126,7 @@ def _parse(path: Path) -> _Element:
 
     def end(_tag: str) -> None:
         stack.pop()
+        open_tags.pop()
 
     def text(data: str) -> None:
         if stack and stack[-1] is not None and stack[-1].tag in _TEXT:
@@ -260,8 +267,7 @@ def read_icd10cm_tabular(path: str | Path, *, seventh_characters: bool = True,
                       if key != block and h_low <= low and high <= h_high
                       and (h_low, h_high) != (low, high)]
             edges.append((block, min(around)[1] if around else chapter_key))
-        for _, _, _, section in spans:
-            block = _block_key(section, path)
+        for block, _, _, section in spans:
             for category in section.kept("diag"):
                 stack: list[tuple[_Element, str, _Element | None, dict[str, set[str]]]] = [
                     (category, block, None, {})]
