@@ -764,13 +764,18 @@ def describes_a_whole_hierarchy(path: str | Path, options: dict[str, Any]) -> bo
 CODE_LIST_OPTIONS = ("delimiter", "header", "child_column", "comment", "dedupe", "name")
 
 
+def _refuse_options(path: Path, options: dict[str, Any], takes: tuple[str, ...], kind: str) -> None:
+    """Stop, naming them, on the file options given (not None) that ``kind`` of file does not take."""
+    other = sorted(k for k, v in options.items() if k not in takes and v is not None)
+    if other:
+        raise InputError(f"options {other} do not apply to {kind}", path=path)
+
+
 def _read_code_list(path: Path, options: dict[str, Any]) -> Hierarchy:
     """:func:`~hypergensim.datasets.codes.read_code_file` with the file options that apply to a code list."""
-    other = sorted(k for k, v in options.items() if k not in CODE_LIST_OPTIONS and k != "prefix_codes"
-                   and v is not None)
-    if other:
-        raise InputError(f"options {other} do not apply to a code list (--prefix-codes): its parents are the "
-                         "codes' prefixes (--child-col names the code column)", path=path)
+    _refuse_options(path, options, (*CODE_LIST_OPTIONS, "prefix_codes"),
+                    "a code list (--prefix-codes): its parents are the codes' prefixes (--child-col names the code "
+                    "column)")
     return read_code_file(path, code_column=options.get("child_column"), header=options.get("header"),
                           delimiter=options.get("delimiter"), comment=options.get("comment"),
                           dedupe=bool(options.get("dedupe")), name=options.get("name"))
@@ -794,12 +799,9 @@ def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
         raise InputError("seventh_characters (--no-seventh-characters) applies to the ICD-10-CM tabular list: this "
                          "file is not one (an .xml file whose root element is <ICD10CM.tabular>)", path=path)
     if icd:
-        name = options.pop("name", None)
-        other = sorted(k for k, v in options.items() if v is not None)
-        if other:
-            raise InputError(f"options {other} do not apply to the ICD-10-CM tabular list: its structure is the "
-                             "file's own", path=path)
-        return read_icd10cm_tabular(path, seventh_characters=seventh is None or bool(seventh), name=name)
+        _refuse_options(path, options, ("name",), "the ICD-10-CM tabular list: its structure is the file's own")
+        return read_icd10cm_tabular(path, seventh_characters=seventh is None or bool(seventh),
+                                    name=options.get("name"))
     if options.get("prefix_codes"):
         return _read_code_list(path, options)
     options.pop("prefix_codes", None)
