@@ -491,12 +491,16 @@ def machine_limits() -> dict[str, Any]:
     its rate of dependent random loads from an array larger than the last-level cache (latency)."""
     import numba
 
-    @numba.njit(parallel=True, nogil=True, cache=False)
-    def copy(dst, src, parts):  # pragma: no cover - compiled
+    from .threads import run_tasks
+
+    @numba.njit(nogil=True, cache=False)
+    def copy_part(dst, src, p, parts):  # pragma: no cover - compiled
         n = src.shape[0]
-        for p in numba.prange(parts):
-            for i in range(p * n // parts, (p + 1) * n // parts):
-                dst[i] = src[i]
+        for i in range(p * n // parts, (p + 1) * n // parts):
+            dst[i] = src[i]
+
+    def copy(dst: np.ndarray, src: np.ndarray, parts: int) -> None:  # one part a thread, as the engine's shards
+        run_tasks(lambda p: copy_part(dst, src, p, parts), parts, threads=parts)
 
     @numba.njit(nogil=True, cache=False)
     def chase(nxt, steps):  # pragma: no cover - compiled

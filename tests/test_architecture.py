@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "hypergensim"
 #: Each top-level module or subpackage and its floor: imports may only go to the same floor or lower.
 LAYERS = {
     "__init__": 0, "errors": 0, "numerics": 0, "manifold": 0, "params": 0, "published": 0, "_atomic": 0,
-    "resources": 0, "screening": 0,
+    "resources": 0, "screening": 0, "threads": 0,
     "presets": 1, "vectors": 1, "datasets": 1,
     "rundir": 2, "evaluation": 2, "plotting": 2, "export": 2, "downstream": 2,
     "training": 3,

@@ -125,7 +125,8 @@ def test_screened_mining_gives_the_direct_kernels_table(model, kind):
     for k in (n, 5):  # every violator; a capped sample
         counts = np.zeros(n, dtype=np.int64)
         chosen = np.zeros((n, k), dtype=violators.VIOLATOR_DTYPE)
-        violators._mine(xt, inv_gap, pos_ptr, pos_idx, code, offset, k, np.uint64(9), counts, chosen, block, width)
+        violators._mine(0, -(-n // block), xt, inv_gap, pos_ptr, pos_idx, code, offset, k, np.uint64(9), counts,
+                        chosen, block, width)  # every block in one call
         ptr, idx = mine_violators(x, pos_ptr, pos_idx, model=code, shift=shift, k=k, seed=9)
         np.testing.assert_array_equal(np.diff(ptr), counts)
         np.testing.assert_array_equal(idx, chosen[np.arange(k)[None, :] < counts[:, None]])
@@ -173,9 +174,10 @@ def test_the_probe_times_the_pass_kernel_on_whole_blocks_of_queries_that_find_no
     calls = []
     kernel = violators._mine
 
-    def recording(xt, inv_gap, ptr, idx, *args):
-        calls.append((ptr.copy(), idx.copy()))
-        return kernel(xt, inv_gap, ptr, idx, *args)
+    def recording(lo, hi, xt, inv_gap, ptr, idx, *args):  # a pass calls it once per part of its blocks
+        if lo == 0:
+            calls.append((ptr.copy(), idx.copy()))
+        return kernel(lo, hi, xt, inv_gap, ptr, idx, *args)
 
     clock = iter([10.0, 12.5, 20.0, 21.5])  # the kernel "takes" 2.5 s, then 1.5 s: the probe keeps the faster
     monkeypatch.setattr(violators, "_mine", recording)

@@ -44,8 +44,8 @@ directly (exact for duplicated vectors, accurate near the boundary;
 compares it with the largest positive key, and counts with a binary search
 only the few negatives below it, or, when most nodes are below it (a poor
 embedding), every node against every positive in branch-free passes, in
-parallel over queries.  When the coordinates do not fit in cache (above 16 MB:
-nouns from d = 26), sixteen queries are ranked together over slices of the nodes,
+threads over parts of the queries (:mod:`hypergensim.threads`).  When the
+coordinates do not fit in cache (above 16 MB: nouns from d = 26), sixteen queries are ranked together over slices of the nodes,
 as the miner does, so the coordinates are streamed from memory once per sixteen
 queries (:func:`query_group`); below that one query at a time is faster (its row
 of keys stays in L2 for the counting pass).
@@ -85,6 +85,7 @@ from ..numerics import (
 )
 from ..params import MODELS
 from ..screening import KeyScreen, exact_key, screened_key, screens
+from ..threads import default_threads, run_tasks, split
 
 __all__ = ["RankingResult", "rank_counts", "ranking_metrics", "build_csr", "key_value_table"]
 
@@ -177,11 +178,11 @@ def query_group(xt_bytes: int) -> tuple[int, int]:
     return keys_blocking(xt_bytes, (1, 0))
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _count_kernel(xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, out_key, model, shift,
-                  group, width):
-    """For every (query, positive): negatives strictly closer (lt) and at most as close (le), and the
-    positive's key (``out_key``).
+@numba.njit(cache=True, nogil=True)
+def _count_kernel(lo, hi, xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, out_key, model,
+                  shift, group, width):
+    """For every (query, positive) of the groups ``lo .. hi-1`` of ``group`` queries: negatives strictly closer
+    (lt) and at most as close (le), and the positive's key (``out_key``).
 
     ``model``: 0 Poincaré, 1 Lorentz, 2 or 3 a squared Euclidean distance after ``shift`` (0, or the
     translational model's r) is added to the query.  ``group`` queries at a time (1 or more): with more than
@@ -189,8 +190,7 @@ def _count_kernel(xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
     them; a key's value is the same either way (:func:`keys_block`).
     """
     n = xt.shape[1]
-    n_groups = (queries.shape[0] + group - 1) // group
-    for g in numba.prange(n_groups):
+    for g in range(lo, hi):
         members = np.empty(group, dtype=np.int64)
         m = 0
         for qi in range(g * group, min(queries.shape[0], (g + 1) * group)):
@@ -219,8 +219,8 @@ def _count_kernel(xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl_idx, ou
                          out_lt, out_le, out_key)
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _count_screened(products, members, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, model, shift, slack,
+@numba.njit(cache=True, nogil=True)
+def _count_screened(lo, hi, products, members, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, model, shift, slack,
                     pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, out_key):
     """:func:`_count_kernel` for one block of queries (``queries[members]``, each with a positive) from their
     float32 products with every node (:class:`hypergensim.screening.KeyScreen`).  A node whose screened key, give
@@ -234,7 +234,7 @@ def _count_screened(products, members, queries, q_sq, q_norm, points, sq_norms, 
     Most nodes (a poor embedding): every node is counted against every positive in branch-free passes that
     also flag the undecided ones (:func:`_count_screened_all`)."""
     n = points.shape[0]
-    for b in numba.prange(members.shape[0]):
+    for b in range(lo, hi):
         qi = members[b]
         u = queries[qi]
         p0, p1 = pos_ptr[qi], pos_ptr[qi + 1]
@@ -326,12 +326,15 @@ def _count_blocks(screen: KeyScreen, queries: np.ndarray, pos_ptr: np.ndarray, p
     :meth:`~hypergensim.screening.KeyScreen.block_size` queries, one float32 product each."""
     members = np.flatnonzero(np.diff(pos_ptr) > 0)
     size = screen.block_size()
+    threads = default_threads()
     for start in range(0, len(members), size):
         part = members[start:start + size]
         products, q_sq, q_norm = screen.products(queries[part])
-        _count_screened(products, part, queries, q_sq, q_norm, screen.points, screen.sq_norms, screen.norms,
-                        screen.inv_gap, screen.model, screen.shift, screen.slack, pos_ptr, pos_idx, excl_ptr,
-                        excl_idx, out_lt, out_le, out_key)
+        args = (products, part, queries, q_sq, q_norm, screen.points, screen.sq_norms, screen.norms,
+                screen.inv_gap, screen.model, screen.shift, screen.slack, pos_ptr, pos_idx, excl_ptr, excl_idx,
+                out_lt, out_le, out_key)
+        parts = split(len(part), threads, per_thread=4)
+        run_tasks(lambda i, parts=parts, args=args: _count_screened(*parts[i], *args), len(parts), threads)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -492,8 +495,11 @@ def rank_counts(
             group, width = query_group(xt.nbytes)
         else:
             width = STREAMED_SLICE
-        _count_kernel(xt, inv_gap, *csr, out_lt, out_le, out_key, code, shift, min(group, max(1, len(queries))),
-                      width)
+        group = min(group, max(1, len(queries)))
+        args = (xt, inv_gap, *csr, out_lt, out_le, out_key, code, shift, group, width)
+        threads = default_threads()
+        parts = split(-(-len(queries) // group), threads)
+        run_tasks(lambda i: _count_kernel(*parts[i], *args), len(parts), threads)
     return out_lt, out_le, out_key
 
 

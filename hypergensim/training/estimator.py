@@ -385,9 +385,9 @@ class PoincareEmbedding(BaseEstimator):
         run = None if self.run_dir_ is None else RunDir(self.run_dir_)
         with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
             if self._fast is not None:  # before any clock starts: numba's first build is no epoch's cost
-                # a first run on a machine builds for about a minute: say so while it happens, not only after
+                # a first run on a machine builds for about half a minute: say so while it happens, not only after
                 notice = threading.Timer(COMPILE_NOTE_SECONDS, logger.info, args=(
-                    "building the training kernels with numba: about a minute, once per machine and version",))
+                    "building the training kernels with numba: about half a minute, once per machine and version",))
                 notice.daemon = True
                 if self.verbose:
                     notice.start()

@@ -80,6 +80,7 @@ from ..numerics import (
     project_row,
 )
 from ..params import MODELS, PARAMETER
+from ..threads import run_tasks
 from .violators import VIOLATOR_DTYPE, mine_violators, mining_seconds, refresh_interval
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
@@ -590,7 +591,7 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
     end = us.shape[0]
     batch_size = negs.shape[1]
     total = 0.0
-    i = 0
+    i = np.int64(0)  # not the literal 0: numba would build _prepare_batch a second time for a constant `first`
     cur = 0
     b = min(batch_size, end)
     if b > 0:
@@ -619,10 +620,48 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
     return total
 
 
-@numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _shard(t, vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
+           batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps):
+    """Shard ``t`` of an epoch (see :func:`_epoch`): its blocks of relations, from its own random stream
+    ``seeds[t]``; its summed loss goes to ``losses[t]``.  Holds no GIL, so shards run in threads side by side."""
+    n = rel_u.shape[0]
+    n_blocks = block_order.shape[0]
+    n_shards = seeds.shape[0]
+    per_shard = (n_blocks + n_shards - 1) // n_shards
+    dim = vectors.shape[1]
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = seeds[t]
+    negs = np.empty((2, batch_size, negative), dtype=np.int64)
+    gu = np.empty((batch_size, dim))
+    gv = np.empty((batch_size, negative + 1, dim))
+    dist = np.empty((batch_size, negative + 1, 4))
+    uvec = np.empty(dim)
+    gt = np.empty(trans.shape[0])
+    bu = np.empty(block, dtype=np.int64)
+    bv = np.empty(block, dtype=np.int64)
+    shared = np.empty(BATCH_POOL_FACTOR * negative if batch_negatives else 0, dtype=np.int64)
+    cand = np.empty((batch_size, hard * _VIOLATOR_TRIES), dtype=np.int64)
+    total = 0.0
+    for k in range(t * per_shard, min(n_blocks, (t + 1) * per_shard)):
+        first = block_order[k] * block
+        m = max(0, min(n, first + block) - first)
+        for i in range(m):
+            bu[i] = rel_u[first + i]
+            bv[i] = rel_v[first + i]
+        for i in range(m - 1, 0, -1):
+            j = min(np.int64(_uniform(state) * (i + 1)), i)
+            bu[i], bu[j] = bu[j], bu[i]
+            bv[i], bv[j] = bv[j], bv[i]
+        total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
+                           objective, model, trans, gt, negs, gu, gv, dist, uvec, shared, hard_ptr,
+                           hard_idx, hard, cand, node_eps)
+    losses[t] = total
+
+
 def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
            batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps):
-    """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards.
+    """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards, one thread each.
 
     ``batch_negatives`` (0 or 1): each batch draws a pool of
     :data:`BATCH_POOL_FACTOR` ``× negative`` nodes and its relations draw their
@@ -636,40 +675,13 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
     shuffles each block (Fisher-Yates, from the shard's own stream) in a
     thread-local buffer.  No serial permutation or gather of the whole
     relation array is left, and each block is read sequentially.
+
+    Each shard runs the serial, GIL-free :func:`_shard` in a thread of its own,
+    the calling thread one of them (:func:`hypergensim.threads.run_tasks`).
     """
-    n = rel_u.shape[0]
-    n_blocks = block_order.shape[0]
-    n_shards = seeds.shape[0]
-    per_shard = (n_blocks + n_shards - 1) // n_shards
-    dim = vectors.shape[1]
-    for t in numba.prange(n_shards):
-        state = np.empty(1, dtype=np.uint64)
-        state[0] = seeds[t]
-        negs = np.empty((2, batch_size, negative), dtype=np.int64)
-        gu = np.empty((batch_size, dim))
-        gv = np.empty((batch_size, negative + 1, dim))
-        dist = np.empty((batch_size, negative + 1, 4))
-        uvec = np.empty(dim)
-        gt = np.empty(trans.shape[0])
-        bu = np.empty(block, dtype=np.int64)
-        bv = np.empty(block, dtype=np.int64)
-        shared = np.empty(BATCH_POOL_FACTOR * negative if batch_negatives else 0, dtype=np.int64)
-        cand = np.empty((batch_size, hard * _VIOLATOR_TRIES), dtype=np.int64)
-        total = 0.0
-        for k in range(t * per_shard, min(n_blocks, (t + 1) * per_shard)):
-            first = block_order[k] * block
-            m = max(0, min(n, first + block) - first)
-            for i in range(m):
-                bu[i] = rel_u[first + i]
-                bv[i] = rel_v[first + i]
-            for i in range(m - 1, 0, -1):
-                j = min(np.int64(_uniform(state) * (i + 1)), i)
-                bu[i], bu[j] = bu[j], bu[i]
-                bv[i], bv[j] = bv[j], bv[i]
-            total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
-                               objective, model, trans, gt, negs, gu, gv, dist, uvec, shared, hard_ptr,
-                               hard_idx, hard, cand, node_eps)
-        losses[t] = total
+    args = (vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
+            batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps)
+    run_tasks(lambda t: _shard(t, *args), seeds.shape[0], threads=seeds.shape[0])
 
 
 def gensim_batch_update(vectors: np.ndarray, relations: list[tuple[int, int]], negatives: list[list[int]], *,
@@ -888,7 +900,7 @@ class FastTrainer:
         The epoch kernel runs over no block, with the arguments of a real epoch
         (the same types, so the same build); the miner mines the first few
         points (its kernel is chosen by the dimension and the model, not the
-        size).  The first time on a machine this takes about a minute; numba
+        size).  The first time on a machine this takes about 20 s; numba
         caches the builds, and later calls take well under a second.
         :class:`~hypergensim.training.PoincareEmbedding` calls it before its
         time budget starts.
@@ -912,8 +924,7 @@ class FastTrainer:
         else:
             table, code, reg = (self.by_damped_count if burn_in else self.uniform), _NICKEL, 0.0
         losses = np.zeros(self.workers)
-        # the kernel's prange runs over exactly `workers` shards, so at most that many threads work; numba's
-        # process-wide thread count is left alone (setting it per call races between fits in two threads)
+        # exactly `workers` shards, each in its own thread; numba's process-wide thread count plays no part
         eps = float(m.epsilon if epsilon is None else epsilon)
         if self.geometry == "lorentz":  # the kernel's bound for this model is x₀ ≤ cosh(max_radius)
             eps = math.inf if not math.isfinite(max_radius) or max_radius > 700 else math.cosh(max_radius)

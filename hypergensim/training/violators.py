@@ -8,7 +8,7 @@ an embedding is good (a handful among tens of thousands of nodes), so the loss
 falls to nearly nothing while they stay where they are.
 
 :func:`mine_violators` finds them by one brute-force pass (every node against
-every node, parallel over blocks of nodes, with the evaluator's distance keys
+every node, in threads over blocks of nodes (:mod:`hypergensim.threads`), with the evaluator's distance keys
 computed bit for bit alike by :func:`hypergensim.numerics.keys_block`; from
 d = 48 screened by float32 products, :mod:`hypergensim.screening`, with the
 same table) and keeps a uniform sample of at most ``k`` per node; the fast engine (:mod:`hypergensim.training.fast`) draws a relation
@@ -39,6 +39,7 @@ from ..errors import ConfigError
 from ..manifold import key_factors
 from ..numerics import keys_block, keys_blocking
 from ..screening import KeyScreen, exact_key, screened_key, screens
+from ..threads import default_threads, run_tasks, split
 
 __all__ = ["PROBE_BLOCKS", "PROBE_REPEATS", "PROBE_SHARE", "VIOLATORS_PER_NODE", "VIOLATOR_DTYPE", "mine_violators",
            "mining_seconds", "refresh_interval"]
@@ -81,11 +82,11 @@ PROBE_REPEATS = 2
 _CACHED_BLOCKING = (8, 512)
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen, block, width):
+@numba.njit(cache=True, nogil=True)
+def _mine(lo, hi, xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen, block, width):
+    """The violators of the nodes in blocks ``lo .. hi-1`` of ``block`` nodes, every key computed directly."""
     n = xt.shape[1]
-    n_blocks = (n + block - 1) // block
-    for blk in numba.prange(n_blocks):
+    for blk in range(lo, hi):
         queries = np.empty(block, dtype=np.int64)
         nq = 0
         for u in range(blk * block, min(n, (blk + 1) * block)):
@@ -118,35 +119,41 @@ def _mine(xt, inv_gap, pos_ptr, pos_idx, model, shift, k, seed, counts, chosen, 
                 end = pos_ptr[u + 1]
                 limit = farthest[q]
                 row = keys[q]
+                c, taken, state = cursor[q], seen[q], states[q]
                 for j in range(cut):
                     if row[j] < limit:  # (NaN is never a violator)
-                        _offer(start + j, u, end, q, cursor, pos_idx, seen, states, chosen, k)
+                        w = start + j
+                        while c < end and pos_idx[c] < w:  # u's sorted ancestors, walked once in node order
+                            c += 1
+                        if w == u or (c < end and pos_idx[c] == w):
+                            continue
+                        slot, state = _reservoir_slot(taken, k, state)
+                        if slot >= 0:
+                            chosen[u, slot] = w
+                        taken += 1
+                cursor[q], seen[q], states[q] = c, taken, state
         for q in range(nq):
             counts[queries[q]] = min(seen[q], k)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _offer(w, u, end, q, cursor, pos_idx, seen, states, chosen, k):
-    """Offer ``w``, closer to ``u`` than ``u``'s farthest ancestor, to ``u``'s sample (slot ``q`` of the
-    per-query state) unless it is ``u`` or one of its ancestors: nodes arrive in order, so ``cursor[q]`` walks
-    ``u``'s sorted ancestors (ending at ``end``) once.  Reservoir sampling (algorithm R) from ``u``'s own
-    xorshift stream."""
-    while cursor[q] < end and pos_idx[cursor[q]] < w:
-        cursor[q] += 1
-    if w == u or (cursor[q] < end and pos_idx[cursor[q]] == w):
-        return
-    if seen[q] < k:
-        chosen[u, seen[q]] = w
-    else:
-        state = states[q]
-        state ^= state << np.uint64(13)
-        state ^= state >> np.uint64(7)
-        state ^= state << np.uint64(17)
-        states[q] = state
-        slot = np.int64(state % np.uint64(seen[q] + 1))
-        if slot < k:
-            chosen[u, slot] = w
-    seen[q] += 1
+def _reservoir_slot(taken, k, state):
+    """Reservoir sampling (algorithm R) of a query's violators: where its next violator, after ``taken`` others,
+    goes among the ``k`` kept (``-1``: not kept), and the query's xorshift state after the draw.
+
+    Every argument is a scalar, so that the hot loops of :func:`_mine` and
+    :func:`_mine_screened` keep their query's state in registers: with the
+    per-query arrays passed in instead, numba's serial build counted references
+    to them at every call (a pass over 30,000 random points at d = 10 on one
+    thread took 8.5 s instead of 4.7 s, and 14 s with the state kept in the
+    arrays, where numba's ``parallel=True`` build had hidden the cost)."""
+    if taken < k:
+        return taken, state
+    state ^= state << np.uint64(13)
+    state ^= state >> np.uint64(7)
+    state ^= state << np.uint64(17)
+    slot = np.int64(state % np.uint64(taken + 1))
+    return (slot if slot < k else -1), state
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -155,10 +162,10 @@ def _stream(seed, u):
     return np.uint64(seed) ^ (np.uint64(u + 1) * np.uint64(0x9E3779B97F4A7C15))
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _mine_screened(products, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, pos_ptr, pos_idx, model,
+@numba.njit(cache=True, nogil=True)
+def _mine_screened(lo, hi, products, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, pos_ptr, pos_idx, model,
                    shift, slack, k, seed, counts, chosen):
-    """:func:`_mine` for one block of ``queries`` (each with an ancestor), from their float32 products with
+    """:func:`_mine` for ``queries[lo:hi]`` of one block of ``queries`` (each with an ancestor), from their float32 products with
     every node (:class:`hypergensim.screening.KeyScreen`): a node the bound puts clearly on one side of the
     farthest ancestor's key is decided there, the rest by the exact key.  Same table as :func:`_mine`.
 
@@ -166,17 +173,12 @@ def _mine_screened(products, queries, q_sq, q_norm, points, sq_norms, norms, inv
     order as the sample needs, then reads them (a pass at d = 200 spent 2.0 instead of 4.3 ns of a core per
     node and query on trained nouns points, 6.3 instead of 8.1 on the first epoch's)."""
     n = points.shape[0]
-    nq = queries.shape[0]
-    for q0 in numba.prange(nq):
+    for q0 in range(lo, hi):
         u = queries[q0]
         limit = exact_key(points, inv_gap, model, shift, u, pos_idx[pos_ptr[u]])
         for j in range(pos_ptr[u] + 1, pos_ptr[u + 1]):
             limit = max(limit, exact_key(points, inv_gap, model, shift, u, pos_idx[j]))
-        # one query's state, in the arrays _offer shares with _mine
-        states = np.empty(1, dtype=np.uint64)
-        states[0] = _stream(seed, u)
-        seen = np.zeros(1, dtype=np.int64)
-        cursor = np.full(1, pos_ptr[u], dtype=np.int64)
+        c, taken, state = pos_ptr[u], 0, _stream(seed, u)  # u's next ancestor, violators seen, stream
         end = pos_ptr[u + 1]
         row = products[q0]
         low = np.empty(n)  # each node's screened key, less and plus its bound
@@ -189,8 +191,17 @@ def _mine_screened(products, queries, q_sq, q_norm, points, sq_norms, norms, inv
             if low[w] >= limit:
                 continue
             if high[w] < limit or exact_key(points, inv_gap, model, shift, u, w) < limit:
-                _offer(w, u, end, 0, cursor, pos_idx, seen, states, chosen, k)
-        counts[u] = min(seen[0], k)
+                # the same lines as _mine's: a helper taking pos_idx and chosen made the pass 1.8x slower (an inlined
+                # one; 2.6x called), numba's serial build counting references to them at every call
+                while c < end and pos_idx[c] < w:
+                    c += 1
+                if w == u or (c < end and pos_idx[c] == w):
+                    continue
+                slot, state = _reservoir_slot(taken, k, state)
+                if slot >= 0:
+                    chosen[u, slot] = w
+                taken += 1
+        counts[u] = min(taken, k)
 
 
 def mine_violators(points: np.ndarray, pos_ptr: np.ndarray, pos_idx: np.ndarray, *, model: int,
@@ -280,13 +291,17 @@ def _mining_pass(x: np.ndarray, model: int, shift: np.ndarray) -> tuple[Callable
     chosen)`` (so that the probe times the pass's own code), and the queries the direct kernel mines together
     (the probe's unit of sampling).  Large dimensions are screened (:func:`hypergensim.screening.screens`):
     the queries with an ancestor go in blocks of :meth:`~hypergensim.screening.KeyScreen.block_size` through
-    one float32 product each and :func:`_mine_screened`; otherwise :func:`_mine` computes every key."""
+    one float32 product each and :func:`_mine_screened`; otherwise :func:`_mine` computes every key.  Either
+    runs on every usable core (:func:`hypergensim.threads.run_tasks`)."""
+    threads = default_threads()
     if not screens(x.shape[1], model):
         xt, inv_gap, offset, (block, width) = _kernel_inputs(x, model, shift)
 
         def run(pos_ptr, pos_idx, k, seed, counts, chosen):
-            _mine(xt, inv_gap, pos_ptr, pos_idx, model, offset, k, np.uint64(seed % (1 << 64)), counts, chosen,
-                  block, width)
+            args = (xt, inv_gap, pos_ptr, pos_idx, model, offset, k, np.uint64(seed % (1 << 64)), counts, chosen,
+                    block, width)
+            parts = split(-(-len(x) // block), threads) or [(0, 0)]  # one call even if empty: it loads the kernel
+            run_tasks(lambda i: _mine(*parts[i], *args), len(parts), threads)
         return run, block
     block = keys_blocking(x.nbytes, _CACHED_BLOCKING)[0]
     screen = KeyScreen.build(x, model=model, shift=shift)
@@ -297,9 +312,11 @@ def _mining_pass(x: np.ndarray, model: int, shift: np.ndarray) -> tuple[Callable
         for start in range(0, max(len(queries), 1), size):  # at least one call, if empty: it loads the kernel
             part = queries[start:start + size]
             products, q_sq, q_norm = screen.products(part)
-            _mine_screened(products, part, q_sq, q_norm, screen.points, screen.sq_norms, screen.norms,
-                           screen.inv_gap, pos_ptr, pos_idx, model, screen.shift, screen.slack, k,
-                           np.uint64(seed % (1 << 64)), counts, chosen)
+            args = (products, part, q_sq, q_norm, screen.points, screen.sq_norms, screen.norms, screen.inv_gap,
+                    pos_ptr, pos_idx, model, screen.shift, screen.slack, k, np.uint64(seed % (1 << 64)), counts,
+                    chosen)
+            parts = split(len(part), threads, per_thread=4) or [(0, 0)]
+            run_tasks(lambda i, parts=parts, args=args: _mine_screened(*parts[i], *args), len(parts), threads)
     return run_screened, block
 
 

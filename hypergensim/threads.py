@@ -1,0 +1,100 @@
+"""Running GIL-free numba kernels on several cores: the library's one way to use threads for computing.
+
+Every kernel that runs on more than one core (training's Hogwild shards, the
+ranking counts, the violator miner) is a serial ``@numba.njit(nogil=True)``
+function over a part of its work, and :func:`run_tasks` calls it from Python
+threads, the calling thread one of them.  numba's ``parallel=True`` is not
+used anywhere: its OpenMP pool kills a child process forked after it ran
+("fork() called from a process already using GNU OpenMP", so a
+``multiprocessing`` pool started after a fit hung), its ``workqueue`` pool (the
+one numba falls back to where no OpenMP or TBB runtime is installed) kills the
+process when two threads launch kernels at once, its pool's size is numba's
+process-wide thread count, and its build was a third of a cold start's wait.
+Threads started per call are a few tens of microseconds each; every kernel
+call they serve does far more work than that.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+
+from .resources import usable_cpus
+
+__all__ = ["run_tasks", "default_threads", "split"]
+
+
+def default_threads() -> int:
+    """The threads a kernel uses when not told: every core this process may run on (its CPU affinity)."""
+    return max(1, len(usable_cpus()))
+
+
+def split(n_items: int, threads: int, *, per_thread: int = 8, smallest: int = 1) -> list[tuple[int, int]]:
+    """``[lo, hi)`` parts covering ``range(n_items)`` in order: about ``per_thread`` parts per thread, so a thread
+    that finishes early takes another (the cost of an item varies: a query among poorly placed points costs
+    many times one among well-placed ones), each of at least ``smallest`` items.
+
+    Examples
+    --------
+    >>> split(10, 2, per_thread=2)
+    [(0, 2), (2, 5), (5, 7), (7, 10)]
+    >>> split(10, 4, smallest=5), split(0, 4)
+    ([(0, 5), (5, 10)], [])
+    """
+    if n_items <= 0:
+        return []
+    parts = max(1, min(threads * per_thread, n_items // max(smallest, 1)))
+    bounds = [n_items * k // parts for k in range(parts + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def run_tasks(task: Callable[[int], object], n_tasks: int, threads: int) -> None:
+    """Call ``task(0)``, …, ``task(n_tasks - 1)``, each once, on ``min(threads, n_tasks)`` threads.
+
+    The calling thread is one of them; the others are started here and joined
+    before this returns.  Tasks are handed out in order as threads come free.
+    ``task`` should spend its time in GIL-free code (a ``nogil`` numba kernel),
+    or the threads only take turns.  The first exception a task raises is
+    raised here, after every thread has stopped (the tasks not yet started are
+    not started); a lone thread (``threads`` 1 or a single task) runs the tasks
+    in the calling thread, in order.
+
+    Examples
+    --------
+    >>> done = []
+    >>> run_tasks(done.append, 5, threads=3)
+    >>> sorted(done)
+    [0, 1, 2, 3, 4]
+    """
+    if n_tasks <= 0:
+        return
+    helpers = min(int(threads), n_tasks) - 1
+    if helpers <= 0:
+        for i in range(n_tasks):
+            task(i)
+        return
+    queue = itertools.count()  # next() on a count is atomic under the GIL
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            while not errors:
+                i = next(queue)
+                if i >= n_tasks:
+                    return
+                task(i)
+        except BaseException as exc:  # noqa: BLE001 - carried to the calling thread, raised there
+            errors.append(exc)
+
+    helpers_started = [threading.Thread(target=work, name=f"hypergensim-{k + 1}", daemon=True)
+                       for k in range(helpers)]
+    for thread in helpers_started:
+        thread.start()
+    try:
+        work()
+    finally:
+        for thread in helpers_started:
+            thread.join()
+    if errors:
+        raise errors[0]
