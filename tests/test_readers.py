@@ -369,3 +369,29 @@ def test_a_repeated_path_is_dropped_with_dedupe_and_counted(tmp_path):
     f.write_text("A\nA > B\nA > B\nA\n")
     h = read_hierarchy_file(f, dedupe=True)
     assert h.relations() == [("A > B", "A")] and h.meta["read_as"].endswith("2 repeated lines dropped")
+
+
+def test_every_kind_of_file_is_told_apart_once_and_an_option_for_another_kind_is_refused(tmp_path):
+    """file_kind() is the one decision: the file's own format first, then the options.  ``--prefix-codes`` on a
+    JSON tree read it as a code list (1 node, 0 edges, exit 0) and on an OBO file failed on '[Term]' as a
+    repeated code; both are refused by name now."""
+    from hypergensim.datasets.readers import describes_a_whole_hierarchy, file_kind
+
+    files = {"tree.json": '{"animal": {"dog": {}}}', "go.obo": "format-version: 1.2\n\n[Term]\nid: GO:1\n",
+             "tab.xml": "<ICD10CM.tabular><chapter/></ICD10CM.tabular>\n", "paths.txt": "Animals\nAnimals > Dogs\n",
+             "codes.csv": "A10,diabetes\nA10B,oral\n", "edges.csv": "dog,animal\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    kinds = {name: file_kind(tmp_path / name, {"prefix_codes": name == "codes.csv"}) for name in files}
+    assert kinds == {"tree.json": "json", "go.obo": "obo", "tab.xml": "icd10cm", "paths.txt": "paths",
+                     "codes.csv": "codes", "edges.csv": "edges"}
+    assert [name for name in files if not describes_a_whole_hierarchy(tmp_path / name, {})] == ["codes.csv",
+                                                                                                "edges.csv"]
+    assert describes_a_whole_hierarchy(tmp_path / "edges.csv", {"obo_relations": ["part_of"]})  # refused there
+    for name, what in (("tree.json", "a JSON tree"), ("go.obo", "an OBO ontology")):
+        with pytest.raises(InputError, match=f"prefix_codes .* applies to a delimited file of codes: this file is "
+                                             f"{what}") as err:
+            read_hierarchy_file(tmp_path / name, prefix_codes=True)
+        assert name in str(err.value)
+    with pytest.raises(InputError, match=r"options \['prefix_codes'\] do not apply to the ICD-10-CM tabular list"):
+        read_hierarchy_file(tmp_path / "tab.xml", prefix_codes=True)

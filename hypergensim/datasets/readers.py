@@ -42,6 +42,7 @@ __all__ = [
     "detect_path_separator",
     "read_path_file",
     "describes_a_whole_hierarchy",
+    "file_kind",
     "from_networkx",
     "read_hierarchy_file",
 ]
@@ -750,14 +751,42 @@ def path_file_separator(path: str | Path, options: dict[str, Any]) -> str | None
     return detect_path_separator(path, comment=options.get("comment"))
 
 
+def file_kind(path: str | Path, options: dict[str, Any]) -> str:
+    """What :func:`read_hierarchy_file` reads ``path`` as with these file options: ``"icd10cm"`` (CMS's tabular
+    list), ``"obo"`` (an ontology), ``"json"`` (a tree), ``"codes"`` (a code list: ``prefix_codes``),
+    ``"paths"`` (a file of paths: :func:`path_file_separator`) or ``"edges"`` (a delimited edge file).
+
+    The file's own format comes first, so an option meant for another kind of
+    file (``prefix_codes`` on an ontology) is refused by name, not obeyed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tree = pathlib.Path(tempfile.mkdtemp()) / "tree.json"
+    >>> _ = tree.write_text('{"animal": {"dog": {}}}')
+    >>> file_kind(tree, {}), file_kind(tree, {"prefix_codes": True})
+    ('json', 'json')
+    """
+    path = Path(path)
+    if is_icd10cm_tabular(path):
+        return "icd10cm"
+    if is_obo_file(path):
+        return "obo"
+    if path.suffix.lower() == ".json":
+        return "json"
+    if options.get("prefix_codes"):
+        return "codes"
+    return "edges" if path_file_separator(path, options) is None else "paths"
+
+
 def describes_a_whole_hierarchy(path: str | Path, options: dict[str, Any]) -> bool:
     """Whether the file read with these ``options`` describes its hierarchy whole (a JSON tree, an OBO
-    ontology, the ICD-10-CM tabular list, a file of paths, a code list), so that training takes its closure,
-    rather than listing relations (an edge file: a link-prediction train split is one, taken as given)."""
-    return (bool(options.get("prefix_codes")) or options.get("obo_relations") is not None  # (refused if not OBO)
-            or options.get("seventh_characters") is not None  # (refused if not the ICD-10-CM tabular list)
-            or Path(path).suffix.lower() == ".json" or is_obo_file(path) or is_icd10cm_tabular(path)
-            or path_file_separator(path, options) is not None)
+    ontology, the ICD-10-CM tabular list, a file of paths, a code list: any :func:`file_kind` but edges), so
+    that training takes its closure, rather than listing relations (an edge file: a link-prediction train split
+    is one, taken as given).  Options that only such a file takes send the file to
+    :func:`read_hierarchy_file` too, which refuses them by name."""
+    return (options.get("obo_relations") is not None or options.get("seventh_characters") is not None
+            or file_kind(path, options) != "edges")
 
 
 #: The file options a code list (``prefix_codes``) takes; ``child_column`` names its code column.
@@ -788,34 +817,35 @@ def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
     blocks and codes, a file of paths (:func:`path_file_separator`) as paths, and anything else as a delimited
     edge file."""
     path = Path(path)
-    obo = is_obo_file(path)
+    kind = file_kind(path, options)
     relations = options.pop("obo_relations", None)
-    if relations is not None and not obo:
+    if relations is not None and kind != "obo":
         raise InputError("obo_relations (--obo-relations) applies to OBO ontologies: this file is not one (an "
                          ".obo file, or line 1 'format-version: 1.x')", path=path)
-    icd = is_icd10cm_tabular(path)
     seventh = options.pop("seventh_characters", None)
-    if seventh is not None and not icd:
+    if seventh is not None and kind != "icd10cm":
         raise InputError("seventh_characters (--no-seventh-characters) applies to the ICD-10-CM tabular list: this "
                          "file is not one (an .xml file whose root element is <ICD10CM.tabular>)", path=path)
-    if icd:
+    if kind == "icd10cm":
         _refuse_options(path, options, ("name",), "the ICD-10-CM tabular list: its structure is the file's own")
         return read_icd10cm_tabular(path, seventh_characters=seventh is None or bool(seventh),
                                     name=options.get("name"))
-    if options.get("prefix_codes"):
-        return _read_code_list(path, options)
-    options.pop("prefix_codes", None)
-    if path.suffix.lower() == ".json" or obo:
+    if kind in ("json", "obo"):
+        what = "an OBO ontology" if kind == "obo" else "a JSON tree"
+        if options.pop("prefix_codes", None):
+            raise InputError(f"prefix_codes (--prefix-codes) applies to a delimited file of codes: this file is "
+                             f"{what}, whose parents are its own", path=path)
         dedupe = bool(options.pop("dedupe", False))  # a tree cannot repeat an edge; an ontology's is_a can
         if options:
-            raise InputError(f"options {sorted(options)} apply to delimited files, not to "
-                             f"{'an OBO ontology' if obo else 'a JSON tree'}", path=path)
-        if not obo:
+            raise InputError(f"options {sorted(options)} apply to delimited files, not to {what}", path=path)
+        if kind == "json":
             return read_json_tree(path)
         return read_obo_file(path, relations=relations or (), dedupe=dedupe)
-    separator = path_file_separator(path, options)
-    if separator is not None:
-        return read_path_file(path, separator=separator, comment=options.get("comment"),
+    if kind == "codes":
+        return _read_code_list(path, options)
+    options.pop("prefix_codes", None)
+    if kind == "paths":
+        return read_path_file(path, separator=path_file_separator(path, options), comment=options.get("comment"),
                               dedupe=bool(options.get("dedupe")), name=options.get("name"))
     options.pop("path_separator", None)
     return read_edge_file(path, **options)
