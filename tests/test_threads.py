@@ -12,7 +12,7 @@ import numba
 import numpy as np
 import pytest
 
-from hypergensim.threads import default_threads, run_tasks, split
+from hypergensim.threads import ThreadTeam, default_threads, run_tasks, split
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,6 +66,70 @@ def test_the_first_error_is_raised_in_the_caller_after_every_thread_stopped():
         run_tasks(task, 1000, threads=2)
     assert len(started) < 1000  # the tasks not yet started when it failed never start
     assert not [t for t in threading.enumerate() if t.name.startswith("hypergensim-")]  # every helper joined
+
+
+def _team_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("hypergensim-team")]
+
+
+def test_a_team_keeps_its_threads_from_one_run_to_the_next_until_closed():
+    import pickle
+
+    team = ThreadTeam(3)
+    meet = threading.Barrier(3, timeout=30)
+    idents: list[set[int]] = []
+    for _ in range(3):
+        seen: set[int] = set()
+        team.run(lambda i, seen=seen: (meet.wait(), seen.add(threading.get_ident())), 3)  # three at once
+        idents.append(seen)
+    assert len(idents[0]) == 3 and idents[0] == idents[1] == idents[2]  # the same threads every time
+    assert len(_team_threads()) == 2  # the caller and two helpers
+    copy = pickle.loads(pickle.dumps(team))
+    assert copy.threads == 3 and copy._pool is None  # a pickled team is its size alone
+    team.close()
+    assert _team_threads() == []
+    done: list[int] = []
+    team.run(done.append, 4)  # a closed team starts its helpers again
+    assert sorted(done) == [0, 1, 2, 3]
+    team.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is the default start method on Linux only")
+def test_a_process_forked_while_a_team_lives_starts_its_own_helpers():
+    """A child has none of its parent's threads: handing work to the parent's helpers would wait for ever."""
+    import multiprocessing
+
+    team = ThreadTeam(2)
+    team.run(lambda i: None, 2)  # the parent's helper is running
+    out = multiprocessing.get_context("fork").Queue()
+
+    def child():
+        done: list[int] = []
+        team.run(done.append, 6)
+        out.put(sorted(done))
+
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join(timeout=60)
+    alive = process.is_alive()
+    if alive:
+        process.kill()
+    team.close()
+    assert not alive and process.exitcode == 0 and out.get(timeout=5) == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_fit_stops_its_shard_threads_when_it_ends(mammals_relations):
+    from hypergensim.training import PoincareEmbedding
+
+    est = PoincareEmbedding(dim=2, epochs=3, burn_in=0, workers=2, verbose=0, random_state=0).fit(mammals_relations)
+    assert _team_threads() == [] and est.n_epochs_trained_ == 3
+
+
+@pytest.fixture(scope="module")
+def mammals_relations():
+    from hypergensim.datasets import load_hierarchy
+
+    return load_hierarchy("mammals").relations()
 
 
 def test_split_covers_the_range_in_order():

@@ -383,7 +383,11 @@ class PoincareEmbedding(BaseEstimator):
             callbacks.append(TimeBudget(p.time_budget))
         n_rel = len(self.model_.all_relations)
         run = None if self.run_dir_ is None else RunDir(self.run_dir_)
-        with run.logging_to_file(logger) if run is not None else contextlib.nullcontext():
+        with contextlib.ExitStack() as stack:
+            if run is not None:
+                stack.enter_context(run.logging_to_file(logger))
+            if self._fast is not None:  # the shards' threads live as long as the fit
+                stack.callback(self._fast.close)
             if self._fast is not None:  # before any clock starts: numba's first build is no epoch's cost
                 # a first run on a machine builds for about half a minute: say so while it happens, not only after
                 notice = threading.Timer(COMPILE_NOTE_SECONDS, logger.info, args=(

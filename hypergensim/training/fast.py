@@ -80,7 +80,7 @@ from ..numerics import (
     project_row,
 )
 from ..params import MODELS, PARAMETER
-from ..threads import run_tasks
+from ..threads import ThreadTeam
 from .violators import VIOLATOR_DTYPE, mine_violators, mining_seconds, refresh_interval
 
 __all__ = ["FastTrainer", "gensim_batch_update", "alias_table", "OBJECTIVES", "MODELS"]
@@ -660,7 +660,7 @@ def _shard(t, vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob,
 
 
 def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-           batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps):
+           batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps, team):
     """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards, one thread each.
 
     ``batch_negatives`` (0 or 1): each batch draws a pool of
@@ -677,11 +677,13 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
     relation array is left, and each block is read sequentially.
 
     Each shard runs the serial, GIL-free :func:`_shard` in a thread of its own,
-    the calling thread one of them (:func:`hypergensim.threads.run_tasks`).
+    the calling thread one of them: ``team``, a
+    :class:`~hypergensim.threads.ThreadTeam` of ``len(seeds)`` threads (with
+    fewer, its threads take the shards in turn).
     """
     args = (vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
             batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps)
-    run_tasks(lambda t: _shard(t, *args), seeds.shape[0], threads=seeds.shape[0])
+    team.run(lambda t: _shard(t, *args), seeds.shape[0])
 
 
 def gensim_batch_update(vectors: np.ndarray, relations: list[tuple[int, int]], negatives: list[list[int]], *,
@@ -784,6 +786,8 @@ class FastTrainer:
         #: the translational model's one global translation r (starts at 0: the Euclidean model)
         self.translation = np.zeros(dim if geometry == "translational" else 0)
         self.workers = workers
+        #: the threads that run an epoch's shards, kept from one epoch to the next until :meth:`close`
+        self.team = ThreadTeam(workers)
         self.random_state = random_state
         rel = np.asarray(model.all_relations, dtype=np.int64).reshape(-1, 2)
         once = np.random.default_rng([random_state, _PRESHUFFLE_ID]).permutation(len(rel))
@@ -893,6 +897,11 @@ class FastTrainer:
                             hard_negatives=hard_negatives)
         return loss, n
 
+    def close(self) -> None:
+        """Stop the threads kept for the shards (a later epoch starts them again);
+        :class:`~hypergensim.training.PoincareEmbedding` calls it when a fit ends."""
+        self.team.close()
+
     def compile(self) -> float:
         """Compile the epoch kernel and, when violators will be drawn, the miner's, or load numba's cached
         builds of them, without training; returns the seconds.
@@ -931,7 +940,7 @@ class FastTrainer:
         _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
                self.translation, int(self.negative_sampling == "batch"), *self.violators,
-               int(hard_negatives), losses, self.node_epsilon)
+               int(hard_negatives), losses, self.node_epsilon, self.team)
         if self.geometry == "lorentz" and block_order.size:
             # Hogwild threads may interleave their writes to one row; put every point back on the hyperboloid
             x = self._hyperboloid
