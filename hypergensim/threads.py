@@ -25,14 +25,17 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor, wait
 from typing import Any
 
+import numba
+
 from .resources import usable_cpus
 
 __all__ = ["ThreadTeam", "run_tasks", "default_threads", "split"]
 
 
 def default_threads() -> int:
-    """The threads a kernel uses when not told: every core this process may run on (its CPU affinity)."""
-    return max(1, len(usable_cpus()))
+    """The threads the evaluation and the miner use: every core this process may run on (its CPU affinity), or
+    fewer where ``NUMBA_NUM_THREADS`` says so (numba's own limit, which they obeyed when they ran on its pool)."""
+    return max(1, min(len(usable_cpus()), int(numba.config.NUMBA_NUM_THREADS)))
 
 
 def split(n_items: int, threads: int, *, per_thread: int = 8, smallest: int = 1) -> list[tuple[int, int]]:

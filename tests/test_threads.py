@@ -143,6 +143,13 @@ def test_split_covers_the_range_in_order():
     assert split(0, 2) == [] and default_threads() >= 1
 
 
+def test_the_evaluations_threads_obey_numbas_thread_limit():
+    """NUMBA_NUM_THREADS limited the evaluation and the miner while they ran on numba's pool; it still does."""
+    done = _python("from hypergensim.threads import default_threads; print(default_threads())",
+                   NUMBA_NUM_THREADS="1")
+    assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr[-2000:]
+
+
 def test_no_kernel_uses_numbas_parallel_target():
     """The house rule this module exists for: no ``parallel=True`` in the package (see the module docstring)."""
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "hypergensim").rglob("*.py")
