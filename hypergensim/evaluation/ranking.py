@@ -45,10 +45,11 @@ compares it with the largest positive key, and counts with a binary search
 only the few negatives below it, or, when most nodes are below it (a poor
 embedding), every node against every positive in branch-free passes, in
 threads over parts of the queries (:mod:`hypergensim.threads`).  When the
-coordinates do not fit in cache (above 16 MB: nouns from d = 26), sixteen queries are ranked together over slices of the nodes,
-as the miner does, so the coordinates are streamed from memory once per sixteen
-queries (:func:`query_group`); below that one query at a time is faster (its row
-of keys stays in L2 for the counting pass).
+coordinates do not fit in cache (above 16 MB: nouns from d = 26), sixteen
+queries are ranked together over slices of the nodes, as the miner does, so the
+coordinates are streamed from memory once per sixteen queries
+(:func:`query_group`); below that one query at a time is faster (its row of keys
+stays in L2 for the counting pass).
 
 From d = 48 (:data:`hypergensim.screening.SCREEN_MIN_DIM`) the Poincaré,
 Euclidean and translational keys are screened instead
@@ -220,13 +221,13 @@ def _count_kernel(lo, hi, xt, inv_gap, queries, pos_ptr, pos_idx, excl_ptr, excl
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_screened(lo, hi, products, members, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, model, shift, slack,
-                    pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, out_key):
-    """:func:`_count_kernel` for one block of queries (``queries[members]``, each with a positive) from their
-    float32 products with every node (:class:`hypergensim.screening.KeyScreen`).  A node whose screened key, give
-    or take its bound, lies clear of every positive's key is counted by its screened key (each comparison with
-    a positive is then that of its exact key); the others, with the positives, by their exact keys.  Counts are
-    those of :func:`_count_kernel`.
+def _count_screened(lo, hi, products, members, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, model, shift,
+                    slack, pos_ptr, pos_idx, excl_ptr, excl_idx, out_lt, out_le, out_key):
+    """:func:`_count_kernel` for ``members[lo:hi]`` of one block of queries (``queries[members]``, each with a
+    positive) from their float32 products with every node (:class:`hypergensim.screening.KeyScreen`).  A node whose
+    screened key, give or take its bound, lies clear of every positive's key is counted by its screened key (each
+    comparison with a positive is then that of its exact key); the others, with the positives, by their exact
+    keys.  Counts are those of :func:`_count_kernel`.
 
     One branch-free pass computes every node's screened key and bound and counts the nodes that may lie at or
     below the largest positive's key; the rest can be no positive's negative.  Few such nodes (a good

@@ -165,9 +165,9 @@ def _stream(seed, u):
 @numba.njit(cache=True, nogil=True)
 def _mine_screened(lo, hi, products, queries, q_sq, q_norm, points, sq_norms, norms, inv_gap, pos_ptr, pos_idx, model,
                    shift, slack, k, seed, counts, chosen):
-    """:func:`_mine` for ``queries[lo:hi]`` of one block of ``queries`` (each with an ancestor), from their float32 products with
-    every node (:class:`hypergensim.screening.KeyScreen`): a node the bound puts clearly on one side of the
-    farthest ancestor's key is decided there, the rest by the exact key.  Same table as :func:`_mine`.
+    """:func:`_mine` for ``queries[lo:hi]`` of one block of ``queries`` (each with an ancestor), from their float32
+    products with every node (:class:`hypergensim.screening.KeyScreen`): a node the bound puts clearly on one side
+    of the farthest ancestor's key is decided there, the rest by the exact key.  Same table as :func:`_mine`.
 
     The keys and bounds come first, in a loop LLVM vectorises; the walk that offers the violators, in node
     order as the sample needs, then reads them (a pass at d = 200 spent 2.0 instead of 4.3 ns of a core per
