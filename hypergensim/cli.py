@@ -59,7 +59,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         options["dedupe"] = True
     if options and not Path(args.dataset).exists():
         raise InputError("file options (--delimiter, --header, columns, --direction, --comment, --path-separator, "
-                         "--prefix-codes, --obo-relations, --no-seventh-characters, --dedupe) apply only to files", value=args.dataset)
+                         "--prefix-codes, --obo-relations, --no-seventh-characters, --dedupe) apply only to files",
+                         value=args.dataset)
     h = load_hierarchy(args.dataset, use_cache=not args.no_cache, **options)
     _eprint(h.summarize())
     if args.split:

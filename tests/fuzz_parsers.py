@@ -6,7 +6,8 @@ to bad bytes; any other exception is a bug and atheris reports it with the
 input that caused it.
 
 Usage: ``python tests/fuzz_parsers.py TARGET [libFuzzer options]`` with TARGET
-one of ``edges``, ``csv``, ``json``, ``obo``, ``icd10cm``, ``paths``, ``codes``, ``vectors``, ``spec``; e.g. ``-max_total_time=60``.
+one of ``edges``, ``csv``, ``json``, ``obo``, ``icd10cm``, ``paths``, ``codes``, ``vectors``, ``spec``;
+e.g. ``-max_total_time=60``.
 """
 
 from __future__ import annotations

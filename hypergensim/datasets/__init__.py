@@ -55,8 +55,8 @@ from .splits import GANEA_TRAIN_SHARES, Split, ganea2018_split, make_split, nick
 
 __all__ = [
     "Hierarchy", "HierarchySummary", "EdgeStats", "load_hierarchy", "from_pairs", "from_dataframe",
-    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_obo_file", "read_code_file",
-    "read_icd10cm_tabular", "read_hierarchy_file",
+    "from_tree", "from_networkx", "read_edge_file", "read_json_tree", "read_path_file", "read_obo_file",
+    "read_code_file", "read_icd10cm_tabular", "read_hierarchy_file",
     "iter_edge_file", "Split", "nickel2017_split", "ganea2018_split", "without_root", "make_split",
     "GANEA_TRAIN_SHARES", "NAMED_DATASETS", "generated_hierarchy",
     "is_dataset_name", "is_wordnet_name", "Relations", "resolve_relations", "EdgeLayout", "detect_layout",

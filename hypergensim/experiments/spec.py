@@ -76,8 +76,8 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "run": {"time_budget": float},
     # how to read a dataset file: build's and train's file flags (a column by name, or by number as text)
     "read": {"delimiter": str, "header": bool, "child_column": str, "parent_column": str, "direction": str,
-             "comment": str, "path_separator": str, "prefix_codes": bool, "obo_relations": str, "seventh_characters": bool,
-             "dedupe": bool},
+             "comment": str, "path_separator": str, "prefix_codes": bool, "obo_relations": str,
+             "seventh_characters": bool, "dedupe": bool},
     "reference": {"published": str, "source": str, "results": list, "note": str},
 }
 _REQUIRED = {"experiment": ("name", "dataset")}

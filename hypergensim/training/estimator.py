@@ -386,9 +386,8 @@ class PoincareEmbedding(BaseEstimator):
         with contextlib.ExitStack() as stack:
             if run is not None:
                 stack.enter_context(run.logging_to_file(logger))
-            if self._fast is not None:  # the shards' threads live as long as the fit
-                stack.callback(self._fast.close)
             if self._fast is not None:  # before any clock starts: numba's first build is no epoch's cost
+                stack.callback(self._fast.close)  # the shards' threads live as long as the fit
                 # a first run on a machine builds for about half a minute: say so while it happens, not only after
                 notice = threading.Timer(COMPILE_NOTE_SECONDS, logger.info, args=(
                     "building the training kernels with numba: about half a minute, once per machine and version",))
