@@ -18,9 +18,9 @@ fit (:class:`ThreadTeam`).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor, wait
 from typing import Any
@@ -38,21 +38,21 @@ def default_threads() -> int:
     return max(1, min(len(usable_cpus()), int(numba.config.NUMBA_NUM_THREADS)))
 
 
-def split(n_items: int, threads: int, *, per_thread: int = 8, smallest: int = 1) -> list[tuple[int, int]]:
-    """``[lo, hi)`` parts covering ``range(n_items)`` in order: about ``per_thread`` parts per thread, so a thread
-    that finishes early takes another (the cost of an item varies: a query among poorly placed points costs
-    many times one among well-placed ones), each of at least ``smallest`` items.
+def split(n_items: int, threads: int, *, per_thread: int = 8) -> list[tuple[int, int]]:
+    """``[lo, hi)`` parts covering ``range(n_items)`` in order: ``per_thread`` parts per thread (fewer where
+    there are fewer items), so a thread that finishes early takes another (the cost of an item varies: a query
+    among poorly placed points costs many times one among well-placed ones).
 
     Examples
     --------
     >>> split(10, 2, per_thread=2)
     [(0, 2), (2, 5), (5, 7), (7, 10)]
-    >>> split(10, 4, smallest=5), split(0, 4)
-    ([(0, 5), (5, 10)], [])
+    >>> split(3, 4), split(0, 4)
+    ([(0, 1), (1, 2), (2, 3)], [])
     """
     if n_items <= 0:
         return []
-    parts = max(1, min(threads * per_thread, n_items // max(smallest, 1)))
+    parts = min(threads * per_thread, n_items)
     bounds = [n_items * k // parts for k in range(parts + 1)]
     return list(zip(bounds[:-1], bounds[1:]))
 
@@ -60,14 +60,13 @@ def split(n_items: int, threads: int, *, per_thread: int = 8, smallest: int = 1)
 def run_tasks(task: Callable[[int], object], n_tasks: int, threads: int, *, pool: Executor | None = None) -> None:
     """Call ``task(0)``, …, ``task(n_tasks - 1)``, each once, on ``min(threads, n_tasks)`` threads.
 
-    The calling thread is one of them; the others are started here and joined
-    before this returns.  Tasks are handed out in order as threads come free.
-    ``task`` should spend its time in GIL-free code (a ``nogil`` numba kernel),
-    or the threads only take turns.  ``pool``: an executor of at least
-    ``threads - 1`` threads that serve as the helpers, instead of threads
-    started for this call (:class:`ThreadTeam`).  The first exception a task raises is
-    raised here, after every thread has stopped (the tasks not yet started are
-    not started); a lone thread (``threads`` 1 or a single task) runs the tasks
+    The calling thread is one of them; the others are ``pool``'s (an executor
+    of at least ``threads - 1`` threads, kept by a :class:`ThreadTeam`), or
+    started for this call and stopped before it returns.  Tasks are handed out
+    in order as threads come free.  ``task`` should spend its time in GIL-free
+    code (a ``nogil`` numba kernel), or the threads only take turns.  The first
+    exception a task raises is raised here, after every helper has finished (the
+    tasks not yet started are not started); a lone thread (``threads`` 1 or a single task) runs the tasks
     in the calling thread, in order.
 
     Examples
@@ -97,21 +96,13 @@ def run_tasks(task: Callable[[int], object], n_tasks: int, threads: int, *, pool
         except BaseException as exc:  # noqa: BLE001 - carried to the calling thread, raised there
             errors.append(exc)
 
-    if pool is not None:
-        futures = [pool.submit(work) for _ in range(helpers)]
+    with contextlib.nullcontext(pool) if pool is not None else \
+            ThreadPoolExecutor(helpers, thread_name_prefix="hypergensim-tasks") as helping:
+        futures = [helping.submit(work) for _ in range(helpers)]
         try:
             work()
         finally:
             wait(futures)
-    else:
-        started = [threading.Thread(target=work, name=f"hypergensim-{k + 1}", daemon=True) for k in range(helpers)]
-        for thread in started:
-            thread.start()
-        try:
-            work()
-        finally:
-            for thread in started:
-                thread.join()
     if errors:
         raise errors[0]
 

@@ -139,7 +139,7 @@ def test_split_covers_the_range_in_order():
             assert parts[0][0] == 0 and parts[-1][1] == n
             assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(parts, parts[1:]))
             assert len(parts) <= max(1, threads * 8)
-    assert all(hi - lo >= 40 for lo, hi in split(1000, 16, smallest=40))
+    assert split(3, 16) == [(0, 1), (1, 2), (2, 3)]  # fewer items than parts: one part each
     assert split(0, 2) == [] and default_threads() >= 1
 
 
