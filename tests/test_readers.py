@@ -375,19 +375,24 @@ def test_every_kind_of_file_is_told_apart_once_and_an_option_for_another_kind_is
     """file_kind() is the one decision: the file's own format first, then the options.  ``--prefix-codes`` on a
     JSON tree read it as a code list (1 node, 0 edges, exit 0) and on an OBO file failed on '[Term]' as a
     repeated code; both are refused by name now."""
-    from hypergensim.datasets.readers import describes_a_whole_hierarchy, file_kind
+    from hypergensim.datasets.readers import file_kind, read_whole_hierarchy
 
     files = {"tree.json": '{"animal": {"dog": {}}}', "go.obo": "format-version: 1.2\n\n[Term]\nid: GO:1\n",
-             "tab.xml": "<ICD10CM.tabular><chapter/></ICD10CM.tabular>\n", "paths.txt": "Animals\nAnimals > Dogs\n",
+             "tab.xml": "<ICD10CM.tabular><chapter><name>1</name><desc>Infections (A00-B99)</desc>"
+                        "<section id='A00-A09'><desc>Intestinal</desc><diag><name>A00</name><desc>Cholera</desc>"
+                        "</diag></section></chapter></ICD10CM.tabular>\n", "paths.txt": "Animals\nAnimals > Dogs\n",
              "codes.csv": "A10,diabetes\nA10B,oral\n", "edges.csv": "dog,animal\n"}
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     kinds = {name: file_kind(tmp_path / name, {"prefix_codes": name == "codes.csv"}) for name in files}
     assert kinds == {"tree.json": "json", "go.obo": "obo", "tab.xml": "icd10cm", "paths.txt": "paths",
                      "codes.csv": "codes", "edges.csv": "edges"}
-    assert [name for name in files if not describes_a_whole_hierarchy(tmp_path / name, {})] == ["codes.csv",
-                                                                                                "edges.csv"]
-    assert describes_a_whole_hierarchy(tmp_path / "edges.csv", {"obo_relations": ["part_of"]})  # refused there
+    wholes = {name: read_whole_hierarchy(tmp_path / name, **({"prefix_codes": True} if name == "codes.csv" else {}))
+              for name in files}
+    assert [name for name, tree in wholes.items() if tree is None] == ["edges.csv"]  # its relations as given
+    assert wholes["paths.txt"].relations() == read_hierarchy_file(tmp_path / "paths.txt").relations()
+    with pytest.raises(InputError, match="obo_relations .* applies to OBO ontologies"):  # sent on, refused there
+        read_whole_hierarchy(tmp_path / "edges.csv", obo_relations=["part_of"])
     for name, what in (("tree.json", "a JSON tree"), ("go.obo", "an OBO ontology")):
         with pytest.raises(InputError, match=f"prefix_codes .* applies to a delimited file of codes: this file is "
                                              f"{what}") as err:

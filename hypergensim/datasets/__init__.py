@@ -39,7 +39,6 @@ from .icd10cm import read_icd10cm_tabular
 from .obo import read_obo_file
 from .readers import (
     EdgeLayout,
-    describes_a_whole_hierarchy,
     detect_layout,
     from_dataframe,
     from_networkx,
@@ -50,6 +49,7 @@ from .readers import (
     read_hierarchy_file,
     read_json_tree,
     read_path_file,
+    read_whole_hierarchy,
 )
 from .splits import GANEA_TRAIN_SHARES, Split, ganea2018_split, make_split, nickel2017_split, without_root
 
@@ -188,8 +188,8 @@ def resolve_relations(relations: Any, *, what: str = "relations", **options: Any
         return Relations(load_hierarchy(relations).relations(), relations)
     if isinstance(relations, (str, Path)):
         path = Path(relations)
-        if describes_a_whole_hierarchy(path, options):
-            tree = read_hierarchy_file(path, **options)
+        tree = read_whole_hierarchy(path, **options)
+        if tree is not None:
             return Relations(tree.relations(), str(path), path, f"{tree.meta.get('read_as', '')} (its closure)",
                              tree.labels)
         options.pop("path_separator", None)

@@ -41,7 +41,7 @@ __all__ = [
     "read_json_tree",
     "detect_path_separator",
     "read_path_file",
-    "describes_a_whole_hierarchy",
+    "read_whole_hierarchy",
     "file_kind",
     "from_networkx",
     "read_hierarchy_file",
@@ -751,6 +751,20 @@ def path_file_separator(path: str | Path, options: dict[str, Any]) -> str | None
     return detect_path_separator(path, comment=options.get("comment"))
 
 
+def _sniff(path: Path, options: dict[str, Any]) -> tuple[str, str | None]:
+    """:func:`file_kind`'s answer and, for a file of paths, its separator: the file is looked at once."""
+    if is_icd10cm_tabular(path):
+        return "icd10cm", None
+    if is_obo_file(path):
+        return "obo", None
+    if path.suffix.lower() == ".json":
+        return "json", None
+    if options.get("prefix_codes"):
+        return "codes", None
+    separator = path_file_separator(path, options)
+    return ("edges", None) if separator is None else ("paths", separator)
+
+
 def file_kind(path: str | Path, options: dict[str, Any]) -> str:
     """What :func:`read_hierarchy_file` reads ``path`` as with these file options: ``"icd10cm"`` (CMS's tabular
     list), ``"obo"`` (an ontology), ``"json"`` (a tree), ``"codes"`` (a code list: ``prefix_codes``),
@@ -767,26 +781,30 @@ def file_kind(path: str | Path, options: dict[str, Any]) -> str:
     >>> file_kind(tree, {}), file_kind(tree, {"prefix_codes": True})
     ('json', 'json')
     """
+    return _sniff(Path(path), options)[0]
+
+
+def read_whole_hierarchy(path: str | Path, **options: Any) -> Hierarchy | None:
+    """The hierarchy a file describes whole, read as :func:`read_hierarchy_file` reads it (a JSON tree, an OBO
+    ontology, the ICD-10-CM tabular list, a file of paths, a code list: any :func:`file_kind` but edges), or
+    None for an edge file, whose relations training takes as given (a link-prediction train split is one, and
+    must not be closed).  The file is looked at once.  Options that only a whole hierarchy's file takes
+    (``obo_relations``, ``seventh_characters``) send an edge file to the reader too, which refuses them by name.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "paths.txt").write_text("Animals\\nAnimals > Dogs\\n")
+    >>> _ = (folder / "edges.csv").write_text("dog,animal\\n")
+    >>> read_whole_hierarchy(folder / "paths.txt").relations(), read_whole_hierarchy(folder / "edges.csv")
+    ([('Animals > Dogs', 'Animals')], None)
+    """
     path = Path(path)
-    if is_icd10cm_tabular(path):
-        return "icd10cm"
-    if is_obo_file(path):
-        return "obo"
-    if path.suffix.lower() == ".json":
-        return "json"
-    if options.get("prefix_codes"):
-        return "codes"
-    return "edges" if path_file_separator(path, options) is None else "paths"
-
-
-def describes_a_whole_hierarchy(path: str | Path, options: dict[str, Any]) -> bool:
-    """Whether the file read with these ``options`` describes its hierarchy whole (a JSON tree, an OBO
-    ontology, the ICD-10-CM tabular list, a file of paths, a code list: any :func:`file_kind` but edges), so
-    that training takes its closure, rather than listing relations (an edge file: a link-prediction train split
-    is one, taken as given).  Options that only such a file takes send the file to
-    :func:`read_hierarchy_file` too, which refuses them by name."""
-    return (options.get("obo_relations") is not None or options.get("seventh_characters") is not None
-            or file_kind(path, options) != "edges")
+    kind, separator = _sniff(path, options)
+    if kind == "edges" and options.get("obo_relations") is None and options.get("seventh_characters") is None:
+        return None
+    return _read_kind(path, kind, separator, options)
 
 
 #: The file options a code list (``prefix_codes``) takes; ``child_column`` names its code column.
@@ -817,7 +835,11 @@ def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
     blocks and codes, a file of paths (:func:`path_file_separator`) as paths, and anything else as a delimited
     edge file."""
     path = Path(path)
-    kind = file_kind(path, options)
+    return _read_kind(path, *_sniff(path, options), options)
+
+
+def _read_kind(path: Path, kind: str, separator: str | None, options: dict[str, Any]) -> Hierarchy:
+    """:func:`read_hierarchy_file` once the file's kind (and a paths file's ``separator``) is known."""
     relations = options.pop("obo_relations", None)
     if relations is not None and kind != "obo":
         raise InputError("obo_relations (--obo-relations) applies to OBO ontologies: this file is not one (an "
@@ -845,7 +867,7 @@ def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
         return _read_code_list(path, options)
     options.pop("prefix_codes", None)
     if kind == "paths":
-        return read_path_file(path, separator=path_file_separator(path, options), comment=options.get("comment"),
+        return read_path_file(path, separator=separator, comment=options.get("comment"),
                               dedupe=bool(options.get("dedupe")), name=options.get("name"))
     options.pop("path_separator", None)
     return read_edge_file(path, **options)
