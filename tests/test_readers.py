@@ -387,8 +387,8 @@ def test_every_kind_of_file_is_told_apart_once_and_an_option_for_another_kind_is
     kinds = {name: file_kind(tmp_path / name, {"prefix_codes": name == "codes.csv"}) for name in files}
     assert kinds == {"tree.json": "json", "go.obo": "obo", "tab.xml": "icd10cm", "paths.txt": "paths",
                      "codes.csv": "codes", "edges.csv": "edges"}
-    wholes = {name: read_whole_hierarchy(tmp_path / name, **({"prefix_codes": True} if name == "codes.csv" else {}))
-              for name in files}
+    wholes = {name: read_whole_hierarchy(tmp_path / name, prefix_codes=name == "codes.csv", dedupe=False)
+              for name in files}  # a switch given as False is not asked for, so no file refuses it
     assert [name for name, tree in wholes.items() if tree is None] == ["edges.csv"]  # its relations as given
     assert wholes["paths.txt"].relations() == read_hierarchy_file(tmp_path / "paths.txt").relations()
     with pytest.raises(InputError, match="obo_relations .* applies to OBO ontologies"):  # sent on, refused there

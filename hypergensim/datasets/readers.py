@@ -840,6 +840,9 @@ def read_hierarchy_file(path: str | Path, **options: Any) -> Hierarchy:
 
 def _read_kind(path: Path, kind: str, separator: str | None, options: dict[str, Any]) -> Hierarchy:
     """:func:`read_hierarchy_file` once the file's kind (and a paths file's ``separator``) is known."""
+    for flag in ("prefix_codes", "dedupe"):  # a switch given as False was not asked for, whatever the file
+        if options.get(flag) is False:
+            del options[flag]
     relations = options.pop("obo_relations", None)
     if relations is not None and kind != "obo":
         raise InputError("obo_relations (--obo-relations) applies to OBO ontologies: this file is not one (an "
