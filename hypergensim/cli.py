@@ -384,7 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test-fraction", type=float, default=0.1, help="nickel2017: share of edges held out for test")
     p.add_argument("--valid-fraction", type=float, default=0.0, help="nickel2017: share held out for valid")
     p.add_argument("--train-share", type=float, default=0.9,
-                   help="ganea2018: share of non-basic edges added to train (0, 0.1, 0.25, 0.5, 0.9)")
+                   help="ganea2018: share of all the non-basic edges added to train, drawn from those not held "
+                        "out (0, 0.1, 0.25, 0.5, 0.9: all of them)")
     p.add_argument("--remove-root", action="store_true",
                    help="ganea2018: remove the hierarchy's one root first, as Ganea et al. remove entity.n.01")
     p.add_argument("--seed", type=int, default=0, help="random seed of the split")

@@ -497,8 +497,12 @@ def test_shipped_paper_tables_have_every_cell():
         for d in (5, 10, 20, 50, 100, 200)}
     assert len(plan(lorentz)) == 6 and all(len(c["published"]) == 1 for c in plan(lorentz))
     f1 = plan(ganea)
-    assert len(f1) == 16 and all(c["split"]["remove_root"] for c in f1)
-    assert sum(len(c["published"]) for c in f1) == 8  # the Poincaré rows; the Euclidean ones are ours alone
+    assert len(f1) == 72 and all(c["split"]["remove_root"] for c in f1)  # 3 presets x 2 dims x 4 shares x 3 seeds
+    assert {c["split"]["seed"] for c in f1} == {0}  # the seeds are the training's: one split for every cell
+    # both Poincaré presets (random and tree start) beside the paper's Poincaré rows; the Euclidean ones are ours alone
+    assert sum(len(c["published"]) for c in f1) == 48
+    assert {c["values"]["preset"]: c["model"] for c in f1} == {"ganea2018": "poincare", "ganea2018-tree": "poincare",
+                                                               "ganea2018-euclidean": "euclidean"}
 
 
 @pytest.mark.skipif(not Path("/usr/share/mime/packages/freedesktop.org.xml").is_file(),
