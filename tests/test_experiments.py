@@ -584,6 +584,26 @@ def test_metric_vs_dim_legend_sits_below_the_panels_and_pairs_each_model_with_it
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["hypergensim"]
 
 
+def test_f1_figure_draws_the_paper_once_for_two_presets_of_one_model_and_keeps_its_legend_near_the_panel():
+    """ganea2018-f1 has two Poincaré presets beside one published row per dimension and share: each dimension's
+    paper crosses are drawn once (not once per preset, in two colours), and the long labels go in fewer columns
+    than six, so the legend does not widen the figure to four times its panel."""
+    from hypergensim.experiments.plots import plot_metric_vs_dim
+
+    spec = load_spec("ganea2018-f1")
+    rows = [{"task": "f1", "model": m, "preset": p, "dim": d, "train_share": t, "seed": 0, "f1": 0.5 + t / 2,
+             **({"published_f1": 0.6 + t / 3} if m == "poincare" else {})}
+            for m, p in (("poincare", "ganea2018"), ("poincare", "ganea2018-tree"), ("euclidean", "ganea2018-euclidean"))
+            for d in (5, 10) for t in (0.0, 0.1, 0.25, 0.5)]
+    fig = plot_metric_vs_dim(spec, rows, "f1")
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert [t for t in texts if t.endswith("(paper)")] == ["poincare, dim=10 (paper)", "poincare, dim=5 (paper)"]
+    assert len(texts) == 8 and "poincare, dim=5, preset=ganea2018-tree" in texts
+    assert legend.get_window_extent().width < 2.5 * fig.axes[0].get_window_extent().width
+
+
 def test_learning_curves_colour_each_setting_and_shade_each_dimension(toy_spec, tmp_path):
     """Eight runs (two learning rates × two dimensions × two seeds): a colour per learning rate, the smaller
     dimension fainter, and one legend below the panels that says which is which."""

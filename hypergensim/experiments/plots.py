@@ -46,6 +46,8 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
             ax.grid(alpha=0.3, axis="y")
             continue
         series = sorted({_series_label(r, keys) for r in rows})
+        paper_keys = ["model"] + (["dim"] if f1 else [])  # the paper's cell: two presets of a model share it
+        drawn: set[str] = set()
         for i, name in enumerate(series):
             mine = [r for r in rows if _series_label(r, keys) == name]
             colour = f"C{i % 10}"
@@ -55,9 +57,11 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
             ax.errorbar(px, means, yerr=stds, marker="o", capsize=3, color=colour, label=name)
             published = [(r[x_key], r[f"published_{metric}"]) for r in mine
                          if r.get(f"published_{metric}") is not None and r[f"published_{metric}"] == r[f"published_{metric}"]]
-            if published:
+            paper = _series_label(mine[0], paper_keys)
+            if published and paper not in drawn:  # once per paper cell, in the colour of its first series
+                drawn.add(paper)
                 ax.scatter(*zip(*sorted(set(published))), marker="x", color=colour, s=60, zorder=3,
-                           label=f"{name} (paper)")
+                           label=f"{paper} (paper)")
         if x_key == "dim" and len(xs) > 2:
             ax.set_xscale("log", base=2)
         if xs:
@@ -79,9 +83,12 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
 
 
 def _legend_below(fig: Any, handles: list[Any], labels: list[str], columns: int) -> None:
-    """One legend for the figure, below its panels, where it hides no point or curve; at most six columns."""
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=7, ncol=min(columns, 6),
-               frameon=False)
+    """One legend for the figure, below its panels, where it hides no point or curve; at most six columns, and
+    fewer where long labels would make the legend far wider than the panels (at 7 points a character is about
+    0.055 inch, a marker and its gap 0.5)."""
+    fitting = int(2 * fig.get_figwidth() / (0.055 * max(map(len, labels), default=1) + 0.5))
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=7,
+               ncol=max(1, min(columns, 6, fitting)), frameon=False)
 
 
 def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[str], metric: str) -> None:
@@ -105,6 +112,7 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     """Training loss (and MAP, or test F1, where evaluated) of every finished run: one colour per setting (the
     grid's values but the seed, dimension and task), fainter for smaller dimensions, dashed or dotted for the
     second and third task, and one legend below the panels."""
+    from matplotlib import colormaps
     from matplotlib.lines import Line2D
 
     fig = new_figure(9, 3.8)
@@ -118,7 +126,9 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
     settings = sorted(set(setting.values()))
     tasks = sorted({j["task"] for j in jobs})
     dims = sorted({j["dim"] for j in jobs})
-    colours = {name: f"C{i % 10}" for i, name in enumerate(settings)}
+    # ten settings or fewer: matplotlib's cycle; more: tab20's twenty colours, so no two settings share one
+    palette = [f"C{i}" for i in range(10)] if len(settings) <= 10 else list(colormaps["tab20"].colors)
+    colours = {name: palette[i % len(palette)] for i, name in enumerate(settings)}
     styles = dict(zip(tasks, ("-", "--", ":", "-.")))
 
     def shade(dim: int) -> float:  # the largest dimension drawn solid, the smallest at a third
