@@ -142,12 +142,15 @@ PRESET_NOTES: dict[str, str] = {
                  "10 negatives, burn-in 20 epochs at lr 0.001 then 80 at 0.01 (their 100 epochs in all), no radius "
                  "warm-up. A low rate generalises to held-out closure edges better than the reconstruction presets: "
                  "nouns without its root, d=5, 10% of the non-basic edges in train, test F1 0.581 against 0.356 "
-                 "for nickel2017-warmup (evaluation/results/ganea2018-f1/tuning.md).",
+                 "for nickel2017-warmup (one seed, on the split before session 46, whose share was of the edges "
+                 "left after valid and test; evaluation/results/ganea2018-f1/tuning.md). Its table: "
+                 "evaluation/results/ganea2018-f1/.",
     "ganea2018-tree": "ganea2018 with a combinatorial start (init='tree': the nodes laid out along the spanning tree "
                       "of the training relations) and lr 0.03 after burn-in, the same 100 epochs. Nouns without its "
-                      "root, d=5, 10% of the non-basic edges in train (seeds 0-3, the split of session 45): test F1 "
-                      "0.751 (0.706-0.793) against 0.591 (0.567-0.619) for ganea2018's random start; lr 0.01 "
-                      "gave 0.708, 0.1 0.757, 0.3 0.715 (evaluation/results/ganea2018-f1/tuning.md).",
+                      "root, test F1 over three seeds at 0/10/25/50% of the non-basic edges in train: d=5 "
+                      "0.538/0.747/0.776/0.822, d=10 0.608/0.806/0.823/0.861, against ganea2018's random start "
+                      "0.271/0.617/0.748/0.775 and 0.285/0.692/0.787/0.789 (the paper: 0.294/0.702/0.782/0.836 and "
+                      "0.289/0.714/0.820/0.853; evaluation/results/ganea2018-f1/, tuning.md for the rates tried).",
     "ganea2018-euclidean": "ganea2018 (the same budget and rates) for the Euclidean model, the baseline of "
                            "Ganea et al.'s Table 1.",
     "facebook-mammals": "facebookresearch train-mammals.sh: dim 5, 50 negatives, burn-in 20 epochs at lr×0.1, "
