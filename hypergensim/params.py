@@ -243,8 +243,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("init_range", tuple, (-0.001, 0.001), "Uniform initialisation range ``(low, high)``.",
               doc_type="tuple of float"),
     Parameter("init", str, "random", "``random``: uniform in ``init_range``.  ``tree``: the nodes laid out along a "
-              "spanning tree of the relations, the deepest at ``radius_start`` (Sarkar's construction, "
+              "spanning tree of the relations, the deepest at ``init_radius`` (Sarkar's construction, "
               ":mod:`hypergensim.training.initialization`); hyperbolic models only.", choices=INITS),
+    Parameter("init_radius", float, None, "``init='tree'`` only: the hyperbolic distance from the origin of the "
+              "deepest node of the tree start (every edge is this over the tree's depth).  It may not exceed "
+              "``radius_start`` when a radius warm-up runs, which would pull the start in.  None: "
+              "``radius_start`` when a warm-up runs, else 2.0.", low=0, low_open=True, allow_none=True,
+              doc_type="float or None"),
     Parameter("dtype", str, "float64", "Vector dtype.", choices=DTYPES),
     Parameter("random_state", int, 0, "Seed of initialisation, shuffling and negative sampling.", flag="seed"),
     Parameter("engine", str, None, "``gensim``: gensim's own training loop.  ``fast``: the compiled multi-core "

@@ -64,8 +64,33 @@ def test_the_estimator_starts_from_the_tree_and_trains(model):
     assert evaluate_reconstruction(trained.kv_, MAMMALS_TSV).map > 0.5
 
 
+def test_init_radius_places_the_deepest_node_and_is_refused_where_it_means_nothing():
+    tree = from_tree({"r": {"a": ["c", "d"], "b": ["e", "f"]}})
+    still = {"epochs": 1, "burn_in": 0, "alpha": 1e-9, "workers": 1, "verbose": 0, "radius_warmup": 0}
+    radius = lambda est, key: float(poincare_distance(est.kv_[key], np.zeros(est.dim)))  # noqa: E731
+    # an edge is the radius over the depth (2): the root's children sit at half of it, the leaves within it
+    assert radius(PoincareEmbedding(init="tree", **still).fit(tree), "a") == pytest.approx(1.0, rel=1e-4)
+    est = PoincareEmbedding(init="tree", init_radius=0.5, **still).fit(tree)
+    assert radius(est, "a") == pytest.approx(0.25, rel=1e-4) and 0.25 < radius(est, "c") <= 0.5 + 1e-4
+    with pytest.raises(ConfigError, match="init_radius=1.0 is the radius of the tree start; init='random'"):
+        PoincareEmbedding(init_radius=1.0, **still).fit(tree)
+    with pytest.raises(ConfigError, match="init_radius=3.0 is beyond radius_start=2.0"):
+        PoincareEmbedding(init="tree", init_radius=3.0, radius_start=2.0, radius_warmup=1, epochs=2,
+                          verbose=0).fit(tree)
+    with pytest.raises(ConfigError, match=r"init_radius must be a number in \(0, 12.2"):
+        PoincareEmbedding(init="tree", init_radius=20.0, **still).fit(tree)
+    with pytest.raises(ConfigError, match="init_radius must be"):
+        PoincareEmbedding(init="tree", init_radius=0.0, **still).fit(tree)
+
+
 def test_train_takes_init_from_the_command_line(tmp_path):
     r = run_cli("train", MAMMALS_TSV, "--init", "tree", "--epochs", "5", "--workers", "1", "--out", tmp_path / "run")
     assert r.returncode == 0, r.stderr
     assert '"init": "tree"' in (tmp_path / "run" / "config.json").read_text()
     assert_clean_error(run_cli("train", MAMMALS_TSV, "--init", "sarkar", "--out", tmp_path / "bad"), "init")
+    r = run_cli("train", MAMMALS_TSV, "--init", "tree", "--init-radius", "1.5", "--epochs", "2", "--workers", "1",
+                "--out", tmp_path / "radius")
+    assert r.returncode == 0, r.stderr
+    assert '"init_radius": 1.5' in (tmp_path / "radius" / "config.json").read_text()
+    assert_clean_error(run_cli("train", MAMMALS_TSV, "--init-radius", "1.5", "--out", tmp_path / "bad2"),
+                       "init_radius")

@@ -234,6 +234,15 @@ class PoincareEmbedding(BaseEstimator):
         need(p.negative is None or not p.hard_negatives or p.hard_negatives <= p.negative,
              f"hard_negatives={p.hard_negatives} is more than negative={p.negative} (it is how many of them are "
              "violators)")
+        if p.init_radius is not None:
+            need(p.init == "tree", f"init_radius={p.init_radius!r} is the radius of the tree start; init={p.init!r} "
+                                   "does not start from the tree (set init='tree')")
+            r_max = boundary_radius(float(p.epsilon))
+            need(p.init_radius < r_max, f"init_radius must be a number in (0, {r_max:.4g}) (the radius of the "
+                                        f"epsilon boundary), got {p.init_radius!r}")
+            need(p.radius_start is None or p.init_radius <= p.radius_start,
+                 f"init_radius={p.init_radius!r} is beyond radius_start={p.radius_start!r}: the radius warm-up "
+                 "would pull the tree start in to radius_start (lower init_radius, or raise radius_start)")
         if p.model != "poincare":  # what means nothing for another model is an error, not ignored
             need(p.engine == "fast", f"model={p.model!r} needs engine='fast' (gensim's loop trains the "
                                      "Poincaré ball only)")
@@ -669,7 +678,8 @@ class PoincareEmbedding(BaseEstimator):
             from .initialization import tree_start
 
             kv = self.model_.kv
-            kv.vectors[:] = tree_start(kv.index_to_key, pairs, dim=p.dim, radius=p.radius_start or WARMUP_RADIUS,
+            radius = p.init_radius or p.radius_start or WARMUP_RADIUS  # within the warm-up's first bound
+            kv.vectors[:] = tree_start(kv.index_to_key, pairs, dim=p.dim, radius=radius,
                                        rng=np.random.default_rng(p.random_state))
         self._expose_vectors()
         self._make_engine()

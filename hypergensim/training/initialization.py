@@ -16,8 +16,8 @@ Two choices differ from the 2-D construction, for what the engine does next:
   and a start confined to two coordinates would stay there: the gradient of a
   distance has no component along a coordinate where every point is 0);
 * the edge is ``radius`` over the tree's depth, so that the deepest node sits
-  at ``radius`` (the estimator passes the radius warm-up's starting bound), so the warm-up keeps the depth
-  order instead of flattening it.
+  at ``radius`` (the estimator passes ``init_radius``, by default the radius warm-up's starting bound, so
+  the warm-up keeps the depth order instead of flattening it).
 
 The spanning tree keeps, for each node, its deepest ancestor (the one with the
 most ancestors of its own), which is its parent in a tree's closure and one of
