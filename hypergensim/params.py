@@ -219,6 +219,12 @@ PARAMETERS: tuple[Parameter, ...] = (
               flag="regularization", auto=True),
     Parameter("epsilon", float, 1e-5, "Margin from the boundary kept by the projection (norms up to 1 − ε).",
               low=0, high=0.5, low_open=True, high_open=True),
+    Parameter("max_norm", float, 1.0, "Euclidean and translational models: every row is renormalised to at "
+              "most this norm after each step, as facebookresearch's EuclideanManifold does (1 in the code of the "
+              "2017 paper, whose Euclidean rows it reproduces).  None: unbounded, as in their current code "
+              "(``max_norm=None``), with which a Euclidean baseline reconstructs far better than the paper's "
+              "table (their issues #35 and #72).", low=0, low_open=True,
+              allow_none=True, doc_type="float or None"),
     Parameter("radius_start", float, None,
               "Radius warm-up (``objective='nickel2017'`` only): every vector is kept within this hyperbolic "
               "distance of the origin during burn-in and the first epoch, and the bound grows linearly to the "
@@ -326,9 +332,24 @@ def add_cli_flags(parser: argparse.ArgumentParser) -> None:
             kw.update(choices=list(p.choices), metavar="{" + ",".join(p.choices) + "}")
         elif p.kind is tuple:
             kw.update(nargs=2, type=float, metavar=("LOW", "HIGH"))
+        elif p.allow_none and not p.auto and p.default is not None:  # None is a value here, not "not given"
+            kw.update(type=_none_or(p.kind), metavar=kw["metavar"] + "|none")
         else:
             kw["type"] = p.kind
         parser.add_argument(p.option, **kw)
+
+
+#: What an option of :func:`_none_or` returns for ``none``: set, and to None (an option left out is None).
+_GIVEN_NONE = "none"
+
+
+def _none_or(kind: type) -> Any:
+    """An argparse type that reads ``none`` as :data:`_GIVEN_NONE` and anything else as ``kind``."""
+    def convert(text: str) -> Any:
+        return _GIVEN_NONE if text.strip().lower() == _GIVEN_NONE else kind(text)
+
+    convert.__name__ = kind.__name__  # argparse names the type in its "invalid float value" message
+    return convert
 
 
 def cli_values(args: argparse.Namespace) -> dict[str, Any]:
@@ -337,7 +358,7 @@ def cli_values(args: argparse.Namespace) -> dict[str, Any]:
     for p in PARAMETERS:
         value = getattr(args, p.name, None) if p.option else None
         if value is not None:
-            out[p.name] = tuple(value) if p.kind is tuple else value
+            out[p.name] = None if value is _GIVEN_NONE else tuple(value) if p.kind is tuple else value
     return out
 
 

@@ -58,6 +58,52 @@ def test_euclidean_and_translational_batches_match_numpy():
             np.testing.assert_allclose(trans, t - lr * gt_expected, rtol=1e-12)
 
 
+def test_euclidean_rows_are_renormalised_to_max_norm_and_unbounded_with_inf():
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, (6, 3))
+    x *= 2.0 / np.linalg.norm(x, axis=1, keepdims=True)  # every row at norm 2
+    us, vs, negs = np.array([0]), np.array([1]), np.array([[2, 3, 4]])
+
+    def step(bound):
+        got = x.copy()
+        _batch_other(got, us, vs, negs, 0.01, MODEL_CODE["euclidean"], np.zeros(0), bound, np.empty(0),
+                     np.empty((1, 3)), np.empty((1, 4, 3)), np.empty((1, 4, 4)), np.empty(3))
+        return got
+
+    free, unit, three = step(np.inf), step(1.0), step(3.0)
+    moved = [0, 1, 2, 3, 4]
+    assert np.all(np.linalg.norm(free[moved], axis=1) > 1.5)  # unbounded: the rows keep their norm of about 2
+    np.testing.assert_allclose(np.linalg.norm(unit[moved], axis=1), 1.0, rtol=1e-12)  # the 2017 paper's code
+    np.testing.assert_allclose(unit[moved], free[moved] / np.linalg.norm(free[moved], axis=1, keepdims=True),
+                               rtol=1e-12)  # renormalised, not clipped per coordinate
+    np.testing.assert_array_equal(three, free)  # within the bound: untouched
+    np.testing.assert_array_equal(unit[5], x[5])  # a row not in the batch is not renormalised
+
+
+def test_an_unbounded_euclidean_run_trains_saves_resumes_and_evaluates(tmp_path):
+    params = dict(model="euclidean", max_norm=None, dim=4, negative=5, epochs=6, workers=1, random_state=2,
+                  verbose=0, alpha=0.1)
+    whole = PoincareEmbedding(**params).fit(MAMMALS_TSV)
+    assert np.linalg.norm(whole.points_, axis=1).max() > 1.0  # beyond the unit ball the paper's code kept
+    bounded = PoincareEmbedding(**{**params, "max_norm": 1.0}).fit(MAMMALS_TSV)
+    assert np.linalg.norm(bounded.points_, axis=1).max() <= 1.0 + 1e-12
+    PoincareEmbedding(**{**params, "epochs": 3}).fit(MAMMALS_TSV, run_dir=tmp_path / "run", checkpoint_every=1)
+    resumed = PoincareEmbedding.resume(tmp_path / "run", epochs=6, verbose=0)
+    np.testing.assert_array_equal(resumed.points_, whole.points_)
+    assert resumed.max_norm is None and json.loads((tmp_path / "run" / "config.json").read_text())[
+        "params"]["max_norm"] is None
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())["reconstruction"]
+    r = run_cli("evaluate", tmp_path / "run", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["map"] == pytest.approx(metrics["map"], abs=1e-12)
+    cli = run_cli("train", MAMMALS_TSV, "--model", "euclidean", "--max-norm", "none", "--dim", "4", "--epochs", "3",
+                  "--workers", "1", "--out", tmp_path / "cli")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads((tmp_path / "cli" / "config.json").read_text())["params"]["max_norm"] is None
+    assert_clean_error(run_cli("train", MAMMALS_TSV, "--model", "euclidean", "--max-norm", "wide", "--out",
+                               tmp_path / "bad"), "--max-norm", "wide")
+
+
 def test_lorentz_batch_is_riemannian_sgd_on_the_hyperboloid():
     """Nickel & Kiela (2018), Algorithm 1: h = g⁻¹∇, projected on the tangent space, then the exponential map."""
     rng = np.random.default_rng(1)
@@ -214,6 +260,9 @@ def test_an_infinite_epoch_loss_warns_once_per_run_of_such_epochs(caplog):
      "radius_start (the radius warm-up) is for the hyperbolic models"),
     ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "epsilon": 1e-3},
      "epsilon (the margin from the ball's boundary) means nothing for model='lorentz'"),
+    ({"max_norm": None}, "max_norm bounds the rows of the Euclidean models (euclidean, translational); "
+                         "model='poincare' keeps"),
+    ({"model": "euclidean", "max_norm": 0.0}, "max_norm must be None or a finite number > 0, got 0.0"),
 ])
 def test_what_means_nothing_for_a_model_is_an_error(params, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -255,6 +255,9 @@ class PoincareEmbedding(BaseEstimator):
                  f"init={p.init!r} lays the nodes out in hyperbolic space; model={p.model!r} starts from init='random'")
             need(p.epsilon == PARAMETER["epsilon"].default,
                  f"epsilon (the margin from the ball's boundary) means nothing for model={p.model!r}")
+        need(p.max_norm == PARAMETER["max_norm"].default or p.model in ("euclidean", "translational"),
+             f"max_norm bounds the rows of the Euclidean models (euclidean, translational); model={p.model!r} "
+             "keeps its points in the ball or on the hyperboloid")
 
     def _check_data(self, relations: list[tuple[str, str]]) -> HierarchyProfile:
         """The relations' profile; a tiny hierarchy caps the schedule's negatives, or refuses the user's."""
@@ -707,7 +710,8 @@ class PoincareEmbedding(BaseEstimator):
             self._fast = FastTrainer(self.model_, objective=self.params_.objective, workers=self.params_.workers,
                                      random_state=self.random_state, geometry=self.model,
                                      negative_sampling=self.negative_sampling,
-                                     max_hard_negatives=self.params_.hard_negatives)
+                                     max_hard_negatives=self.params_.hard_negatives,
+                                     max_norm=self.params_.max_norm)
             self._fast.batch_size = self.batch_size
             if self.params_.radius_cap == "depth":  # a bound per node, growing with its depth
                 depth = longest_path_depths(self._fast.relations(), len(self.model_.kv))

@@ -360,7 +360,7 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec, n
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=KERNEL_FASTMATH)
-def _batch_other(vectors, us, vs, negs, lr, model, trans, max_x0, gt, gu, gv, dist, uvec):
+def _batch_other(vectors, us, vs, negs, lr, model, trans, bound, gt, gu, gv, dist, uvec):
     """One batch of the paper's softmax loss for the Lorentz, Euclidean and translational models.
 
     ``L = d(u, v) + log Σ_{w ∈ {v} ∪ N(u)} exp(−d(u, w))``, so ``∂L/∂d_j = softmax_j − [j = 0]``.
@@ -368,10 +368,11 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, max_x0, gt, gu, gv, di
     * ``lorentz``: ``d = arcosh(γ)``, ``γ = −⟨u, w⟩_L``; the Riemannian gradient at ``u`` is
       ``Σ_j c_j (γ_j u − w_j)/sqrt(γ_j² − 1)`` (``g_L⁻¹`` applied and projected on the tangent space,
       Nickel & Kiela 2018, Algorithm 1), and a row moves by the exponential map of ``−lr`` times it,
-      then is put back on the hyperboloid (``x₀ = sqrt(1 + ‖x'‖²)``) and within ``x₀ ≤ max_x0``
+      then is put back on the hyperboloid (``x₀ = sqrt(1 + ‖x'‖²)``) and within ``x₀ ≤ bound``
       (the radius warm-up's bound ``cosh R``; ``inf`` without one);
     * ``euclidean``: ``d = ‖u − w‖²``; ``translational``: ``d = ‖u − w + r‖²`` with one global ``r``;
-      plain SGD, then rows renormalised to norm at most 1, as facebookresearch's EuclideanManifold does.
+      plain SGD, then rows renormalised to norm at most ``bound`` (``max_norm``: 1 in the 2017 paper's code,
+      ``inf`` for none), as facebookresearch's EuclideanManifold does.
 
     Returns the batch's summed loss.
     """
@@ -440,10 +441,10 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, max_x0, gt, gu, gv, di
                     if model == _TRANSLATIONAL:
                         gt[d] += 2.0 * c * e
     for r in range(b):
-        _move(vectors, us[r], gu[r], lr, model, max_x0)
+        _move(vectors, us[r], gu[r], lr, model, bound)
     for r in range(b):
         for j in range(k1):
-            _move(vectors, vs[r] if j == 0 else negs[r, j - 1], gv[r, j], lr, model, max_x0)
+            _move(vectors, vs[r] if j == 0 else negs[r, j - 1], gv[r, j], lr, model, bound)
     if model == _TRANSLATIONAL:
         ok = True
         for d in range(dim):
@@ -456,8 +457,9 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, max_x0, gt, gu, gv, di
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=KERNEL_FASTMATH)
-def _move(vectors, row, grad, lr, model, max_x0):
-    """Step ``vectors[row]`` against ``grad``: the Lorentz exponential map, or SGD renormalised to norm 1."""
+def _move(vectors, row, grad, lr, model, bound):
+    """Step ``vectors[row]`` against ``grad``: the Lorentz exponential map within ``x₀ ≤ bound``, or SGD
+    renormalised to norm at most ``bound``."""
     dim = vectors.shape[1]
     if model == _LORENTZ:
         # v = −lr · grad is tangent at x; ‖v‖_L² = −v₀² + Σ vᵢ², clipped to the largest step
@@ -487,11 +489,11 @@ def _move(vectors, row, grad, lr, model, max_x0):
             x = ch * vectors[row, d] - sh * lr * grad[d]
             vectors[row, d] = x
             s += x * x
-        if 1.0 + s > max_x0 * max_x0:  # beyond the warm-up's radius: back onto it (x₀ = cosh R)
-            scale = math.sqrt(max_x0 * max_x0 - 1.0) / math.sqrt(s)
+        if 1.0 + s > bound * bound:  # beyond the warm-up's radius: back onto it (x₀ = cosh R)
+            scale = math.sqrt(bound * bound - 1.0) / math.sqrt(s)
             for d in range(1, dim):
                 vectors[row, d] *= scale
-            s = max_x0 * max_x0 - 1.0
+            s = bound * bound - 1.0
         vectors[row, 0] = math.sqrt(1.0 + s)
     else:
         for d in range(dim):
@@ -502,8 +504,8 @@ def _move(vectors, row, grad, lr, model, max_x0):
             x = vectors[row, d] - lr * grad[d]
             vectors[row, d] = x
             s += x * x
-        if s > 1.0:
-            scale = 1.0 / math.sqrt(s)
+        if s > bound * bound:
+            scale = bound / math.sqrt(s)
             for d in range(dim):
                 vectors[row, d] *= scale
 
@@ -732,6 +734,9 @@ class FastTrainer:
         the violators of its ``u`` (its ``hard_negatives``; 0: none, and no
         violators are mined); objective ``nickel2017`` and
         ``negative_sampling="relation"`` only.
+    max_norm : float or None
+        The Euclidean and translational models' rows are renormalised to at
+        most this norm after every step (None: unbounded).
 
     Attributes
     ----------
@@ -762,7 +767,7 @@ class FastTrainer:
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
                  geometry: str = "poincare", negative_sampling: str = "relation",
-                 max_hard_negatives: int = 0) -> None:
+                 max_hard_negatives: int = 0, max_norm: float | None = 1.0) -> None:
         PARAMETER["negative_sampling"].check(negative_sampling)
         PARAMETER["hard_negatives"].check(max_hard_negatives)
         hard_negatives = int(max_hard_negatives or 0)
@@ -774,7 +779,9 @@ class FastTrainer:
                               f"negative_sampling='relation' (got {objective!r}, {negative_sampling!r})")
         if hard_negatives > model.negative:
             raise ConfigError(f"hard_negatives={hard_negatives} is more than negative={model.negative}")
+        PARAMETER["max_norm"].check(max_norm)
         self.max_hard_negatives = hard_negatives
+        self.max_norm = max_norm
         self.negative_sampling = negative_sampling
         self.model = model
         self.objective = objective
@@ -937,6 +944,8 @@ class FastTrainer:
         eps = float(m.epsilon if epsilon is None else epsilon)
         if self.geometry == "lorentz":  # the kernel's bound for this model is x₀ ≤ cosh(max_radius)
             eps = math.inf if not math.isfinite(max_radius) or max_radius > 700 else math.cosh(max_radius)
+        elif self.geometry != "poincare":  # and for the Euclidean ones the rows' largest norm
+            eps = math.inf if self.max_norm is None else float(self.max_norm)
         _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
                self.translation, int(self.negative_sampling == "batch"), *self.violators,
