@@ -31,6 +31,7 @@ from typing import Any
 
 from .._atomic import atomic_write
 from ..errors import ConfigError, InputError
+from ..params import PARAMETER
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
@@ -140,7 +141,11 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
     A cell's id hashes its spec, not the values of the preset it names, so a
     retuned preset leaves the old runs under the same ids.  Compared are the
     parameters the run recorded as given (``config.json``); one the run does
-    not record did not exist when it was made, and is not compared.
+    not record did not exist when it was made, so the run had what its default
+    does now (a new parameter's default keeps the old behaviour), and a preset
+    that now sets it otherwise makes the run stale; except where the default
+    is the schedule's choice (``auto``), which did not exist then either, and
+    is not compared.
 
     Examples
     --------
@@ -150,16 +155,21 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
     >>> _ = (folder / "config.json").write_text(json.dumps({"given": {"alpha": 0.5, "dim": 10}}))
     >>> stale_settings({"params": {"alpha": 0.1, "dim": 10, "epochs": 50}}, RunDir(folder))
     {'alpha': (0.5, 0.1)}
+    >>> stale_settings({"params": {"alpha": 0.5, "dim": 10, "init_radius": 1.0}}, RunDir(folder))
+    {'init_radius': (None, 1.0)}
+    >>> stale_settings({"params": {"alpha": 0.5, "hard_negatives": 1}}, RunDir(folder))  # the schedule's: unknown
+    {}
     """
     config = run.read_config()
     recorded = config.get("given", config.get("params", {}))
     changed = {}
     for key, now in job["params"].items():
-        if key in _NOT_COMPARED or key not in recorded:
+        if key in _NOT_COMPARED or (key not in recorded and (key not in PARAMETER or PARAMETER[key].auto)):
             continue
-        now_plain = list(now) if isinstance(now, tuple) else now
-        if recorded[key] != now_plain:
-            changed[key] = (recorded[key], now)
+        then = recorded[key] if key in recorded else PARAMETER[key].default
+        plain = [list(x) if isinstance(x, tuple) else x for x in (then, now)]
+        if plain[0] != plain[1]:
+            changed[key] = (then, now)
     return changed
 
 
