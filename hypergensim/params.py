@@ -223,7 +223,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               "most this norm after each step, as facebookresearch's EuclideanManifold does (1 in the code of the "
               "2017 paper, whose Euclidean rows it reproduces).  None: unbounded, as in their current code "
               "(``max_norm=None``), with which a Euclidean baseline reconstructs far better than the paper's "
-              "table (their issues #35 and #72).", low=0, low_open=True,
+              "table (their issues #35 and #72; preset ``euclidean-unbounded``).", low=0, low_open=True,
               allow_none=True, doc_type="float or None"),
     Parameter("radius_start", float, None,
               "Radius warm-up (``objective='nickel2017'`` only): every vector is kept within this hyperbolic "

@@ -140,9 +140,9 @@ PRESET_NOTES: dict[str, str] = {
     "euclidean-unbounded": "The Euclidean baseline trained as facebookresearch's current code trains it: rows not "
                            "bounded (max_norm=None; their issues #35 and #72 found it as good as the Poincaré "
                            "ball at d=200), lr 0.1, 10 negatives, 200 epochs. Measured on WordNet nouns, seed 0, "
-                           "2 workers: d=200 MR 2.01 / MAP 0.886 in 472 s of training (lr 0.02: 4.37 / 0.803; "
-                           "the paper's Euclidean row: 1157.3 / 0.168); d=10 MR 2443 / MAP 0.015 (lr 0.02: 1593 / "
-                           "0.037): it needs the dimensions. evaluation/results/euclidean-unbounded/.",
+                           "2 workers: d=200 MR 1.99 / MAP 0.887 in 452 s of training (lr 0.02: 4.37 / 0.803; "
+                           "the paper's Euclidean row: 1157.3 / 0.168); d=50 10.7 / 0.540; d=10 2922 / 0.015 (lr 0.02: "
+                           "1593 / 0.037): it needs the dimensions. evaluation/results/euclidean-unbounded/.",
     "nickel2017-translational": "The translational baseline of Nickel & Kiela (2017), d = |u - v + r|^2 with one "
                                 "learned r (starting at 0), otherwise as nickel2017-euclidean.",
     "ganea2018": "Edge classification on a partial closure (Ganea et al. 2018's F1 task): the paper's objective, "
