@@ -88,7 +88,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "regularization_coeff": 0.0, "workers": 2,
     },
     "ganea2018": _GANEA2018,
-    "ganea2018-tree": {**_GANEA2018, "alpha": 0.03, "init": "tree", "init_radius": 1.0},  # the same budget, a tree start
+    "ganea2018-tree": {**_GANEA2018, "alpha": 0.03, "init": "tree", "init_radius": 1.0},  # same budget, a tree start
     "ganea2018-euclidean": {**_GANEA2018, "model": "euclidean"},
     "facebook-mammals": {
         "engine": "fast", "objective": "nickel2017", "dim": 5, "alpha": 0.03, "negative": 50, "burn_in": 20,

@@ -710,9 +710,9 @@ class PoincareEmbedding(BaseEstimator):
             self._fast = FastTrainer(self.model_, objective=self.params_.objective, workers=self.params_.workers,
                                      random_state=self.random_state, geometry=self.model,
                                      negative_sampling=self.negative_sampling,
-                                     max_hard_negatives=self.params_.hard_negatives,
-                                     max_norm=self.params_.max_norm)
+                                     max_hard_negatives=self.params_.hard_negatives)
             self._fast.batch_size = self.batch_size
+            self._fast.max_norm = self.params_.max_norm
             if self.params_.radius_cap == "depth":  # a bound per node, growing with its depth
                 depth = longest_path_depths(self._fast.relations(), len(self.model_.kv))
                 radii = depth_radius_bounds(depth, radius=boundary_radius(self.params_.epsilon),

@@ -734,9 +734,6 @@ class FastTrainer:
         the violators of its ``u`` (its ``hard_negatives``; 0: none, and no
         violators are mined); objective ``nickel2017`` and
         ``negative_sampling="relation"`` only.
-    max_norm : float or None
-        The Euclidean and translational models' rows are renormalised to at
-        most this norm after every step (None: unbounded).
 
     Attributes
     ----------
@@ -767,7 +764,7 @@ class FastTrainer:
 
     def __init__(self, model: Any, *, objective: str, workers: int, random_state: int,
                  geometry: str = "poincare", negative_sampling: str = "relation",
-                 max_hard_negatives: int = 0, max_norm: float | None = 1.0) -> None:
+                 max_hard_negatives: int = 0) -> None:
         PARAMETER["negative_sampling"].check(negative_sampling)
         PARAMETER["hard_negatives"].check(max_hard_negatives)
         hard_negatives = int(max_hard_negatives or 0)
@@ -779,9 +776,7 @@ class FastTrainer:
                               f"negative_sampling='relation' (got {objective!r}, {negative_sampling!r})")
         if hard_negatives > model.negative:
             raise ConfigError(f"hard_negatives={hard_negatives} is more than negative={model.negative}")
-        PARAMETER["max_norm"].check(max_norm)
         self.max_hard_negatives = hard_negatives
-        self.max_norm = max_norm
         self.negative_sampling = negative_sampling
         self.model = model
         self.objective = objective
@@ -959,5 +954,8 @@ class FastTrainer:
         return float(losses.sum())
 
     batch_size = 10
+    #: the largest norm of a Euclidean or translational row after a step (None: unbounded); the estimator sets
+    #: its ``max_norm``, as it sets ``batch_size``
+    max_norm: float | None = 1.0
     #: most relations per shuffle block: a block (16 KiB of indices) is shuffled in a thread's own buffer
     block = 1024
