@@ -204,10 +204,10 @@ class PoincareEmbedding(BaseEstimator):
             if not ok:
                 raise ConfigError(message)
 
+        r_max = boundary_radius(float(p.epsilon))  # the radius of the epsilon boundary: no radius reaches it
         if p.radius_start is None:
             need(p.radius_warmup in (0, None), "radius_warmup needs radius_start (the radius the warm-up starts from)")
         else:
-            r_max = boundary_radius(float(p.epsilon))
             need(p.radius_start < r_max,
                  f"radius_start must be a number in (0, {r_max:.4g}) (the radius of the epsilon boundary), "
                  f"got {p.radius_start!r}")
@@ -237,7 +237,6 @@ class PoincareEmbedding(BaseEstimator):
         if p.init_radius is not None:
             need(p.init == "tree", f"init_radius={p.init_radius!r} is the radius of the tree start; init={p.init!r} "
                                    "does not start from the tree (set init='tree')")
-            r_max = boundary_radius(float(p.epsilon))
             need(p.init_radius < r_max, f"init_radius must be a number in (0, {r_max:.4g}) (the radius of the "
                                         f"epsilon boundary), got {p.init_radius!r}")
             need(p.radius_start is None or p.init_radius <= p.radius_start,
