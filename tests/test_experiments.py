@@ -61,6 +61,14 @@ def test_shipped_specs_are_valid():
     assert {r["dim"]: r["mean_rank"] for r in nouns.reference_rows()}[10] == 4.02
 
 
+def test_the_unbounded_link_prediction_spec_holds_out_table1s_edges():
+    """Its rows are set beside nickel2017-table1's bounded ones, so both must rank the same held-out edges."""
+    unbounded, table1 = load_spec("euclidean-unbounded-link-prediction"), load_spec("nickel2017-table1")
+    assert unbounded.task == "link-prediction" and "link-prediction" in table1.grid["task"]
+    assert (unbounded.dataset, unbounded.split) == (table1.dataset, table1.split)
+    assert set(unbounded.grid["dim"]) <= set(table1.grid["dim"])
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -367,13 +375,21 @@ def test_reproduce_cli_with_only_writes_one_figure_per_task(tmp_path):
         img = imread(tmp_path / "rep" / f"metric_vs_dim-{task}.png")
         assert img.shape[0] > 200 and img[..., :3].std() > 0.05
     assert_clean_error(run_cli("reproduce", path, "--out", tmp_path / "rep", "--only", "size=2"), "unknown key")
-    # --no-train rewrites the report from what is finished and trains nothing
-    (tmp_path / "rep" / "report.md").unlink()
+    # --no-train rewrites the report from what is finished and trains nothing; it keeps the line on the wall time
+    # of the command that trained, and says it is a rebuild where no report had one
+    trained_wall = [line for line in report.splitlines() if line.startswith("- wall time of this command: ")]
+    assert len(trained_wall) == 1
     before = sorted(p.name for p in (tmp_path / "rep" / "runs").iterdir())
     r = run_cli("reproduce", path, "--out", tmp_path / "rep", "--no-train")
     assert r.returncode == 0, r.stderr
+    assert trained_wall[0] in (tmp_path / "rep" / "report.md").read_text().splitlines()
+    (tmp_path / "rep" / "report.md").unlink()
+    r = run_cli("reproduce", path, "--out", tmp_path / "rep", "--no-train")
+    assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in (tmp_path / "rep" / "runs").iterdir()) == before
-    assert "4 of 8 cells finished" in (tmp_path / "rep" / "report.md").read_text()
+    rebuilt = (tmp_path / "rep" / "report.md").read_text()
+    assert "4 of 8 cells finished" in rebuilt and "rebuilt from the finished cells without training" in rebuilt
+    assert "wall time of this command" not in rebuilt
 
 
 def test_f1_spec_with_train_shares_reports_f1_beside_the_paper(tmp_path):

@@ -109,15 +109,17 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
 
 
 def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
-    """Training loss (and MAP, or test F1, where evaluated) of every finished run: one colour per setting (the
-    grid's values but the seed, dimension and task), fainter for smaller dimensions, dashed or dotted for the
-    second and third task, and one legend below the panels."""
+    """Training loss (and the reconstruction MAP of the training edges, or test F1, where evaluated; a
+    link-prediction cell's held-out edges are ranked only at its end) of every finished run: one colour per
+    setting (the grid's values but the seed, dimension and task), fainter for smaller dimensions, dashed or dotted
+    for the second and third task, and one legend below the panels."""
     from matplotlib import colormaps
     from matplotlib.lines import Line2D
 
     fig = new_figure(9, 3.8)
     axes = fig.subplots(1, 2)
-    axes[1].set_title("MAP during training (evaluated epochs)", fontsize=10)
+    map_title = "reconstruction MAP of the training edges (evaluated epochs)"  # link prediction's too
+    axes[1].set_title(map_title, fontsize=10)
     cells = plan(spec)
     runs = {j["id"]: RunDir(Path(out) / RUNS / j["id"]) for j in cells}
     jobs = [j for j in cells if runs[j["id"]].is_finished()]
@@ -143,7 +145,7 @@ def plot_learning_curves(spec: ExperimentSpec, out: str | Path) -> Any:
         if points:
             axes[1].plot(*zip(*points), marker=".", **look)
             axes[1].set_title("test F1 during training (evaluated epochs)" if metric == "f1_test"
-                              else "MAP during training (evaluated epochs)", fontsize=10)
+                              else map_title, fontsize=10)
     axes[0].set_title("training loss", fontsize=10)
     axes[0].set_xlabel("epoch")
     axes[1].set_xlabel("epoch")

@@ -105,6 +105,21 @@ def _task_lines(spec: ExperimentSpec, task: str, table: list[dict[str, Any]], ke
     return lines
 
 
+_WALL_LINE = "- wall time of this command: "
+
+
+def _command_wall_line(report: Path, wall: float, train: bool) -> str:
+    """The report's line on the command's wall time.  A ``--no-train`` rebuild keeps the line of the command that
+    trained (its own fraction of a second says nothing), or says it was a rebuild where no report had one."""
+    if train:
+        return f"{_WALL_LINE}{wall:.1f} s (cells already finished are not re-run)"
+    if report.exists():
+        kept = [line for line in report.read_text(encoding="utf-8").splitlines() if line.startswith(_WALL_LINE)]
+        if kept:
+            return kept[-1]
+    return "- rebuilt from the finished cells without training (`--no-train`); each cell's time is in the table"
+
+
 def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "joblib", scheduler: str | None = None,
               only: dict[str, str] | None = None, time_budget: float | None = None, train: bool = True,
               verbose: bool = True) -> Path:
@@ -149,7 +164,7 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
               f"{spec.run.get('time_budget', 'none')} s",
               f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               f"- versions: hypergensim {__version__}, gensim {gensim.__version__}, numpy {np.__version__}",
-              f"- wall time of this command: {wall:.1f} s (cells already finished are not re-run)",
+              _command_wall_line(out / REPORT_MD, wall, train),
               "", "Figures: " + ", ".join(f"`{f}`" for f in figures) + f". Per-cell folders: `{RUNS}/`."]
     atomic_write_text(out / REPORT_MD, "\n".join(lines) + "\n")
     for task in tasks:
