@@ -358,7 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = _OneLineParser(
         prog="hypergensim",
-        description="Poincaré embeddings of hierarchies with gensim: datasets, training, evaluation.",
+        description="Hyperbolic (and baseline Euclidean) embeddings of hierarchies, with gensim as the vector "
+                    "container: datasets, training, evaluation, the papers' tables.",
     )
     parser.add_argument("--version", action="version", version=f"hypergensim {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
@@ -422,8 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the distance to rank by (default: a run directory's own model, else poincare)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p = sub.add_parser(
-        "train", help="train a Poincaré embedding into a run directory",
-        description="Train with gensim's PoincareModel, one epoch at a time, writing config.json, atomic "
+        "train", help="train an embedding (Poincaré, Lorentz, Euclidean, translational) into a run directory",
+        description="Train on the compiled Hogwild engine (or gensim's own loop, --engine gensim) into a gensim "
+                    "PoincareModel, one epoch at a time, writing config.json, atomic "
                     "checkpoints, vectors (word2vec text + npz), metrics.json, history.csv and train.log into "
                     "--out. Final metrics use the paper's protocol. A file's relations are used as given "
                     "(a link-prediction train split must not be closed): build a closure first with "
