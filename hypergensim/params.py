@@ -225,6 +225,14 @@ PARAMETERS: tuple[Parameter, ...] = (
               "(``max_norm=None``), with which a Euclidean baseline reconstructs far better than the paper's "
               "table (their issues #35 and #72; preset ``euclidean-unbounded``).", low=0, low_open=True,
               allow_none=True, doc_type="float or None"),
+    Parameter("max_radius", float, None,
+              "Lorentz model: every point is kept within this hyperbolic distance of the origin (during a radius "
+              "warm-up too, where the warm-up's bound is larger), as facebookresearch's ``LorentzManifold`` keeps "
+              "the spatial norm within 1e6 (radius 14.5).  Unbounded, a two-dimensional run pushes nodes so far "
+              "out that the Minkowski product of two close points, whose terms grow as ``e^(2r)``, keeps none of "
+              "float64's 16 digits (from r ≈ 18) and the loss overflows (WordNet nouns, d = 2: inf from epoch "
+              "497).  None: no bound after the warm-up.", low=0, low_open=True, allow_none=True,
+              doc_type="float or None"),
     Parameter("radius_start", float, None,
               "Radius warm-up (``objective='nickel2017'`` only): every vector is kept within this hyperbolic "
               "distance of the origin during burn-in and the first epoch, and the bound grows linearly to the "

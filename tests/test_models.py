@@ -226,6 +226,23 @@ def test_lorentz_exports_ball_vectors_that_rank_the_same(tmp_path):
     np.testing.assert_allclose(lorentz_to_poincare(x), est.kv_.vectors, atol=1e-12)
 
 
+def test_max_radius_keeps_every_lorentz_point_within_it_after_the_warm_up(tmp_path):
+    params = dict(model="lorentz", engine="fast", objective="nickel2017", dim=2, negative=10, epochs=40, workers=1,
+                  random_state=0, verbose=0, alpha=1.0, radius_start=1.0, radius_warmup=10)
+    free = PoincareEmbedding(**params).fit(MAMMALS_TSV)
+    assert np.arccosh(free.points_[:, 0]).max() > 4.0  # unbounded after the warm-up, d = 2 pushes nodes out
+    bounded = PoincareEmbedding(**params, max_radius=3.0).fit(MAMMALS_TSV, run_dir=tmp_path / "run")
+    x = bounded.points_
+    assert np.arccosh(x[:, 0]).max() <= 3.0 + 1e-9 and np.arccosh(x[:, 0]).max() > 2.9  # reached, not passed
+    np.testing.assert_allclose(-x[:, 0] ** 2 + (x[:, 1:] ** 2).sum(1), -1.0, atol=1e-9)  # on the hyperboloid
+    assert [bounded.radius_at(e) for e in (1, 11, 40)] == [1.0, 3.0, 3.0]  # the warm-up's bound, capped
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["params"]["max_radius"] == 3.0
+    cli = run_cli("train", MAMMALS_TSV, "--model", "lorentz", "--max-radius", "3", "--dim", "2", "--epochs", "2",
+                  "--workers", "1", "--out", tmp_path / "cli")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads((tmp_path / "cli" / "config.json").read_text())["params"]["max_radius"] == 3.0
+
+
 def test_the_nan_guard_covers_the_hyperboloid(tmp_path):
     class Poison(Callback):
         def on_epoch_end(self, est, logs):
@@ -279,6 +296,9 @@ def test_an_infinite_epoch_loss_warns_once_per_run_of_such_epochs(caplog):
     ({"max_norm": None}, "max_norm bounds the rows of the Euclidean models (euclidean, translational); "
                          "model='poincare' keeps"),
     ({"model": "euclidean", "max_norm": 0.0}, "max_norm must be None or a finite number > 0, got 0.0"),
+    ({"max_radius": 10.0}, "max_radius bounds the Lorentz model's points; model='poincare' is bounded by epsilon"),
+    ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "radius_start": 6.0, "max_radius": 5.0},
+     "radius_start=6.0 is beyond max_radius=5.0"),
 ])
 def test_what_means_nothing_for_a_model_is_an_error(params, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -254,6 +254,13 @@ class PoincareEmbedding(BaseEstimator):
                  f"init={p.init!r} lays the nodes out in hyperbolic space; model={p.model!r} starts from init='random'")
             need(p.epsilon == PARAMETER["epsilon"].default,
                  f"epsilon (the margin from the ball's boundary) means nothing for model={p.model!r}")
+        if p.max_radius is not None:
+            need(p.model == "lorentz", f"max_radius bounds the Lorentz model's points; model={p.model!r} is bounded "
+                                       "by epsilon (poincare) or max_norm (euclidean, translational)")
+            for name in ("radius_start", "init_radius"):
+                need(getattr(p, name) is None or getattr(p, name) <= p.max_radius,
+                     f"{name}={getattr(p, name)!r} is beyond max_radius={p.max_radius!r}: every point is kept "
+                     f"within max_radius, so the {name.split('_')[0]} bound could never be reached")
         need(p.max_norm == PARAMETER["max_norm"].default or p.model in ("euclidean", "translational"),
              f"max_norm bounds the rows of the Euclidean models (euclidean, translational); model={p.model!r} "
              "keeps its points in the ball or on the hyperboloid")
@@ -825,7 +832,8 @@ class PoincareEmbedding(BaseEstimator):
 
         During a radius warm-up it grows linearly from ``radius_start`` to the
         radius of the ``epsilon`` boundary; the Poincaré ball keeps that
-        boundary afterwards, the Lorentz model is unbounded after the warm-up.
+        boundary afterwards, the Lorentz model is unbounded after the warm-up
+        unless ``max_radius`` bounds it (at every epoch).
 
         Examples
         --------
@@ -833,7 +841,16 @@ class PoincareEmbedding(BaseEstimator):
         ...                         radius_warmup=10)
         >>> est.radius_at(1), round(est.radius_at(6), 3), est.radius_at(11)
         (2.0, 7.103, inf)
+        >>> PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", radius_start=2.0,
+        ...                   radius_warmup=10, max_radius=14.5).radius_at(11)
+        14.5
         """
+        p = self._trained_with()
+        bound = self._warmup_radius_at(epoch)
+        return bound if p.max_radius is None else min(bound, float(p.max_radius))
+
+    def _warmup_radius_at(self, epoch: int) -> float:
+        """:meth:`radius_at` before ``max_radius``: the warm-up's bound, then the boundary's (or ``inf``)."""
         p = self._trained_with()
         r_max = boundary_radius(float(p.epsilon))
         if p.radius_start is not None and epoch <= 1:
