@@ -135,7 +135,7 @@ PRESET_NOTES: dict[str, str] = {
                           "the loss; of 12.2-30, 25 ranked best there); after the warm-up the rate falls to 0.05 "
                           "and one of each "
                           "relation's negatives is a violator (hard_negatives=1: a node the vectors put closer to "
-                          "u than v); 2 workers. Measured on WordNet nouns: MR 2.25 / MAP 0.979 and 2.32 / 0.980 "
+                          "u than v); 2 workers. Measured on WordNet nouns: MR 2.27 / MAP 0.978 and 2.32 / 0.978 "
                           "(full evaluation; the paper's Lorentz: 2.95 / 0.928) in 5 minutes, 0.81 GB; mammals "
                           "d=5, ten seeds: MR 1.126 / MAP 0.986. With uniform negatives only 2.51 / 0.912, and "
                           "without the warm-up lr 0.5 stalls at MR 33.0 / MAP 0.747. "
