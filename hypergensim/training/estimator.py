@@ -257,10 +257,10 @@ class PoincareEmbedding(BaseEstimator):
         if p.max_radius is not None:
             need(p.model == "lorentz", f"max_radius bounds the Lorentz model's points; model={p.model!r} is bounded "
                                        "by epsilon (poincare) or max_norm (euclidean, translational)")
-            for name in ("radius_start", "init_radius"):
+            for name, what in (("radius_start", "the warm-up's first bound"), ("init_radius", "the tree start")):
                 need(getattr(p, name) is None or getattr(p, name) <= p.max_radius,
                      f"{name}={getattr(p, name)!r} is beyond max_radius={p.max_radius!r}: every point is kept "
-                     f"within max_radius, so the {name.split('_')[0]} bound could never be reached")
+                     f"within max_radius, so {what} could never be reached")
         need(p.max_norm == PARAMETER["max_norm"].default or p.model in ("euclidean", "translational"),
              f"max_norm bounds the rows of the Euclidean models (euclidean, translational); model={p.model!r} "
              "keeps its points in the ball or on the hyperboloid")
