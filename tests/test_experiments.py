@@ -90,6 +90,64 @@ def test_spec_validation_errors(data, message):
         parse_spec(data, path="spec.toml")
 
 
+_D2 = {"experiment": {"name": "d2", "dataset": "nouns", "task": "reconstruction"},
+       "grid": {"preset": ["nickel2017-warmup", "nickel2018-lorentz"], "dim": [2, 10]}}
+
+
+def test_an_override_sets_the_cells_it_selects_and_only_those():
+    spec = parse_spec({**_D2, "train": {"epochs": 50},
+                       "override": [{"where": {"preset": "nickel2017-warmup", "dim": 2}, "set": {"epsilon": 1e-8}},
+                                    {"where": {"dim": 10}, "set": {"epochs": 20}}]})
+    params = {(v["preset"], v["dim"]): spec.params(v) for v in spec.runs()}
+    assert params["nickel2017-warmup", 2]["epsilon"] == 1e-8 and params["nickel2017-warmup", 2]["epochs"] == 50
+    assert params["nickel2018-lorentz", 2]["epsilon"] == 1e-5  # the other preset at d = 2 keeps the table's value
+    assert {k: p["epochs"] for k, p in params.items() if k[1] == 10} == {("nickel2017-warmup", 10): 20,
+                                                                         ("nickel2018-lorentz", 10): 20}
+    jobs = {(j["values"]["preset"], j["dim"]): j for j in plan(spec)}
+    assert jobs["nickel2017-warmup", 2]["params"]["epsilon"] == 1e-8
+    # the cell's id says what it trains with, and differs from the cell without the override
+    plain = plan(parse_spec({**_D2, "train": {"epochs": 50}}))
+    assert "epsilon1e-08" in jobs["nickel2017-warmup", 2]["id"]
+    assert jobs["nickel2017-warmup", 2]["id"] not in {j["id"] for j in plain}
+    assert jobs["nickel2018-lorentz", 2]["id"] in {j["id"] for j in plain}
+    # --only can pick a cell by what an override set
+    from hypergensim.experiments.sweep import select
+    assert select(spec, {"epsilon": "1e-8"}) == [v for v in spec.runs() if v.get("epsilon") == 1e-8]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"where": {"dim": 2}}, "override\\[0\\]: missing or empty 'set'"),
+        ({"where": {"dim": 2}, "set": {}}, "missing or empty 'set'"),
+        ({"set": {"epsilon": 1e-8}}, "missing or empty 'where'"),
+        ({"where": {"dim": 2}, "set": {"epsilon": 1e-8}, "when": 1}, "unknown key 'when'"),
+        ({"where": {"model": "lorentz"}, "set": {"epsilon": 1e-8}}, "where.model is not a grid key"),
+        ({"where": {"dim": 3}, "set": {"epsilon": 1e-8}}, "where.dim = 3 selects no cell"),
+        ({"where": {"dim": 2}, "set": {"dim": 5}}, "set.dim is a grid key"),
+        ({"where": {"dim": 2}, "set": {"preset": "nickel2017"}}, "set.preset is not a training parameter"),
+        ({"where": {"dim": 2}, "set": {"random_state": 3}}, "set.random_state is not a training parameter"),
+        ({"where": {"dim": 2}, "set": {"epsilon": 2.0}}, "override\\[0\\]: set.epsilon"),
+        ({"where": {"dim": 2}, "set": {"epochs": "ten"}}, "override\\[0\\].set.epochs must be int"),
+        ({"where": 2, "set": {"epsilon": 1e-8}}, "override\\[0\\].where must be dict"),
+    ],
+)
+def test_override_validation_errors(override, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_spec({**_D2, "override": [override]}, path="spec.toml")
+
+
+def test_overrides_that_share_a_cell_may_not_set_one_key_twice():
+    twice = [{"where": {"dim": 2}, "set": {"epsilon": 1e-8}},
+             {"where": {"preset": "nickel2017-warmup"}, "set": {"epsilon": 1e-10}}]
+    with pytest.raises(ConfigError, match="override\\[0\\] and override\\[1\\] both set epsilon"):
+        parse_spec({**_D2, "override": twice}, path="spec.toml")
+    apart = [{"where": {"dim": 2}, "set": {"epsilon": 1e-8}}, {"where": {"dim": 10}, "set": {"epsilon": 1e-6}}]
+    assert [v.get("epsilon") for v in parse_spec({**_D2, "override": apart}).runs()] == [1e-8, 1e-6, 1e-8, 1e-6]
+    with pytest.raises(ConfigError, match="override must be an array of tables"):
+        parse_spec({**_D2, "override": {"where": {"dim": 2}, "set": {"epsilon": 1e-8}}}, path="spec.toml")
+
+
 def test_bad_spec_file_via_cli(tmp_path):
     p = tmp_path / "bad.toml"
     p.write_text('[experiment]\nname = "x"\ndataset = "d"\ntask = "reconstruction"\nwat = 3\n')
@@ -251,9 +309,14 @@ def test_reproduce_report(tmp_path):
 
     spec = tmp_path / "s.toml"
     spec.write_text(TOY_SPEC.replace("dim = [2, 3]", "dim = [2]").replace("alpha = [0.05, 0.1]", "alpha = [0.1]")
-                    + '[reference]\nsource = "made up"\nresults = [{ dim = 2, mean_rank = 1.5, map = 0.9 }]\n')
+                    + '[reference]\nsource = "made up"\nresults = [{ dim = 2, mean_rank = 1.5, map = 0.9 }]\n'
+                    + '[[override]]\nwhere = { seed = 1 }\nset = { epochs = 2 }\n')
     report = reproduce(str(spec), tmp_path / "rep", verbose=False)
     text = report.read_text()
+    epochs = {json.loads((run / "config.json").read_text())["given"]["random_state"]:
+              json.loads((run / "metrics.json").read_text())["epochs"] for run in (tmp_path / "rep" / "runs").iterdir()}
+    assert epochs == {0: 3, 1: 2}  # the override trained seed 1's cell, and only it, for 2 epochs
+    assert "- the cells where `{'seed': 1}` instead train with `{'epochs': 2}`" in text
     row = next(line for line in text.splitlines() if line.startswith("| poincare | 2 | 0.1 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[4] == "1.5" and cells[-4] == "2" and "made up" in text  # the paper's mean rank; 2 seeds
@@ -500,6 +563,8 @@ def test_the_readmes_spec_example_is_a_valid_spec(tmp_path):
     assert len(spec.runs()) == 12 and spec.run == {"time_budget": 60.0} and spec.evaluate == {"every": 50}
     assert spec.read == {"header": True}
     assert {(c["model"], c["dim"]) for c in plan(spec)} == {(m, d) for m in ("poincare", "lorentz") for d in (5, 10)}
+    assert {(c["model"], c["dim"], c["params"]["alpha"]) for c in plan(spec) if c["values"]["seed"] == 0} == {
+        ("poincare", 5, None), ("poincare", 10, None), ("lorentz", 5, 0.3), ("lorentz", 10, None)}  # None: auto
 
 
 def test_shipped_paper_tables_have_every_cell():

@@ -162,6 +162,7 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
               "hypergensim.evaluation.classification).", "",
               f"- training settings: `{spec.train}`, grid `{spec.grid}`, per-cell budget "
               f"{spec.run.get('time_budget', 'none')} s",
+              *[f"- the cells where `{o['where']}` instead train with `{o['set']}`" for o in spec.overrides],
               f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               f"- versions: hypergensim {__version__}, gensim {gensim.__version__}, numpy {np.__version__}",
               _command_wall_line(out / REPORT_MD, wall, train),

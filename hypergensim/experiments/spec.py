@@ -25,7 +25,10 @@ epoch's end and is recorded with the epochs it reached; ``[train]`` may give
 it instead, and ``[grid]`` one per cell), ``[read]`` (how to read a dataset
 file, as ``build``'s flags: ``delimiter``, ``header``, ``child_column``,
 ``parent_column``, ``direction``, ``comment``, ``path_separator``,
-``prefix_codes``, ``obo_relations``, ``seventh_characters``, ``dedupe``) and ``[reference]``:
+``prefix_codes``, ``obo_relations``, ``seventh_characters``, ``dedupe``), ``[[override]]`` (settings
+of some cells only: ``where`` names grid values, ``set`` the training parameters those cells take instead,
+e.g. ``where = {dim = 2}`` and ``set = {epsilon = 1e-8}``; each is validated, must select at least one cell
+and may not set a grid key, and two that select one cell may not set the same key) and ``[reference]``:
 either ``published = "nickel2017"`` (the shipped published numbers of
 :mod:`hypergensim.published`, matched on dataset, task, model, dimension and
 train share) or your own ``source`` and ``results`` rows such as ``{dim = 5,
@@ -79,7 +82,10 @@ _SCHEMA: dict[str, dict[str, Any]] = {
              "comment": str, "path_separator": str, "prefix_codes": bool, "obo_relations": str,
              "seventh_characters": bool, "dedupe": bool},
     "reference": {"published": str, "source": str, "results": list, "note": str},
+    "override": {"where": dict, "set": dict},
 }
+#: Tables that are arrays of tables (``[[override]]``); the others are single tables.
+_ARRAYS = {"override"}
 _REQUIRED = {"experiment": ("name", "dataset")}
 TASKS = ("reconstruction", "link-prediction", "f1")
 #: The split each held-out task uses, and the options it takes.
@@ -111,6 +117,7 @@ class ExperimentSpec:
     path: str | None = None
     run: dict[str, Any] = field(default_factory=dict)
     read: dict[str, Any] = field(default_factory=dict)
+    overrides: list[dict[str, dict[str, Any]]] = field(default_factory=list)
 
     def tasks(self) -> list[str]:
         """The tasks this spec evaluates (one, or the grid's ``task`` values)."""
@@ -132,11 +139,26 @@ class ExperimentSpec:
         return options
 
     def runs(self) -> list[dict[str, Any]]:
-        """The grid expanded: one dict of grid values per run (``seed`` defaults to 0)."""
+        """The grid expanded: one dict of grid values per run (``seed`` defaults to 0), followed by the
+        settings of every ``[[override]]`` that selects the run.
+
+        Examples
+        --------
+        >>> spec = parse_spec({"experiment": {"name": "d2", "dataset": "nouns", "task": "reconstruction"},
+        ...                    "grid": {"dim": [2, 10]},
+        ...                    "override": [{"where": {"dim": 2}, "set": {"epsilon": 1e-8}}]})
+        >>> spec.runs()
+        [{'dim': 2, 'seed': 0, 'epsilon': 1e-08}, {'dim': 10, 'seed': 0}]
+        """
         grid = dict(self.grid) or {"seed": [0]}
         grid.setdefault("seed", [0])
         keys = list(grid)
-        return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+        runs = [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+        for values in runs:
+            for override in self.overrides:
+                if _selects(override, values):
+                    values.update(override["set"])
+        return runs
 
     def params(self, values: dict[str, Any]) -> dict[str, Any]:
         """The training parameters of the run with grid ``values`` (preset, ``[train]``, grid; not the
@@ -185,6 +207,51 @@ def run_settings(train: dict[str, Any], values: dict[str, Any]) -> tuple[str | N
     return preset, merged
 
 
+def _selects(override: dict[str, dict[str, Any]], values: dict[str, Any]) -> bool:
+    """Whether the ``[[override]]`` ``override`` applies to the grid point ``values``."""
+    return all(k in values and values[k] == v for k, v in override["where"].items())
+
+
+def _check_overrides(where: str, overrides: list[Any], grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Validate the ``[[override]]`` tables against the grid: what they select, what they set."""
+    checked = []
+    for i, override in enumerate(overrides):
+        at = f"{where}: override[{i}]"
+        if not isinstance(override, dict):
+            raise ConfigError(f"{at} must be a table with 'where' and 'set'")
+        for key, value in override.items():
+            if key not in _SCHEMA["override"]:
+                raise ConfigError(f"{at}: unknown key {key!r} (allowed: where, set)")
+            _check_type(where, f"override[{i}].{key}", value, dict)
+        for key in ("where", "set"):
+            if not override.get(key):
+                raise ConfigError(f"{at}: missing or empty {key!r}")
+        for key, value in override["where"].items():
+            if key not in grid:
+                raise ConfigError(f"{at}: where.{key} is not a grid key (grid: {', '.join(grid) or 'none'})")
+            if value not in grid[key]:
+                raise ConfigError(f"{at}: where.{key} = {value!r} selects no cell (grid.{key} = {grid[key]})")
+        for key, value in override["set"].items():
+            if key not in PARAMETER or key in ("random_state", "time_budget"):
+                raise ConfigError(f"{at}: set.{key} is not a training parameter of the one table")
+            if key in grid:
+                raise ConfigError(f"{at}: set.{key} is a grid key; give the cells their values in [grid]")
+            _check_type(where, f"override[{i}].set.{key}", value, _TRAIN_KEYS[key])
+            try:
+                PARAMETER[key].check(tuple(value) if isinstance(value, list) else value)
+            except ConfigError as exc:
+                raise ConfigError(f"{at}: set.{key}: {exc}") from None
+        checked.append({"where": dict(override["where"]), "set": dict(override["set"])})
+    for i, j in itertools.combinations(range(len(checked)), 2):
+        a, b = checked[i], checked[j]
+        shared = sorted(set(a["set"]) & set(b["set"]))
+        both = all(a["where"][k] == b["where"][k] for k in set(a["where"]) & set(b["where"]))
+        if shared and both:
+            raise ConfigError(f"{where}: override[{i}] and override[{j}] both set {shared[0]} for the cells "
+                              f"they both select")
+    return checked
+
+
 def _check_type(where: str, key: str, value: Any, expected: type) -> None:
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return
@@ -200,6 +267,10 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
     for table, content in data.items():
         if table not in _SCHEMA:
             raise ConfigError(f"{where}: unknown table [{table}] (allowed: {', '.join(_SCHEMA)})")
+        if table in _ARRAYS:
+            if not isinstance(content, list):
+                raise ConfigError(f"{where}: {table} must be an array of tables ([[{table}]])")
+            continue
         if not isinstance(content, dict):
             raise ConfigError(f"{where}: [{table}] must be a table")
         for key, value in content.items():
@@ -278,6 +349,7 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
         if read.get("direction") not in (None, "child-parent", "parent-child"):
             raise ConfigError(f"{where}: read.direction must be 'child-parent' or 'parent-child', got "
                               f"{read['direction']!r}")
+    overrides = _check_overrides(where, data.get("override", []), grid)
     reference = data.get("reference", {})
     for row in reference.get("results", []):
         if not isinstance(row, dict):
@@ -292,7 +364,7 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
         name=exp["name"], dataset=exp["dataset"], task=exp.get("task"), train=train,
         grid={k: list(v) for k, v in grid.items()}, split=dict(data.get("split", {})),
         evaluate=dict(data.get("evaluate", {})), reference=dict(data.get("reference", {})),
-        description=exp.get("description", ""), path=path, run=run, read=read,
+        description=exp.get("description", ""), path=path, run=run, read=read, overrides=overrides,
     )
 
 
