@@ -127,7 +127,10 @@ PRESET_NOTES: dict[str, str] = {
                          "boundary over 400 of 500 epochs, at lr 0.5, so nodes settle their directions before they "
                          "move out. Measured on WordNet nouns, 2 workers, seed 0: MR 2.84 / MAP 0.898 (full "
                          "evaluation; paper 4.02 / 0.851) in 8.8 minutes, peak memory 740 MB; without the warm-up "
-                         "every schedule tried stalls near MR 30. evaluation/results/nouns-d10/ holds the curve.",
+                         "every schedule tried stalls near MR 30. evaluation/results/nouns-d10/ holds the curve. "
+                         "At d=2 the plane needs more room: --epsilon 1e-10 (radius 23.7) gives MR 41.7 / MAP "
+                         "0.314 (seeds 0-2) against 114.5 / 0.072 (the 2018 paper: 90.7 / 0.118); at d=5 and 10 "
+                         "it is worse. evaluation/results/nickel2018-lorentz/d2.md.",
     "nickel2018-lorentz": "The Lorentz model (Nickel & Kiela 2018) on the fast engine with the paper's softmax and the "
                           "schedule of nickel2017-warmup: d=10, lr 0.5, 10 negatives, burn-in 10 epochs at 0.01, "
                           "every point within hyperbolic radius 2 at first, the bound opened over 400 of 500 "
