@@ -127,6 +127,8 @@ def test_an_override_sets_the_cells_it_selects_and_only_those():
         ({"where": {"dim": 2}, "set": {"dim": 5}}, "set.dim is a grid key"),
         ({"where": {"dim": 2}, "set": {"preset": "nickel2017"}}, "set.preset is not a training parameter"),
         ({"where": {"dim": 2}, "set": {"random_state": 3}}, "set.random_state is not a training parameter"),
+        ({"where": {"dim": 2}, "set": {"verbose": True}}, "set.verbose is not a training parameter"),
+        ({"where": {"dim": 2}, "set": {"seed": 1}}, "set.seed is not a training parameter"),
         ({"where": {"dim": 2}, "set": {"epsilon": 2.0}}, "override\\[0\\]: set.epsilon"),
         ({"where": {"dim": 2}, "set": {"epochs": "ten"}}, "override\\[0\\].set.epochs must be int"),
         ({"where": 2, "set": {"epsilon": 1e-8}}, "override\\[0\\].where must be dict"),

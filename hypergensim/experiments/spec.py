@@ -232,7 +232,7 @@ def _check_overrides(where: str, overrides: list[Any], grid: dict[str, list[Any]
             if value not in grid[key]:
                 raise ConfigError(f"{at}: where.{key} = {value!r} selects no cell (grid.{key} = {grid[key]})")
         for key, value in override["set"].items():
-            if key not in PARAMETER or key in ("random_state", "time_budget"):
+            if key not in _TRAIN_KEYS or key in ("preset", "random_state", "time_budget"):
                 raise ConfigError(f"{at}: set.{key} is not a training parameter of the one table")
             if key in grid:
                 raise ConfigError(f"{at}: set.{key} is a grid key; give the cells their values in [grid]")
