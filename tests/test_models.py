@@ -243,6 +243,33 @@ def test_max_radius_keeps_every_lorentz_point_within_it_after_the_warm_up(tmp_pa
     assert json.loads((tmp_path / "cli" / "config.json").read_text())["params"]["max_radius"] == 3.0
 
 
+def test_radius_end_opens_the_lorentz_warm_up_that_far_and_the_run_records_it(tmp_path):
+    params = dict(model="lorentz", engine="fast", objective="nickel2017", dim=2, negative=10, epochs=40, workers=1,
+                  random_state=0, verbose=0, alpha=1.0, radius_start=1.0, radius_warmup=20, max_radius=6.0)
+    est = PoincareEmbedding(**params, radius_end=2.0)
+    assert [est.radius_at(e) for e in (1, 11, 20, 21)] == [1.0, 1.5, 1.95, 6.0]  # 1 → 2 over 20 epochs, then 6
+    default = PoincareEmbedding(**params)  # to the epsilon boundary's 12.2, capped by max_radius
+    assert default.radius_at(6) == pytest.approx(1.0 + (12.2064 - 1.0) * 5 / 20, abs=1e-3)
+    assert default.radius_at(21) == 6.0
+    # in the plane mammals' nodes press out: they reach the small warm-up's bound and keep within it
+    watched = []
+
+    class Radius(Callback):
+        def on_epoch_end(self, est, logs):
+            watched.append((logs["epoch"], float(np.arccosh(est._fast.points[:, 0]).max())))
+
+    fitted = PoincareEmbedding(**params, radius_end=2.0, callbacks=[Radius()]).fit(MAMMALS_TSV, run_dir=tmp_path / "r")
+    during = dict(watched)
+    assert max(during[e] for e in range(2, 21)) <= 2.0 + 1e-9  # never beyond the warm-up's last bound
+    assert during[20] > 1.9 and max(r for e, r in watched if e > 21) > 2.5  # reached, then the bound moved on
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["params"]["radius_end"] == 2.0
+    assert fitted.points_.shape == (1180, 3)
+    cli = run_cli("train", MAMMALS_TSV, "--model", "lorentz", "--radius-end", "20", "--dim", "2", "--epochs", "2",
+                  "--workers", "1", "--out", tmp_path / "cli")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads((tmp_path / "cli" / "config.json").read_text())["params"]["radius_end"] == 20.0
+
+
 def test_the_nan_guard_covers_the_hyperboloid(tmp_path):
     class Poison(Callback):
         def on_epoch_end(self, est, logs):
@@ -299,6 +326,15 @@ def test_an_infinite_epoch_loss_warns_once_per_run_of_such_epochs(caplog):
     ({"max_radius": 10.0}, "max_radius bounds the Lorentz model's points; model='poincare' is bounded by epsilon"),
     ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "radius_start": 6.0, "max_radius": 5.0},
      "radius_start=6.0 is beyond max_radius=5.0"),
+    ({"radius_end": 20.0}, "radius_end opens the Lorentz model's warm-up beyond the epsilon boundary; "
+                           "model='poincare'"),
+    ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "radius_warmup": 0, "radius_end": 20.0},
+     "radius_end needs a radius warm-up"),
+    ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "radius_start": 3.0, "radius_end": 3.0},
+     "radius_end=3.0 must be beyond radius_start=3.0"),
+    ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "radius_end": 30.0, "max_radius": 25.0},
+     "radius_end=30.0 is beyond max_radius=25.0: every point is kept within max_radius, so the warm-up's last "
+     "bound could never be reached"),
 ])
 def test_what_means_nothing_for_a_model_is_an_error(params, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):

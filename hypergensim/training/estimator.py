@@ -257,10 +257,19 @@ class PoincareEmbedding(BaseEstimator):
         if p.max_radius is not None:
             need(p.model == "lorentz", f"max_radius bounds the Lorentz model's points; model={p.model!r} is bounded "
                                        "by epsilon (poincare) or max_norm (euclidean, translational)")
-            for name, what in (("radius_start", "the warm-up's first bound"), ("init_radius", "the tree start")):
+            for name, what in (("radius_start", "the warm-up's first bound"), ("radius_end", "the warm-up's last "
+                                                                                           "bound"),
+                               ("init_radius", "the tree start")):
                 need(getattr(p, name) is None or getattr(p, name) <= p.max_radius,
                      f"{name}={getattr(p, name)!r} is beyond max_radius={p.max_radius!r}: every point is kept "
                      f"within max_radius, so {what} could never be reached")
+        if p.radius_end is not None:
+            need(p.model == "lorentz", f"radius_end opens the Lorentz model's warm-up beyond the epsilon boundary; "
+                                       f"model={p.model!r}'s warm-up opens to its own bound (poincare: set epsilon)")
+            need(p.radius_start is not None, "radius_end needs a radius warm-up (radius_start and radius_warmup >= 1)")
+            need(p.radius_start is None or p.radius_end > p.radius_start,
+                 f"radius_end={p.radius_end!r} must be beyond radius_start={p.radius_start!r}: the warm-up's bound "
+                 "opens from the one to the other")
         need(p.max_norm == PARAMETER["max_norm"].default or p.model in ("euclidean", "translational"),
              f"max_norm bounds the rows of the Euclidean models (euclidean, translational); model={p.model!r} "
              "keeps its points in the ball or on the hyperboloid")
@@ -831,9 +840,10 @@ class PoincareEmbedding(BaseEstimator):
         """The bound on every point's hyperbolic distance from the origin at ``epoch`` (``inf`` when none).
 
         During a radius warm-up it grows linearly from ``radius_start`` to the
-        radius of the ``epsilon`` boundary; the Poincaré ball keeps that
-        boundary afterwards, the Lorentz model is unbounded after the warm-up
-        unless ``max_radius`` bounds it (at every epoch).
+        radius of the ``epsilon`` boundary (the Lorentz model: to ``radius_end``
+        when given); the Poincaré ball keeps that boundary afterwards, the
+        Lorentz model is unbounded after the warm-up unless ``max_radius``
+        bounds it (at every epoch).
 
         Examples
         --------
@@ -844,6 +854,10 @@ class PoincareEmbedding(BaseEstimator):
         >>> PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", radius_start=2.0,
         ...                   radius_warmup=10, max_radius=14.5).radius_at(11)
         14.5
+        >>> est = PoincareEmbedding(model="lorentz", engine="fast", objective="nickel2017", radius_start=2.0,
+        ...                         radius_warmup=10, radius_end=22.0, max_radius=25.0)
+        >>> est.radius_at(6), est.radius_at(11)  # half-way to radius_end, then max_radius
+        (12.0, 25.0)
         """
         p = self._trained_with()
         bound = self._warmup_radius_at(epoch)
@@ -852,7 +866,7 @@ class PoincareEmbedding(BaseEstimator):
     def _warmup_radius_at(self, epoch: int) -> float:
         """:meth:`radius_at` before ``max_radius``: the warm-up's bound, then the boundary's (or ``inf``)."""
         p = self._trained_with()
-        r_max = boundary_radius(float(p.epsilon))
+        r_max = boundary_radius(float(p.epsilon)) if p.radius_end is None else float(p.radius_end)
         if p.radius_start is not None and epoch <= 1:
             return float(p.radius_start)
         if p.radius_start is None or epoch - 1 >= p.radius_warmup:
