@@ -207,6 +207,18 @@ def run_settings(train: dict[str, Any], values: dict[str, Any]) -> tuple[str | N
     return preset, merged
 
 
+def _check_value(at: str, key: str, value: Any) -> None:
+    """A training setting's value checked, not only its type (a spec with dim = 0 fails before any run): a preset
+    must exist, a parameter must be within its bounds; the error starts with ``at``."""
+    try:
+        if key == "preset":
+            resolve(value)
+        elif key in PARAMETER:
+            PARAMETER[key].check(tuple(value) if isinstance(value, list) else value)
+    except ConfigError as exc:
+        raise ConfigError(f"{at}: {exc}") from None
+
+
 def _selects(override: dict[str, dict[str, Any]], values: dict[str, Any]) -> bool:
     """Whether the ``[[override]]`` ``override`` applies to the grid point ``values``."""
     return all(k in values and values[k] == v for k, v in override["where"].items())
@@ -237,10 +249,7 @@ def _check_overrides(where: str, overrides: list[Any], grid: dict[str, list[Any]
             if key in grid:
                 raise ConfigError(f"{at}: set.{key} is a grid key; give the cells their values in [grid]")
             _check_type(where, f"override[{i}].set.{key}", value, _TRAIN_KEYS[key])
-            try:
-                PARAMETER[key].check(tuple(value) if isinstance(value, list) else value)
-            except ConfigError as exc:
-                raise ConfigError(f"{at}: set.{key}: {exc}") from None
+            _check_value(f"{at}: set.{key}", key, value)
         checked.append({"where": dict(override["where"]), "set": dict(override["set"])})
     for i, j in itertools.combinations(range(len(checked)), 2):
         a, b = checked[i], checked[j]
@@ -297,13 +306,7 @@ def parse_spec(data: dict[str, Any], *, path: str | None = None) -> ExperimentSp
             _check_type(where, f"grid.{key}[]", v, expected)
     for table, key, value in [("train", k, v) for k, v in data.get("train", {}).items()] + \
             [("grid", k, v) for k, vs in grid.items() for v in vs]:
-        try:  # values too, not only types: a spec with dim = 0 fails before any run
-            if key == "preset":
-                resolve(value)
-            elif key in PARAMETER:
-                PARAMETER[key].check(tuple(value) if isinstance(value, list) else value)
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {table}.{key}: {exc}") from None
+        _check_value(f"{where}: {table}.{key}", key, value)
     overlap = set(grid) & set(data.get("train", {}))
     if overlap:
         raise ConfigError(f"{where}: {', '.join(sorted(overlap))} is set in both [train] and [grid]")

@@ -257,9 +257,8 @@ class PoincareEmbedding(BaseEstimator):
         if p.max_radius is not None:
             need(p.model == "lorentz", f"max_radius bounds the Lorentz model's points; model={p.model!r} is bounded "
                                        "by epsilon (poincare) or max_norm (euclidean, translational)")
-            for name, what in (("radius_start", "the warm-up's first bound"), ("radius_end", "the warm-up's last "
-                                                                                           "bound"),
-                               ("init_radius", "the tree start")):
+            for name, what in (("radius_start", "the warm-up's first bound"),
+                               ("radius_end", "the warm-up's last bound"), ("init_radius", "the tree start")):
                 need(getattr(p, name) is None or getattr(p, name) <= p.max_radius,
                      f"{name}={getattr(p, name)!r} is beyond max_radius={p.max_radius!r}: every point is kept "
                      f"within max_radius, so {what} could never be reached")
@@ -267,7 +266,7 @@ class PoincareEmbedding(BaseEstimator):
             need(p.model == "lorentz", f"radius_end opens the Lorentz model's warm-up beyond the epsilon boundary; "
                                        f"model={p.model!r}'s warm-up opens to its own bound (poincare: set epsilon)")
             need(p.radius_start is not None, "radius_end needs a radius warm-up (radius_start and radius_warmup >= 1)")
-            need(p.radius_start is None or p.radius_end > p.radius_start,
+            need(p.radius_end > p.radius_start,
                  f"radius_end={p.radius_end!r} must be beyond radius_start={p.radius_start!r}: the warm-up's bound "
                  "opens from the one to the other")
         need(p.max_norm == PARAMETER["max_norm"].default or p.model in ("euclidean", "translational"),
