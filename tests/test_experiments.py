@@ -586,6 +586,8 @@ def test_shipped_paper_tables_have_every_cell():
     assert [(c["model"], c["params"]["radius_end"], c["params"]["negative"], c["params"]["hard_negatives"])
             for c in plan(lorentz) if c["dim"] == 2 and c["values"]["seed"] == 0] == [("poincare", None, 10, 0),
                                                                                     ("lorentz", 23.7, 50, 0)]
+    # the Lorentz cell at d = 5 takes 20 negatives, the others their preset's 10
+    assert {(c["model"], c["dim"]) for c in plan(lorentz) if c["params"]["negative"] == 20} == {("lorentz", 5)}
     f1 = plan(ganea)
     assert len(f1) == 72 and all(c["split"]["remove_root"] for c in f1)  # 3 presets x 2 dims x 4 shares x 3 seeds
     assert {c["split"]["seed"] for c in f1} == {0}  # the seeds are the training's: one split for every cell
