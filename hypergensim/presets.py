@@ -142,7 +142,7 @@ PRESET_NOTES: dict[str, str] = {
                           "u than v); 2 workers. Measured on WordNet nouns: MR 2.31 / MAP 0.979 (seeds 0-2; full "
                           "evaluation; the paper's Lorentz: 2.95 / 0.928) in 5 minutes, 0.81 GB; mammals "
                           "d=5, ten seeds: MR 1.126 / MAP 0.986. At d=5, nouns, 3.25 / 0.963 (seeds 0-2; the "
-                          "paper: 3.18 / 0.923, so short in MR; --hard-negatives 0 gave 2.87 / 0.902 on seed 1). "
+                          "paper: 3.18 / 0.923, so short in MR); --negative 20 gives 2.86 / 0.974. "
                           "At d=2 --radius-end 23.7 --negative 50 --hard-negatives 0 gives 20.3 / 0.446 (seeds "
                           "0-2; the paper: 22.8 / 0.305; the preset alone 78.4 / 0.602). With uniform negatives "
                           "only 2.51 / 0.912 at d=10, and "
