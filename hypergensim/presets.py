@@ -89,7 +89,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
     },
     "translational-unbounded": {  # the translational baseline as euclidean-unbounded trains the Euclidean one
         "model": "translational", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "epochs": 200,
-        "regularization_coeff": 0.0, "workers": 2, "max_norm": None,
+        "regularization_coeff": 0.0, "workers": 2, "max_norm": None, "translation_rate": 1.0,
     },
     "ganea2018": _GANEA2018,
     "ganea2018-tree": {**_GANEA2018, "alpha": 0.03, "init": "tree", "init_radius": 1.0},  # same budget, a tree start

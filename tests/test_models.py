@@ -50,12 +50,13 @@ def test_euclidean_and_translational_batches_match_numpy():
         got = x.copy()
         trans = t.copy()
         k1 = 4
-        out = _batch_other(got, us, vs, negs, lr, MODEL_CODE[model], trans, np.inf, np.empty(len(t)), np.empty((1, 3)),
-                           np.empty((1, k1, 3)), np.empty((1, k1, 4)), np.empty(3))
+        rate = 0.25  # translation_rate: r steps at this share of the rows' rate
+        out = _batch_other(got, us, vs, negs, lr, MODEL_CODE[model], trans, rate, np.inf, np.empty(len(t)),
+                           np.empty((1, 3)), np.empty((1, k1, 3)), np.empty((1, k1, 4)), np.empty(3))
         assert out == pytest.approx(loss, rel=1e-12)
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
         if model == "translational":
-            np.testing.assert_allclose(trans, t - lr * gt_expected, rtol=1e-12)
+            np.testing.assert_allclose(trans, t - rate * lr * gt_expected, rtol=1e-12)
 
 
 def test_euclidean_rows_are_renormalised_to_max_norm_and_unbounded_with_inf():
@@ -66,7 +67,7 @@ def test_euclidean_rows_are_renormalised_to_max_norm_and_unbounded_with_inf():
 
     def step(bound):
         got = x.copy()
-        _batch_other(got, us, vs, negs, 0.01, MODEL_CODE["euclidean"], np.zeros(0), bound, np.empty(0),
+        _batch_other(got, us, vs, negs, 0.01, MODEL_CODE["euclidean"], np.zeros(0), 1.0, bound, np.empty(0),
                      np.empty((1, 3)), np.empty((1, 4, 3)), np.empty((1, 4, 4)), np.empty(3))
         return got
 
@@ -148,7 +149,7 @@ def test_lorentz_batch_is_riemannian_sgd_on_the_hyperboloid():
     for j, w in enumerate((1, 2, 3)):
         expected[w] = step(x[w], c[j] / root[j] * dgamma(x[w], x[0]))
     got = x.copy()
-    out = _batch_other(got, np.array([0]), np.array([1]), np.array([[2, 3]]), lr, 1, np.zeros(0), np.inf, np.empty(0),
+    out = _batch_other(got, np.array([0]), np.array([1]), np.array([[2, 3]]), lr, 1, np.zeros(0), 1.0, np.inf, np.empty(0),
                        np.empty((1, 3)), np.empty((1, 3, 3)), np.empty((1, 3, 4)), np.empty(3))
     assert out == pytest.approx(loss, rel=1e-12)
     np.testing.assert_allclose(got, expected, rtol=1e-10)

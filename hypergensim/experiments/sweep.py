@@ -31,7 +31,7 @@ from typing import Any
 
 from .._atomic import atomic_write
 from ..errors import ConfigError, InputError
-from ..params import PARAMETER
+from ..params import PARAMETER, applies, recorded_value
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
@@ -142,10 +142,12 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
     retuned preset leaves the old runs under the same ids.  Compared are the
     parameters the run recorded as given (``config.json``); one the run does
     not record did not exist when it was made, so the run had what its default
-    does now (a new parameter's default keeps the old behaviour), and a preset
-    that now sets it otherwise makes the run stale; except where the default
-    is the schedule's choice (``auto``), which did not exist then either, and
-    is not compared.
+    does now (a new parameter's default keeps the old behaviour) or, where the
+    default changed the behaviour, what the parameter's ``before`` says
+    (:func:`~hypergensim.params.recorded_value`), and a preset that now sets it
+    otherwise makes the run stale; except where the default is the schedule's
+    choice (``auto``), which did not exist then either, and is not compared.
+    A parameter of other models than the cell's is not compared.
 
     Examples
     --------
@@ -159,14 +161,21 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
     {'init_radius': (None, 1.0)}
     >>> stale_settings({"params": {"alpha": 0.5, "hard_negatives": 1}}, RunDir(folder))  # the schedule's: unknown
     {}
+    >>> stale_settings({"params": {"alpha": 0.5, "model": "translational", "translation_rate": 0.01}}, RunDir(folder))
+    {'translation_rate': (1.0, 0.01)}
+    >>> stale_settings({"params": {"alpha": 0.5, "model": "poincare", "translation_rate": 0.01}}, RunDir(folder))
+    {}
     """
     config = run.read_config()
     recorded = config.get("given", config.get("params", {}))
     changed = {}
+    model = job["params"].get("model", PARAMETER["model"].default)
     for key, now in job["params"].items():
         if key in _NOT_COMPARED or (key not in recorded and (key not in PARAMETER or PARAMETER[key].auto)):
             continue
-        then = recorded[key] if key in recorded else PARAMETER[key].default
+        if key in PARAMETER and not applies(key, model):  # left at its default, where it means nothing
+            continue
+        then = recorded_value(key, recorded)
         plain = [list(x) if isinstance(x, tuple) else x for x in (then, now)]
         if plain[0] != plain[1]:
             changed[key] = (then, now)

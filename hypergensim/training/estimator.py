@@ -33,7 +33,7 @@ from ..datasets import resolve_relations
 from ..datasets.hierarchy import longest_path_depths
 from ..errors import ConfigError, InputError, NumericalError
 from ..manifold import boundary_radius, depth_radius_bounds, epsilon_for_radius
-from ..params import PARAMETER, PARAMETERS, numpydoc_parameters, unmeasured
+from ..params import PARAMETER, PARAMETERS, applies, numpydoc_parameters, unmeasured
 from ..presets import resolve
 from ..rundir import RunDir
 from .callbacks import Callback, ProgressBar, TimeBudget
@@ -269,6 +269,9 @@ class PoincareEmbedding(BaseEstimator):
             need(p.radius_end > p.radius_start,
                  f"radius_end={p.radius_end!r} must be beyond radius_start={p.radius_start!r}: the warm-up's bound "
                  "opens from the one to the other")
+        for q in PARAMETERS:  # a parameter of some models only: the others leave it at its default
+            need(applies(q.name, p.model) or getattr(p, q.name) == q.default,
+                 f"{q.name} is for model {' or '.join(q.models or ())} only; model={p.model!r} has no use for it")
         need(p.max_norm == PARAMETER["max_norm"].default or p.model in ("euclidean", "translational"),
              f"max_norm bounds the rows of the Euclidean models (euclidean, translational); model={p.model!r} "
              "keeps its points in the ball or on the hyperboloid")
@@ -727,6 +730,7 @@ class PoincareEmbedding(BaseEstimator):
                                      max_hard_negatives=self.params_.hard_negatives)
             self._fast.batch_size = self.batch_size
             self._fast.max_norm = self.params_.max_norm
+            self._fast.translation_rate = self.params_.translation_rate
             if self.params_.radius_cap == "depth":  # a bound per node, growing with its depth
                 depth = longest_path_depths(self._fast.relations(), len(self.model_.kv))
                 radii = depth_radius_bounds(depth, radius=boundary_radius(self.params_.epsilon),

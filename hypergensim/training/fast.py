@@ -360,7 +360,7 @@ def _batch(vectors, us, vs, negs, lr, reg, eps, objective, gu, gv, dist, uvec, n
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=KERNEL_FASTMATH)
-def _batch_other(vectors, us, vs, negs, lr, model, trans, bound, gt, gu, gv, dist, uvec):
+def _batch_other(vectors, us, vs, negs, lr, model, trans, trans_rate, bound, gt, gu, gv, dist, uvec):
     """One batch of the paper's softmax loss for the Lorentz, Euclidean and translational models.
 
     ``L = d(u, v) + log Σ_{w ∈ {v} ∪ N(u)} exp(−d(u, w))``, so ``∂L/∂d_j = softmax_j − [j = 0]``.
@@ -372,7 +372,8 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, bound, gt, gu, gv, dis
       (the radius warm-up's bound ``cosh R``; ``inf`` without one);
     * ``euclidean``: ``d = ‖u − w‖²``; ``translational``: ``d = ‖u − w + r‖²`` with one global ``r``;
       plain SGD, then rows renormalised to norm at most ``bound`` (``max_norm``: 1 in the 2017 paper's code,
-      ``inf`` for none), as facebookresearch's EuclideanManifold does.
+      ``inf`` for none), as facebookresearch's EuclideanManifold does; ``r`` steps by ``lr · trans_rate``
+      times its gradient summed over the batch (``translation_rate``).
 
     Returns the batch's summed loss.
     """
@@ -451,8 +452,9 @@ def _batch_other(vectors, us, vs, negs, lr, model, trans, bound, gt, gu, gv, dis
             if not math.isfinite(gt[d]):
                 ok = False
         if ok:
+            step = lr * trans_rate
             for d in range(dim):
-                trans[d] -= lr * gt[d]
+                trans[d] -= step * gt[d]
     return loss
 
 
@@ -579,8 +581,8 @@ def _prepare_batch(state, vectors, us, vs, first, b, negs, prob, alias, pos_ptr,
 # fast-math here too: the kernels inlined into this function (the non-Poincaré models' batch and move) are
 # compiled with the flags of the function they are inlined into
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
-def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, gt, negs,
-              gu, gv, dist, uvec, shared, hard_ptr, hard_idx, hard, cand, node_eps):
+def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, eps, objective, model, trans, trans_rate,
+              gt, negs, gu, gv, dist, uvec, shared, hard_ptr, hard_idx, hard, cand, node_eps):
     """Train on relations ``(us[i], vs[i])`` in order, in batches; returns the summed loss.
 
     Software-pipelined: while batch *t* computes, the negatives of batch *t+1*
@@ -610,21 +612,22 @@ def _run_span(state, vectors, us, vs, pos_ptr, pos_idx, prob, alias, lr, reg, ep
                             node_eps)
         # a constant model per call: the inlined kernel is compiled once per model, without its branches
         elif model == _LORENTZ:
-            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _LORENTZ, trans, eps, gt, gu,
-                                  gv, dist, uvec)
+            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _LORENTZ, trans, trans_rate, eps,
+                                  gt, gu, gv, dist, uvec)
         elif model == _TRANSLATIONAL:
-            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _TRANSLATIONAL, trans, eps, gt,
-                                  gu, gv, dist, uvec)
+            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _TRANSLATIONAL, trans,
+                                  trans_rate, eps, gt, gu, gv, dist, uvec)
         else:
-            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _EUCLIDEAN, trans, eps, gt, gu,
-                                  gv, dist, uvec)
+            total += _batch_other(vectors, us[i:nxt], vs[i:nxt], negs[cur, :b], lr, _EUCLIDEAN, trans, trans_rate, eps,
+                                  gt, gu, gv, dist, uvec)
         i, b, cur = nxt, nb, 1 - cur
     return total
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _shard(t, vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-           batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps):
+           batch_size, objective, model, trans, trans_rate, batch_negatives, hard_ptr, hard_idx, hard, losses,
+           node_eps):
     """Shard ``t`` of an epoch (see :func:`_epoch`): its blocks of relations, from its own random stream
     ``seeds[t]``; its summed loss goes to ``losses[t]``.  Holds no GIL, so shards run in threads side by side."""
     n = rel_u.shape[0]
@@ -656,13 +659,14 @@ def _shard(t, vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob,
             bu[i], bu[j] = bu[j], bu[i]
             bv[i], bv[j] = bv[j], bv[i]
         total += _run_span(state, vectors, bu[:m], bv[:m], pos_ptr, pos_idx, prob, alias, lr, reg, eps,
-                           objective, model, trans, gt, negs, gu, gv, dist, uvec, shared, hard_ptr,
-                           hard_idx, hard, cand, node_eps)
+                           objective, model, trans, trans_rate, gt, negs, gu, gv, dist, uvec, shared,
+                           hard_ptr, hard_idx, hard, cand, node_eps)
     losses[t] = total
 
 
 def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-           batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps, team):
+           batch_size, objective, model, trans, trans_rate, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps,
+           team):
     """One epoch over the relations ``(rel_u[i], rel_v[i])`` in ``len(seeds)`` Hogwild shards, one thread each.
 
     ``batch_negatives`` (0 or 1): each batch draws a pool of
@@ -684,7 +688,8 @@ def _epoch(vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, al
     fewer, its threads take the shards in turn).
     """
     args = (vectors, rel_u, rel_v, block_order, block, pos_ptr, pos_idx, prob, alias, seeds, lr, reg, eps, negative,
-            batch_size, objective, model, trans, batch_negatives, hard_ptr, hard_idx, hard, losses, node_eps)
+            batch_size, objective, model, trans, trans_rate, batch_negatives, hard_ptr, hard_idx, hard, losses,
+            node_eps)
     team.run(lambda t: _shard(t, *args), seeds.shape[0])
 
 
@@ -943,7 +948,7 @@ class FastTrainer:
             eps = math.inf if self.max_norm is None else float(self.max_norm)
         _epoch(self.points, self.rel_u, self.rel_v, block_order, int(block), self.pos_ptr, self.pos_idx,
                *table, seeds, float(lr), reg, eps, int(m.negative), int(self.batch_size), code, self.code,
-               self.translation, int(self.negative_sampling == "batch"), *self.violators,
+               self.translation, float(self.translation_rate), int(self.negative_sampling == "batch"), *self.violators,
                int(hard_negatives), losses, self.node_epsilon, self.team)
         if self.geometry == "lorentz" and block_order.size:
             # Hogwild threads may interleave their writes to one row; put every point back on the hyperboloid
@@ -957,5 +962,8 @@ class FastTrainer:
     #: the largest norm of a Euclidean or translational row after a step (None: unbounded); the estimator sets
     #: its ``max_norm``, as it sets ``batch_size``
     max_norm: float | None = 1.0
+    #: the translational model's ``r`` steps at this fraction of the rows' rate; the estimator sets its
+    #: ``translation_rate``
+    translation_rate = 1.0
     #: most relations per shuffle block: a block (16 KiB of indices) is shuffled in a thread's own buffer
     block = 1024
