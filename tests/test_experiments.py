@@ -236,8 +236,27 @@ seed = [0, 1]
 """
 
 
+@pytest.mark.parametrize(("preset", "stale"), [
+    ("nickel2017-translational", {"translation_rate": (1.0, 0.01)}),  # r stepped at the rows' rate before
+    ("translational-unbounded", {}),  # which this preset keeps
+    ("nickel2017-warmup", {}),  # the translation's rate means nothing for the Poincaré ball
+])
+def test_runs_recorded_before_a_parameter_existed_compare_as_they_trained(tmp_path, preset, stale):
+    from hypergensim.experiments.sweep import stale_settings
+    from hypergensim.presets import resolve
+    from hypergensim.rundir import RunDir
+
+    params = resolve(preset)
+    then = {k: v for k, v in params.items() if k != "translation_rate"}
+    (tmp_path / "config.json").write_text(json.dumps({"params": then}))
+    assert stale_settings({"params": params}, RunDir(tmp_path)) == stale
+    (tmp_path / "config.json").write_text(json.dumps({"params": params}))  # recorded since: as it trained
+    assert stale_settings({"params": params}, RunDir(tmp_path)) == {}
+
+
 def test_a_retuned_preset_reruns_its_stale_cells_and_replaces_them_only_when_done(tmp_path, monkeypatch, capsys):
     from hypergensim import presets
+    from hypergensim.experiments.reproduce import reproduce
     from hypergensim.experiments.sweep import stale_settings
     from hypergensim.rundir import RunDir
 
@@ -257,6 +276,8 @@ def test_a_retuned_preset_reruns_its_stale_cells_and_replaces_them_only_when_don
     sweep(spec, out, train=False)  # the tables only: reported as recorded, and said to be stale
     said = capsys.readouterr().out
     assert said.count("stale, reported as recorded") == 2 and "alpha 0.1 -> 0.05" in said
+    report = reproduce(path, out, train=False, verbose=False).read_text()  # and so does the report
+    assert report.count("- stale, reported as recorded") == 2 and f"`{ids[0]}` (alpha 0.1 -> 0.05)" in report
 
     sweep(spec, out)
     said = capsys.readouterr().out
@@ -599,7 +620,8 @@ def test_shipped_paper_tables_have_every_cell():
 
 @pytest.mark.skipif(not Path("/usr/share/mime/packages/freedesktop.org.xml").is_file(),
                     reason="Debian's shared-mime-info is not installed")
-def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, capsys):
+def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, capsys, monkeypatch):
+    from hypergensim import presets
     from hypergensim.experiments import measure_defaults as md
 
     assert md.main(["--out", str(tmp_path), "--only", "mime", "--config", "defaults"]) == 0
@@ -640,6 +662,17 @@ def test_measure_defaults_trains_missing_cells_once_and_reports_them(tmp_path, c
     assert "nickel2017-warmup" not in (tmp_path / "results.csv").read_text()
     assert md.main(["--out", str(tmp_path), "--only", "mime", "--config", "nickel2017-warmup"]) == 0
     assert "reconstruction" in json.loads((unfinished / "metrics.json").read_text())
+    # a preset retuned since its cell ran: the report says the cell is stale, and measuring it trains it again
+    monkeypatch.setitem(presets.PRESETS, "nickel2017", {**presets.PRESETS["nickel2017"], "alpha": 0.5})
+    md.write_report(tmp_path, ["defaults"])
+    assert "- mime, nickel2017, d=10: alpha 0.1 -> 0.5" in (tmp_path / "report.md").read_text()
+    capsys.readouterr()
+    assert md.main(["--out", str(tmp_path), "--only", "mime", "--config", "nickel2017"]) == 0
+    assert "re-running mime nickel2017 d=10: trained with other parameters than nickel2017 now resolves to (alpha " \
+           "0.1 -> 0.5)" in capsys.readouterr().out
+    retrained = json.loads((tmp_path / "runs" / "mime--nickel2017-d10" / "config.json").read_text())
+    assert retrained["params"]["alpha"] == 0.5
+    assert "Stale" not in (tmp_path / "report.md").read_text()
     assert md.target("tree", 10) == (3.0, 0.95) and md.target("mammals", 5) == (1.22, 0.957)
     assert md.target("mammals", 10) is None
     # a cell short of its target says of what

@@ -9,7 +9,9 @@ Each (dataset, configuration) cell trains once with seed 0 through
 name sets that preset, which trains its own epochs but at most
 :data:`PRESET_TIME_BUDGET` seconds (the defaults' budget: equal time).  A cell's run folder is
 ``DIR/runs/<dataset>--<config>-d<dim>/``; a finished cell (its ``metrics.json``)
-is not trained again, so the table fills in over several sittings.  After every
+is not trained again, so the table fills in over several sittings, unless the
+preset it names now resolves to other parameters than it trained with
+(:func:`~hypergensim.experiments.sweep.stale_settings`): then it trains again.  After every
 cell ``results.csv`` and ``report.md`` are rewritten, with the targets of the
 defaults issue checked: every generated family MAP ≥ 0.90 and MR ≤ 3 within ten
 minutes wall (trees MAP ≥ 0.95); WordNet nouns at least 2.78 / 0.900 and
@@ -32,8 +34,10 @@ from typing import Any
 from .._atomic import atomic_write_text
 from ..errors import NumericalError
 from ..pipeline import run
+from ..presets import resolve
 from ..rundir import RunDir
 from ..training.schedule import DEFAULT_TIME_BUDGET
+from .sweep import describe_changes, stale_settings
 
 #: The datasets measured, with their kind (what the target is) and the dimensions measured.
 DATASETS: dict[str, dict[str, Any]] = {
@@ -123,6 +127,15 @@ def diverged(out: Path, dataset: str, config: str, dim: int) -> str | None:
     return path.read_text().strip() if path.is_file() else None
 
 
+def stale(out: Path, dataset: str, config: str, dim: int) -> dict[str, tuple[Any, Any]]:
+    """``{parameter: (recorded, now)}`` where a finished preset cell trained otherwise than its preset now
+    resolves (a retuned preset, or a parameter added since with another behaviour); empty for the schedule's
+    configurations, whose choices are not compared."""
+    if config in ONE_FLAG:
+        return {}
+    return stale_settings({"params": {**resolve(config), "dim": dim}}, RunDir(cell_dir(out, dataset, config, dim)))
+
+
 def recorded_configs(out: Path) -> list[str]:
     """The configurations that have a cell folder under ``out/runs`` (``defaults`` first, then by name)."""
     names = {p.name.split("--", 1)[1].rsplit("-d", 1)[0] for p in (out / "runs").glob("*--*-d*") if p.is_dir()} \
@@ -157,6 +170,13 @@ def write_report(out: Path, configs: list[str]) -> list[dict[str, Any]]:
                      f"{r['peak_rss_mb']} | {goal} | {r['met']} |")
     failed = {(dataset, dim, config): error for dataset, spec in DATASETS.items() for dim in spec["dims"]
               for config in every if (error := diverged(out, dataset, config, dim)) is not None}
+    old = {(r["dataset"], r["config"], r["dim"]): changed for r in rows
+           if (changed := stale(out, r["dataset"], r["config"], r["dim"]))}
+    if old:
+        lines += ["", "Stale: these cells trained with other parameters than their preset now resolves to (the "
+                      "command above with `--config NAME` trains them again):", ""]
+        lines += [f"- {dataset}, {config}, d={dim}: {describe_changes(changed)}"
+                  for (dataset, config, dim), changed in old.items()]
     if failed:
         lines += ["", "Training diverged in these cells (the error each raised; no metrics):", ""]
         lines += [f"- {dataset}, {config}, d={dim}: {error}" for (dataset, dim, config), error in failed.items()]
@@ -218,8 +238,14 @@ def main(argv: list[str] | None = None) -> int:
             if args.dim and dim not in args.dim:
                 continue
             for config in configs:
-                if row(out, dataset, config, dim) is not None or diverged(out, dataset, config, dim):
+                if diverged(out, dataset, config, dim):
                     continue
+                if row(out, dataset, config, dim) is not None:
+                    changed = stale(out, dataset, config, dim)
+                    if not changed:
+                        continue
+                    print(f"re-running {dataset} {config} d={dim}: trained with other parameters than {config} now "
+                          f"resolves to ({describe_changes(changed)})", flush=True)
                 folder = cell_dir(out, dataset, config, dim)
                 if folder.exists():  # an interrupted cell starts again from nothing
                     shutil.rmtree(folder)

@@ -20,8 +20,9 @@ import numpy as np
 
 from .._atomic import atomic_write_text
 from ..errors import ConfigError
+from ..rundir import RunDir
 from .spec import ExperimentSpec, load_spec
-from .sweep import RESULTS_CSV, RUNS, sweep
+from .sweep import RESULTS_CSV, RUNS, describe_changes, plan, stale_settings, sweep
 
 __all__ = ["reproduce", "comparison_table", "figure_name", "REPORT_MD", "LEARNING_CURVES_PNG"]
 
@@ -120,6 +121,13 @@ def _command_wall_line(report: Path, wall: float, train: bool) -> str:
     return "- rebuilt from the finished cells without training (`--no-train`); each cell's time is in the table"
 
 
+def _stale_cells(spec: ExperimentSpec, out: Path) -> dict[str, dict[str, tuple[Any, Any]]]:
+    """The finished cells under ``out`` that trained otherwise than they now resolve to, with what changed."""
+    found = {job["id"]: stale_settings(job, RunDir(out / RUNS / job["id"])) for job in plan(spec)
+             if RunDir(out / RUNS / job["id"]).is_finished()}
+    return {run: changed for run, changed in found.items() if changed}
+
+
 def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "joblib", scheduler: str | None = None,
               only: dict[str, str] | None = None, time_budget: float | None = None, train: bool = True,
               verbose: bool = True) -> Path:
@@ -163,6 +171,9 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
               f"- training settings: `{spec.train}`, grid `{spec.grid}`, per-cell budget "
               f"{spec.run.get('time_budget', 'none')} s",
               *[f"- the cells where `{o['where']}` instead train with `{o['set']}`" for o in spec.overrides],
+              *[f"- stale, reported as recorded (trained with other parameters than the cell now resolves to; the "
+                f"command without `--no-train` trains it again): `{run}` ({describe_changes(changed)})"
+                for run, changed in _stale_cells(spec, out).items()],
               f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               f"- versions: hypergensim {__version__}, gensim {gensim.__version__}, numpy {np.__version__}",
               _command_wall_line(out / REPORT_MD, wall, train),

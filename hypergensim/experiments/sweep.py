@@ -35,8 +35,8 @@ from ..params import PARAMETER, applies, recorded_value
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
-__all__ = ["run_id", "parse_only", "select", "cell", "stale_settings", "run_one", "run_remote", "store_remote",
-           "result_row", "sweep",
+__all__ = ["run_id", "parse_only", "select", "cell", "stale_settings", "describe_changes", "run_one", "run_remote",
+           "store_remote", "result_row", "sweep",
            "collect_results", "plan",
            "RUNS", "RESULTS_CSV", "SUMMARY_MD"]
 
@@ -161,10 +161,9 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
     {'init_radius': (None, 1.0)}
     >>> stale_settings({"params": {"alpha": 0.5, "hard_negatives": 1}}, RunDir(folder))  # the schedule's: unknown
     {}
-    >>> stale_settings({"params": {"alpha": 0.5, "model": "translational", "translation_rate": 0.01}}, RunDir(folder))
+    >>> _ = (folder / "config.json").write_text(json.dumps({"given": {"model": "translational"}}))
+    >>> stale_settings({"params": {"model": "translational", "translation_rate": 0.01}}, RunDir(folder))  # before: 1
     {'translation_rate': (1.0, 0.01)}
-    >>> stale_settings({"params": {"alpha": 0.5, "model": "poincare", "translation_rate": 0.01}}, RunDir(folder))
-    {}
     """
     config = run.read_config()
     recorded = config.get("given", config.get("params", {}))
@@ -180,6 +179,17 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
         if plain[0] != plain[1]:
             changed[key] = (then, now)
     return changed
+
+
+def describe_changes(changed: dict[str, tuple[Any, Any]]) -> str:
+    """:func:`stale_settings`' answer in words.
+
+    Examples
+    --------
+    >>> describe_changes({"alpha": (0.1, 0.05), "translation_rate": (1.0, 0.01)})
+    'alpha 0.1 -> 0.05, translation_rate 1.0 -> 0.01'
+    """
+    return ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changed.items())
 
 
 def _is_current(job: dict[str, Any], run: RunDir) -> bool:
@@ -360,9 +370,8 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
               + ("" if train else " (--no-train: the tables only)")
               + (f", {removed} partial runs discarded" if removed else ""), flush=True)
         for run, changed in stale.items():
-            what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changed.items())
             print(f"{'re-running' if train else 'stale, reported as recorded:'} {run}: trained with other "
-                  f"parameters than its cell now resolves to ({what})", flush=True)
+                  f"parameters than its cell now resolves to ({describe_changes(changed)})", flush=True)
     if todo:
         if backend == "dask":
             _run_dask(todo, str(runs_dir), jobs, scheduler, verbose)
