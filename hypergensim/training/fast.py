@@ -964,6 +964,6 @@ class FastTrainer:
     max_norm: float | None = 1.0
     #: the translational model's ``r`` steps at this fraction of the rows' rate; the estimator sets its
     #: ``translation_rate``
-    translation_rate = 1.0
+    translation_rate: float = PARAMETER["translation_rate"].default
     #: most relations per shuffle block: a block (16 KiB of indices) is shuffled in a thread's own buffer
     block = 1024
