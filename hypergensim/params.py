@@ -343,7 +343,7 @@ def recorded_value(name: str, recorded: dict[str, Any]) -> Any:
 
     Examples
     --------
-    >>> recorded_value("translation_rate", {"alpha": 0.1}), recorded_value("translation_rate", {"translation_rate": 0.1})
+    >>> recorded_value("translation_rate", {}), recorded_value("translation_rate", {"translation_rate": 0.1})
     (1.0, 0.1)
     >>> recorded_value("epsilon", {})
     1e-05

@@ -149,8 +149,8 @@ def test_lorentz_batch_is_riemannian_sgd_on_the_hyperboloid():
     for j, w in enumerate((1, 2, 3)):
         expected[w] = step(x[w], c[j] / root[j] * dgamma(x[w], x[0]))
     got = x.copy()
-    out = _batch_other(got, np.array([0]), np.array([1]), np.array([[2, 3]]), lr, 1, np.zeros(0), 1.0, np.inf, np.empty(0),
-                       np.empty((1, 3)), np.empty((1, 3, 3)), np.empty((1, 3, 4)), np.empty(3))
+    out = _batch_other(got, np.array([0]), np.array([1]), np.array([[2, 3]]), lr, 1, np.zeros(0), 1.0, np.inf,
+                       np.empty(0), np.empty((1, 3)), np.empty((1, 3, 3)), np.empty((1, 3, 4)), np.empty(3))
     assert out == pytest.approx(loss, rel=1e-12)
     np.testing.assert_allclose(got, expected, rtol=1e-10)
     assert np.allclose(-got[:, 0] ** 2 + (got[:, 1:] ** 2).sum(1), -1.0)
@@ -324,6 +324,9 @@ def test_an_infinite_epoch_loss_warns_once_per_run_of_such_epochs(caplog):
     ({"max_norm": None}, "max_norm bounds the rows of the Euclidean models (euclidean, translational); "
                          "model='poincare' keeps"),
     ({"model": "euclidean", "max_norm": 0.0}, "max_norm must be None or a finite number > 0, got 0.0"),
+    ({"model": "euclidean", "engine": "fast", "objective": "nickel2017", "translation_rate": 0.1},
+     "translation_rate is for model translational only; model='euclidean' has no use for it"),
+    ({"model": "translational", "translation_rate": 0.0}, "translation_rate must be a number in (0, 1], got 0.0"),
     ({"max_radius": 10.0}, "max_radius bounds the Lorentz model's points; model='poincare' is bounded by epsilon"),
     ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "radius_start": 6.0, "max_radius": 5.0},
      "radius_start=6.0 is beyond max_radius=5.0"),
