@@ -20,9 +20,8 @@ import numpy as np
 
 from .._atomic import atomic_write_text
 from ..errors import ConfigError
-from ..rundir import RunDir
 from .spec import ExperimentSpec, load_spec
-from .sweep import RESULTS_CSV, RUNS, describe_changes, plan, stale_settings, sweep
+from .sweep import RESULTS_CSV, RUNS, describe_changes, plan, stale_cells, sweep
 
 __all__ = ["reproduce", "comparison_table", "figure_name", "REPORT_MD", "LEARNING_CURVES_PNG"]
 
@@ -121,13 +120,6 @@ def _command_wall_line(report: Path, wall: float, train: bool) -> str:
     return "- rebuilt from the finished cells without training (`--no-train`); each cell's time is in the table"
 
 
-def _stale_cells(spec: ExperimentSpec, out: Path) -> dict[str, dict[str, tuple[Any, Any]]]:
-    """The finished cells under ``out`` that trained otherwise than they now resolve to, with what changed."""
-    found = {job["id"]: stale_settings(job, RunDir(out / RUNS / job["id"])) for job in plan(spec)
-             if RunDir(out / RUNS / job["id"]).is_finished()}
-    return {run: changed for run, changed in found.items() if changed}
-
-
 def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "joblib", scheduler: str | None = None,
               only: dict[str, str] | None = None, time_budget: float | None = None, train: bool = True,
               verbose: bool = True) -> Path:
@@ -173,7 +165,7 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
               *[f"- the cells where `{o['where']}` instead train with `{o['set']}`" for o in spec.overrides],
               *[f"- stale, reported as recorded (trained with other parameters than the cell now resolves to; the "
                 f"command without `--no-train` trains it again): `{run}` ({describe_changes(changed)})"
-                for run, changed in _stale_cells(spec, out).items()],
+                for run, changed in stale_cells(plan(spec), out / RUNS).items()],
               f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               f"- versions: hypergensim {__version__}, gensim {gensim.__version__}, numpy {np.__version__}",
               _command_wall_line(out / REPORT_MD, wall, train),

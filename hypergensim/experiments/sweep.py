@@ -35,8 +35,8 @@ from ..params import PARAMETER, applies, recorded_value
 from ..rundir import RunDir
 from .spec import ExperimentSpec, run_settings
 
-__all__ = ["run_id", "parse_only", "select", "cell", "stale_settings", "describe_changes", "run_one", "run_remote",
-           "store_remote", "result_row", "sweep",
+__all__ = ["run_id", "parse_only", "select", "cell", "stale_settings", "stale_cells", "describe_changes", "run_one",
+           "run_remote", "store_remote", "result_row", "sweep",
            "collect_results", "plan",
            "RUNS", "RESULTS_CSV", "SUMMARY_MD"]
 
@@ -179,6 +179,13 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
         if plain[0] != plain[1]:
             changed[key] = (then, now)
     return changed
+
+
+def stale_cells(jobs: list[dict[str, Any]], runs_dir: Path) -> dict[str, dict[str, tuple[Any, Any]]]:
+    """``{run id: stale_settings}`` for each of ``jobs`` whose run under ``runs_dir`` is finished but stale."""
+    found = {job["id"]: stale_settings(job, RunDir(runs_dir / job["id"])) for job in jobs
+             if RunDir(runs_dir / job["id"]).is_finished()}
+    return {run: changed for run, changed in found.items() if changed}
 
 
 def describe_changes(changed: dict[str, tuple[Any, Any]]) -> str:
@@ -358,8 +365,7 @@ def sweep(spec: ExperimentSpec, out: str | Path, *, jobs: int = 1, backend: str 
         raise InputError(f"{spec.name}: none of the {len(chosen)} cells is finished, so there is nothing to report "
                          "without training; the report, results.csv and figures there are left as they are",
                          path=runs_dir)
-    changes = {j["id"]: stale_settings(j, RunDir(runs_dir / j["id"])) for j in chosen if j["id"] in finished}
-    stale = {k: v for k, v in changes.items() if v}
+    stale = stale_cells(chosen, runs_dir)
     current = finished - set(stale)
     todo = [j for j in chosen if j["id"] not in current] if train else []
     if verbose:
