@@ -62,7 +62,8 @@ class Parameter:
     allowed, with a warning (:func:`unmeasured`).  ``auto`` marks a default
     ``None`` that means "chosen by the schedule" (:mod:`hypergensim.training.schedule`).
     ``models`` names the models a parameter applies to (``None``: every
-    model); the others must leave it at its default.  ``before`` is what a run
+    model); the others must leave it at its default, and ``misfit`` says why
+    when they do not (:meth:`misfit_error`).  ``before`` is what a run
     recorded before the parameter existed trained with, where that is not the
     default (:func:`recorded_value`).
 
@@ -93,6 +94,7 @@ class Parameter:
     measured: tuple[float, float] | None = None
     auto: bool = False
     models: tuple[str, ...] | None = None
+    misfit: str = ""
     before: Any = _AS_DEFAULT
 
     @property
@@ -101,6 +103,21 @@ class Parameter:
         if self.flag is None:
             return None
         return "--" + (self.flag or self.name.replace("_", "-"))
+
+    def misfit_error(self, model: str, value: Any) -> str:
+        """The error when ``model``, outside :attr:`models`, sets this parameter to ``value``: :attr:`misfit`
+        with ``{model}`` and ``{value}`` filled in, else a plain one.
+
+        Examples
+        --------
+        >>> PARAMETER["translation_rate"].misfit_error("euclidean", 0.1)
+        "translation_rate is for model translational only; model='euclidean' has no use for it"
+        >>> PARAMETER["init"].misfit_error("euclidean", "tree")
+        "init='tree' lays the nodes out in hyperbolic space; model='euclidean' starts from init='random'"
+        """
+        if self.misfit:
+            return self.misfit.format(model=repr(model), value=repr(value))
+        return f"{self.name} is for model {' or '.join(self.models or ())} only; model={model!r} has no use for it"
 
     def requirement(self) -> str:
         """What a valid value is, in words (the error message's middle)."""
@@ -228,13 +245,16 @@ PARAMETERS: tuple[Parameter, ...] = (
               "gensim's 1.0 with objective 'gensim', else 0.", low=0, allow_none=True, doc_type="float or None",
               flag="regularization", auto=True),
     Parameter("epsilon", float, 1e-5, "Margin from the boundary kept by the projection (norms up to 1 − ε).",
-              low=0, high=0.5, low_open=True, high_open=True),
+              low=0, high=0.5, low_open=True, high_open=True, models=("poincare",),
+              misfit="epsilon (the margin from the ball's boundary) means nothing for model={model}"),
     Parameter("max_norm", float, 1.0, "Euclidean and translational models: every row is renormalised to at "
               "most this norm after each step, as facebookresearch's EuclideanManifold does (1 in the code of the "
               "2017 paper, whose Euclidean rows it reproduces).  None: unbounded, as in their current code "
               "(``max_norm=None``), with which a Euclidean baseline reconstructs far better than the paper's "
               "table (their issues #35 and #72; preset ``euclidean-unbounded``).", low=0, low_open=True,
-              allow_none=True, doc_type="float or None"),
+              allow_none=True, doc_type="float or None", models=("euclidean", "translational"),
+              misfit="max_norm bounds the rows of the Euclidean models (euclidean, translational); model={model} "
+                     "keeps its points in the ball or on the hyperboloid"),
     Parameter("translation_rate", float, 0.01,
               "Translational model: the global ``r`` steps by this fraction of the learning rate times its "
               "gradient summed over the batch.  Every relation moves ``r``, so at the rows' own rate (1) it jitters "
@@ -252,7 +272,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "out that the Minkowski product of two close points, whose terms grow as ``e^(2r)``, keeps none of "
               "float64's 16 digits (from r ≈ 18) and the loss overflows (WordNet nouns, d = 2: inf from epoch "
               "497).  None: no bound after the warm-up.", low=0, low_open=True, allow_none=True,
-              doc_type="float or None"),
+              doc_type="float or None", models=("lorentz",),
+              misfit="max_radius bounds the Lorentz model's points; model={model} is bounded by epsilon (poincare) "
+                     "or max_norm (euclidean, translational)"),
     Parameter("radius_start", float, None,
               "Radius warm-up (``objective='nickel2017'`` only): every vector is kept within this hyperbolic "
               "distance of the origin during burn-in and the first epoch, and the bound grows linearly to the "
@@ -261,7 +283,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "angular move costs ``sinh(r)`` times more; on WordNet nouns this is what takes the mean rank from "
               "~30 to 2.8 (preset ``nickel2017-warmup``).  None: 2.0 for the hyperbolic models unless "
               "``radius_warmup=0``, which turns the warm-up off.",
-              low=0, low_open=True, allow_none=True, doc_type="float or None", auto=True),
+              low=0, low_open=True, allow_none=True, doc_type="float or None", auto=True, models=("poincare", "lorentz"),
+              misfit="radius_start (the radius warm-up) is for the hyperbolic models (poincare, lorentz); "
+                     "model={model} has no such bound"),
     Parameter("radius_warmup", int, None, "Epochs over which the warm-up bound grows from ``radius_start`` to the "
               "boundary; 0: no warm-up.  None: 80% of the epochs (hyperbolic models), else 0.", low=0,
               allow_none=True, doc_type="int or None", auto=True),
@@ -271,7 +295,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "nodes need the room before the warm-up ends: WordNet nouns, d = 2, 50 negatives, "
               "``max_radius`` 25: 23.7 gives MR 20.1 / MAP 0.442 against 24.1 / 0.323 (the paper: 22.8 / "
               "0.305).  None: the ``epsilon`` boundary's radius.", low=0, low_open=True, allow_none=True,
-              doc_type="float or None"),
+              doc_type="float or None", models=("lorentz",),
+              misfit="radius_end opens the Lorentz model's warm-up beyond the epsilon boundary; model={model}'s "
+                     "warm-up opens to its own bound (poincare: set epsilon)"),
     Parameter("radius_cap", str, None, "``depth``: besides the warm-up's bound, every node is kept within a "
               "hyperbolic radius that grows with its depth (the longest path from it to a root): "
               "``R·(depth + 1)/(D + 1) + 3``, ``R`` the ``epsilon`` boundary's radius and ``D`` the largest depth "
@@ -285,7 +311,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               doc_type="tuple of float"),
     Parameter("init", str, "random", "``random``: uniform in ``init_range``.  ``tree``: the nodes laid out along a "
               "spanning tree of the relations, the deepest at ``init_radius`` (Sarkar's construction, "
-              ":mod:`hypergensim.training.initialization`); hyperbolic models only.", choices=INITS),
+              ":mod:`hypergensim.training.initialization`); hyperbolic models only.", choices=INITS,
+              models=("poincare", "lorentz"),
+              misfit="init={value} lays the nodes out in hyperbolic space; model={model} starts from init='random'"),
     Parameter("init_radius", float, None, "``init='tree'`` only: the hyperbolic distance from the origin of the "
               "deepest node of the tree start (every edge is this over the tree's depth).  It may not exceed "
               "``radius_start`` when a radius warm-up runs, which would pull the start in.  None: "

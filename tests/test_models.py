@@ -319,6 +319,11 @@ def test_an_infinite_epoch_loss_warns_once_per_run_of_such_epochs(caplog):
     ({"model": "euclidean", "engine": "fast", "objective": "gensim"}, "model='euclidean' needs objective='nickel2017'"),
     ({"model": "euclidean", "engine": "fast", "objective": "nickel2017", "radius_start": 2.0, "radius_warmup": 5},
      "radius_start (the radius warm-up) is for the hyperbolic models"),
+    ({"model": "euclidean", "engine": "fast", "objective": "nickel2017", "init": "tree"},
+     "init='tree' lays the nodes out in hyperbolic space; model='euclidean' starts from init='random'"),
+    ({"model": "translational", "engine": "fast", "objective": "nickel2017", "max_radius": 10.0},
+     "max_radius bounds the Lorentz model's points; model='translational' is bounded by epsilon (poincare) or "
+     "max_norm (euclidean, translational)"),
     ({"model": "lorentz", "engine": "fast", "objective": "nickel2017", "epsilon": 1e-3},
      "epsilon (the margin from the ball's boundary) means nothing for model='lorentz'"),
     ({"max_norm": None}, "max_norm bounds the rows of the Euclidean models (euclidean, translational); "

@@ -8,7 +8,7 @@ import pytest
 
 from hypergensim.errors import ConfigError
 from hypergensim.experiments import parse_spec
-from hypergensim.params import PARAMETERS, spec_types
+from hypergensim.params import MODELS, PARAMETERS, spec_types
 from hypergensim.training import PoincareEmbedding
 
 
@@ -46,6 +46,30 @@ def test_every_bound_of_the_table_is_enforced_with_its_own_words(param):
     with pytest.raises(ConfigError, match=f"^{param.name} must be {param.requirement()}".replace("(", r"\(")
                        .replace(")", r"\)")):
         est._check_params()
+
+
+#: A value other than the default, valid on its own, for every parameter that only some models use (and what else
+#: it needs).
+_MODEL_ONLY_VALUES = {"epsilon": (1e-3, {}), "max_norm": (None, {}), "translation_rate": (0.1, {}),
+                      "max_radius": (10.0, {}), "radius_start": (2.0, {"radius_warmup": 5}),
+                      "radius_end": (20.0, {}), "init": ("tree", {})}
+
+
+@pytest.mark.parametrize(("param", "model"), [(p, m) for p in PARAMETERS if p.models for m in MODELS
+                                              if m not in p.models], ids=lambda x: getattr(x, "name", x))
+def test_a_parameter_set_for_a_model_it_means_nothing_to_is_refused_in_its_own_words(param, model):
+    value, needs = _MODEL_ONLY_VALUES[param.name]
+    param.check(value)
+    engine = {"engine": "fast", "objective": "nickel2017", **needs}
+    est = PoincareEmbedding(model=model, **engine, **{param.name: value})
+    with pytest.raises(ConfigError) as caught:
+        est._check_params()
+    assert str(caught.value) == param.misfit_error(model, value)
+    for fit in param.models:  # and the models it is for take it (or refuse it for another reason)
+        try:
+            PoincareEmbedding(model=fit, **engine, **{param.name: value})._check_params()
+        except ConfigError as error:
+            assert str(error) != param.misfit_error(fit, value)
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), True])

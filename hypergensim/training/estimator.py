@@ -247,34 +247,20 @@ class PoincareEmbedding(BaseEstimator):
                                      "Poincaré ball only)")
             need(p.objective == "nickel2017", f"model={p.model!r} needs objective='nickel2017' (the paper's "
                                               "softmax; gensim's objective is the Poincaré ball's)")
-            need(p.radius_start is None or p.model == "lorentz",
-                 f"radius_start (the radius warm-up) is for the hyperbolic models (poincare, lorentz); "
-                 f"model={p.model!r} has no such bound")
-            need(p.init == "random" or p.model == "lorentz",
-                 f"init={p.init!r} lays the nodes out in hyperbolic space; model={p.model!r} starts from init='random'")
-            need(p.epsilon == PARAMETER["epsilon"].default,
-                 f"epsilon (the margin from the ball's boundary) means nothing for model={p.model!r}")
+        for q in PARAMETERS:  # a parameter of some models only: the others leave it at its default
+            need(applies(q.name, p.model) or getattr(p, q.name) == q.default,
+                 q.misfit_error(p.model, getattr(p, q.name)))
         if p.max_radius is not None:
-            need(p.model == "lorentz", f"max_radius bounds the Lorentz model's points; model={p.model!r} is bounded "
-                                       "by epsilon (poincare) or max_norm (euclidean, translational)")
             for name, what in (("radius_start", "the warm-up's first bound"),
                                ("radius_end", "the warm-up's last bound"), ("init_radius", "the tree start")):
                 need(getattr(p, name) is None or getattr(p, name) <= p.max_radius,
                      f"{name}={getattr(p, name)!r} is beyond max_radius={p.max_radius!r}: every point is kept "
                      f"within max_radius, so {what} could never be reached")
         if p.radius_end is not None:
-            need(p.model == "lorentz", f"radius_end opens the Lorentz model's warm-up beyond the epsilon boundary; "
-                                       f"model={p.model!r}'s warm-up opens to its own bound (poincare: set epsilon)")
             need(p.radius_start is not None, "radius_end needs a radius warm-up (radius_start and radius_warmup >= 1)")
             need(p.radius_end > p.radius_start,
                  f"radius_end={p.radius_end!r} must be beyond radius_start={p.radius_start!r}: the warm-up's bound "
                  "opens from the one to the other")
-        for q in PARAMETERS:  # a parameter of some models only: the others leave it at its default
-            need(applies(q.name, p.model) or getattr(p, q.name) == q.default,
-                 f"{q.name} is for model {' or '.join(q.models or ())} only; model={p.model!r} has no use for it")
-        need(p.max_norm == PARAMETER["max_norm"].default or p.model in ("euclidean", "translational"),
-             f"max_norm bounds the rows of the Euclidean models (euclidean, translational); model={p.model!r} "
-             "keeps its points in the ball or on the hyperboloid")
 
     def _check_data(self, relations: list[tuple[str, str]]) -> HierarchyProfile:
         """The relations' profile; a tiny hierarchy caps the schedule's negatives, or refuses the user's."""
