@@ -283,7 +283,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "angular move costs ``sinh(r)`` times more; on WordNet nouns this is what takes the mean rank from "
               "~30 to 2.8 (preset ``nickel2017-warmup``).  None: 2.0 for the hyperbolic models unless "
               "``radius_warmup=0``, which turns the warm-up off.",
-              low=0, low_open=True, allow_none=True, doc_type="float or None", auto=True, models=("poincare", "lorentz"),
+              low=0, low_open=True, allow_none=True, doc_type="float or None", auto=True,
+              models=("poincare", "lorentz"),
               misfit="radius_start (the radius warm-up) is for the hyperbolic models (poincare, lorentz); "
                      "model={model} has no such bound"),
     Parameter("radius_warmup", int, None, "Epochs over which the warm-up bound grows from ``radius_start`` to the "
