@@ -183,8 +183,8 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
 
 def stale_cells(jobs: list[dict[str, Any]], runs_dir: Path) -> dict[str, dict[str, tuple[Any, Any]]]:
     """``{run id: stale_settings}`` for each of ``jobs`` whose run under ``runs_dir`` is finished but stale."""
-    found = {job["id"]: stale_settings(job, RunDir(runs_dir / job["id"])) for job in jobs
-             if RunDir(runs_dir / job["id"]).is_finished()}
+    found = {job["id"]: stale_settings(job, run) for job in jobs
+             if (run := RunDir(runs_dir / job["id"])).is_finished()}
     return {run: changed for run, changed in found.items() if changed}
 
 
