@@ -106,11 +106,11 @@ def test_an_unbounded_euclidean_run_trains_saves_resumes_and_evaluates(tmp_path)
 
 
 # the 2017 paper's bound (rows within norm 1) is what keeps its baselines weak; measured on mammals, seeds 0 and 1,
-# 100 epochs, MAP bounded / unbounded: Euclidean d=50 0.329, 0.339 / 0.961, 0.963; translational d=10 0.766,
-# 0.729 / 0.989, 0.992
+# 100 epochs, MAP bounded / unbounded: Euclidean d=50 0.440, 0.444 / 0.961, 0.963; translational d=10 0.938,
+# 0.940 / 0.989, 0.992 (bounded with the presets' falling rate and violators; before them 0.329, 0.339 and 0.766, 0.729)
 @pytest.mark.parametrize(("bounded_preset", "free_preset", "dim", "bounded_below", "free_above"), [
-    ("nickel2017-euclidean", "euclidean-unbounded", 50, 0.5, 0.9),
-    ("nickel2017-translational", "translational-unbounded", 10, 0.85, 0.95),
+    ("nickel2017-euclidean", "euclidean-unbounded", 50, 0.55, 0.9),
+    ("nickel2017-translational", "translational-unbounded", 10, 0.96, 0.98),
 ])
 def test_without_the_bound_the_baselines_reconstruct_mammals(bounded_preset, free_preset, dim, bounded_below,
                                                              free_above):
