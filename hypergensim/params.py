@@ -104,6 +104,18 @@ class Parameter:
             return None
         return "--" + (self.flag or self.name.replace("_", "-"))
 
+    @property
+    def known_before(self) -> bool:
+        """Whether :attr:`before` says what a run recorded before the parameter existed trained with (else it had
+        the default, which for an ``auto`` parameter the schedule chose then, unrecorded).
+
+        Examples
+        --------
+        >>> PARAMETER["hard_negatives"].known_before, PARAMETER["alpha_final"].known_before
+        (True, False)
+        """
+        return self.before is not _AS_DEFAULT
+
     def misfit_error(self, model: str, value: Any) -> str:
         """The error when ``model``, outside :attr:`models`, sets this parameter to ``value``: :attr:`misfit`
         with ``{model}`` and ``{value}`` filled in, else a plain one.
@@ -239,7 +251,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               "epochs after the radius warm-up (every epoch without one), never in burn-in; the rest stay uniform.  "
               "None: 1 for the hyperbolic models under the automatic schedule (2 under ``radius_cap='depth'``), else 0.  Fast engine, objective "
               "'nickel2017' and negative_sampling 'relation' only.", low=0, allow_none=True,
-              doc_type="int or None", measured=(0, 3), auto=True),
+              doc_type="int or None", measured=(0, 3), auto=True, before=0),
     Parameter("regularization_coeff", float, None,
               "gensim's l2 regularization of the positive vectors (0 disables; objective 'gensim' only).  None: "
               "gensim's 1.0 with objective 'gensim', else 0.", low=0, allow_none=True, doc_type="float or None",

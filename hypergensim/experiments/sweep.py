@@ -146,7 +146,8 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
     default changed the behaviour, what the parameter's ``before`` says
     (:func:`~hypergensim.params.recorded_value`), and a preset that now sets it
     otherwise makes the run stale; except where the default is the schedule's
-    choice (``auto``), which did not exist then either, and is not compared.
+    choice (``auto``) and no ``before`` says what the run had: that is not
+    compared.
     A parameter of other models than the cell's is not compared.
 
     Examples
@@ -159,8 +160,10 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
     {'alpha': (0.5, 0.1)}
     >>> stale_settings({"params": {"alpha": 0.5, "dim": 10, "init_radius": 1.0}}, RunDir(folder))
     {'init_radius': (None, 1.0)}
-    >>> stale_settings({"params": {"alpha": 0.5, "hard_negatives": 1}}, RunDir(folder))  # the schedule's: unknown
+    >>> stale_settings({"params": {"alpha": 0.5, "radius_cap": "depth"}}, RunDir(folder))  # the schedule's: unknown
     {}
+    >>> stale_settings({"params": {"alpha": 0.5, "hard_negatives": 1}}, RunDir(folder))  # none before they existed
+    {'hard_negatives': (0, 1)}
     >>> _ = (folder / "config.json").write_text(json.dumps({"given": {"model": "translational"}}))
     >>> stale_settings({"params": {"model": "translational", "translation_rate": 0.01}}, RunDir(folder))  # before: 1
     {'translation_rate': (1.0, 0.01)}
@@ -170,7 +173,8 @@ def stale_settings(job: dict[str, Any], run: RunDir) -> dict[str, tuple[Any, Any
     changed = {}
     model = job["params"].get("model", PARAMETER["model"].default)
     for key, now in job["params"].items():
-        if key in _NOT_COMPARED or (key not in recorded and (key not in PARAMETER or PARAMETER[key].auto)):
+        unknown_then = key not in PARAMETER or (PARAMETER[key].auto and not PARAMETER[key].known_before)
+        if key in _NOT_COMPARED or (key not in recorded and unknown_then):
             continue
         if key in PARAMETER and not applies(key, model):  # left at its default, where it means nothing
             continue
