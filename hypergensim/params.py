@@ -392,7 +392,7 @@ def recorded_value(name: str, recorded: dict[str, Any]) -> Any:
     if name in recorded:
         return recorded[name]
     p = PARAMETER[name]
-    return p.default if p.before is _AS_DEFAULT else p.before
+    return p.before if p.known_before else p.default
 
 
 def applies(name: str, model: str) -> bool:

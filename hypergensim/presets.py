@@ -55,6 +55,12 @@ _GANEA2018: dict[str, Any] = {
     "engine": "fast", "objective": "nickel2017", "dim": 5, "alpha": 0.01, "burn_in": 20, "burn_in_alpha": 0.001,
     "epochs": 80, "regularization_coeff": 0.0, "workers": 2,
 }
+#: The 2017 paper's Euclidean baseline; the translational one differs in its model alone. The rate falls to 0.001
+#: and one negative in ten is a violator (evaluation/results/nickel2017-table1/baselines-schedule.md).
+_NICKEL2017_EUCLIDEAN: dict[str, Any] = {
+    "model": "euclidean", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "alpha_final": 0.001,
+    "hard_negatives": 1, "epochs": 500, "regularization_coeff": 0.0, "workers": 2,
+}
 
 _PRESETS: dict[str, dict[str, Any]] = {
     "gensim-default": {},
@@ -75,18 +81,12 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "radius_warmup": 400, "epochs": 500, "regularization_coeff": 0.0, "workers": 2, "hard_negatives": 1,
         "alpha_final": 0.05, "max_radius": 25.0,
     },
-    "nickel2017-euclidean": {  # the rate falling to 0.001 and one violator among the negatives: baselines-schedule.md
-        "model": "euclidean", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "alpha_final": 0.001,
-        "hard_negatives": 1, "epochs": 500, "regularization_coeff": 0.0, "workers": 2,
-    },
+    "nickel2017-euclidean": _NICKEL2017_EUCLIDEAN,
     "euclidean-unbounded": {  # facebookresearch's current code: no bound on the rows (their issue #35)
         "model": "euclidean", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "epochs": 200,
         "regularization_coeff": 0.0, "workers": 2, "max_norm": None,
     },
-    "nickel2017-translational": {  # as nickel2017-euclidean
-        "model": "translational", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "alpha_final": 0.001,
-        "hard_negatives": 1, "epochs": 500, "regularization_coeff": 0.0, "workers": 2,
-    },
+    "nickel2017-translational": {**_NICKEL2017_EUCLIDEAN, "model": "translational"},
     "translational-unbounded": {  # the translational baseline as euclidean-unbounded trains the Euclidean one
         "model": "translational", "engine": "fast", "objective": "nickel2017", "alpha": 0.1, "epochs": 200,
         "regularization_coeff": 0.0, "workers": 2, "max_norm": None, "translation_rate": 1.0,
