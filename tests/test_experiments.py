@@ -709,6 +709,42 @@ def test_metric_vs_dim_legend_sits_below_the_panels_and_pairs_each_model_with_it
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["hypergensim"]
 
 
+def test_metric_vs_dim_draws_stale_cells_hollow_and_says_so_once_in_the_legend():
+    """A cell reported as recorded although it now resolves to other settings is drawn as a hollow circle (a
+    hatched bar), so that a jump made by old cells does not read as a result; one legend entry says so."""
+    from matplotlib.colors import to_rgba
+
+    from hypergensim.experiments.plots import STALE_LABEL, plot_metric_vs_dim
+
+    spec = load_spec("nickel2017-table1")
+    rows = [{"id": f"{m}-{d}", "task": "reconstruction", "model": m, "preset": p, "dim": d, "seed": 0,
+             "mean_rank": mr / d, "map": mp} for m, p, mr, mp in (("poincare", "nickel2017-warmup", 30.0, 0.9),
+                                                                  ("euclidean", "nickel2017-euclidean", 2e4, 0.1))
+            for d in (5, 10, 20, 50)]
+    fig = plot_metric_vs_dim(spec, rows, "reconstruction", stale={"euclidean-50": {}, "euclidean-20": {}})
+    fig.canvas.draw()
+    for ax in fig.axes[:2]:
+        hollow = [line for line in ax.get_lines() if line.get_label() == STALE_LABEL]
+        (line,) = hollow  # the poincare series has no stale point, so draws none
+        assert list(line.get_xdata()) == [20, 50] and to_rgba(line.get_markerfacecolor()) == to_rgba("white")
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["euclidean", "poincare", STALE_LABEL]
+    fig = plot_metric_vs_dim(spec, rows, "reconstruction")  # nothing stale: nothing hollow, no entry
+    assert not any(line.get_label() == STALE_LABEL for ax in fig.axes for line in ax.get_lines())
+    # one dimension, one bar per setting: the stale one hatched, and the legend shows the hatch
+    spec = load_spec("models-mammals")
+    rows = [{"id": p, "task": "reconstruction", "preset": p, "model": p.split("-")[-1], "dim": 10, "seed": 0,
+             "mean_rank": mr, "map": mp} for p, mr, mp in (("nickel2017-warmup", 1.2, 0.96),
+                                                          ("nickel2017-euclidean", 55.0, 0.21))]
+    fig = plot_metric_vs_dim(spec, rows, "reconstruction", stale={"nickel2017-euclidean": {}})
+    fig.canvas.draw()
+    hatches = {round(bar.get_x() + bar.get_width() / 2): bar.get_hatch() for bar in fig.axes[0].patches}
+    assert hatches == {0: "//", 1: None}  # the settings sorted: euclidean first
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["hypergensim", STALE_LABEL]
+    assert legend.legend_handles[-1].get_hatch() == "//"
+
+
 def test_f1_figure_draws_the_paper_once_for_two_presets_of_one_model_and_keeps_its_legend_near_the_panel():
     """ganea2018-f1 has two Poincaré presets beside one published row per dimension and share: each dimension's
     paper crosses are drawn once (not once per preset, in two colours), and the long labels go in fewer columns

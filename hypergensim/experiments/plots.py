@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,19 @@ def _series_label(row: dict[str, Any], keys: list[str]) -> str:
     return ", ".join(f"{row.get(k)}" if k == "model" else f"{k}={row.get(k)}" for k in keys)
 
 
-def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: str | None = None) -> Any:
+STALE_LABEL = "stale: trained with older settings"
+
+
+def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: str | None = None,
+                       stale: Collection[str] = ()) -> Any:
     """One task's metrics against the dimension, one line per model (mean ± std over seeds), the published
     numbers as crosses of the same colour.
 
     For the ``f1`` task the x axis is the train share (one line per model and
     dimension).  A grid with a single dimension gets one bar per setting.
+    ``stale`` holds the ids of rows reported as recorded although their cell
+    now resolves to other settings: a point with such a row is drawn hollow (a
+    bar hatched), so that a reader does not take an old cell for a new result.
     """
     task = task or spec.tasks()[0]
     rows = [r for r in rows if r.get("task", task) == task]
@@ -41,7 +49,7 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
          (k == "preset" and len({r.get("model") for r in rows}) < len({r.get("preset") for r in rows}))]
     for ax, (metric, label) in zip(axes, metrics):
         if len(xs) <= 1 and len(varying) and rows:  # one dimension, several settings: bars
-            _bars(ax, spec, rows, [k for k in spec.grid if k not in ("seed", "task")], metric)
+            _bars(ax, spec, rows, [k for k in spec.grid if k not in ("seed", "task")], metric, stale)
             ax.set_title(label, fontsize=10)
             ax.grid(alpha=0.3, axis="y")
             continue
@@ -55,6 +63,10 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
             means = [np.mean([r[metric] for r in mine if r[x_key] == x]) for x in px]
             stds = [np.std([r[metric] for r in mine if r[x_key] == x]) for x in px]
             ax.errorbar(px, means, yerr=stds, marker="o", capsize=3, color=colour, label=name)
+            old = [(x, m) for x, m in zip(px, means) if any(r.get("id") in stale for r in mine if r[x_key] == x)]
+            if old:
+                ax.plot(*zip(*old), linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=colour,
+                        zorder=2.5, label=STALE_LABEL)
             published = [(r[x_key], r[f"published_{metric}"]) for r in mine
                          if r.get(f"published_{metric}") is not None and r[f"published_{metric}"] == r[f"published_{metric}"]]
             paper = _series_label(mine[0], paper_keys)
@@ -76,10 +88,23 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
     fig.tight_layout()
     handles, labels = axes[-1].get_legend_handles_labels()
     if handles:  # one legend for both panels, below them, where it hides no point; a column per series
-        pairs = sorted(zip(labels, handles), key=lambda p: (p[0].removesuffix(" (paper)"), p[0].endswith("(paper)")))
-        n_series = len({label.removesuffix(" (paper)") for label in labels})
-        _legend_below(fig, [h for _, h in pairs], [label for label, _ in pairs], n_series)
+        _legend_below(fig, *_sorted_legend(handles, labels))
     return fig
+
+
+def _sorted_legend(handles: list[Any], labels: list[str]) -> tuple[list[Any], list[str], int]:
+    """Each series beside its paper marker, and one entry for the stale points last; with the number of columns,
+    one per series."""
+    pairs = sorted((p for p in zip(labels, handles) if p[0] != STALE_LABEL),
+                   key=lambda p: (p[0].removesuffix(" (paper)"), p[0].endswith("(paper)")))
+    n_series = len({label.removesuffix(" (paper)") for label, _ in pairs})
+    stale = [h for label, h in zip(labels, handles) if label == STALE_LABEL]
+    if stale:  # a hatched bar as drawn, or a hollow circle in grey rather than in its first series' colour
+        from matplotlib.lines import Line2D
+
+        pairs.append((STALE_LABEL, Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
+                                          markeredgecolor="grey") if isinstance(stale[0], Line2D) else stale[0]))
+    return [h for _, h in pairs], [label for label, _ in pairs], n_series
 
 
 def _legend_below(fig: Any, handles: list[Any], labels: list[str], columns: int) -> None:
@@ -91,12 +116,18 @@ def _legend_below(fig: Any, handles: list[Any], labels: list[str], columns: int)
                ncol=max(1, min(columns, 6, fitting)), frameon=False)
 
 
-def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[str], metric: str) -> None:
-    """One bar per grid setting (mean over seeds) and the published number of that setting as a cross."""
+def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[str], metric: str,
+          stale: Collection[str] = ()) -> None:
+    """One bar per grid setting (mean over seeds), hatched where a row of it is stale, and the published number
+    of that setting as a cross."""
     settings = sorted({tuple(r.get(k) for k in keys) for r in rows}, key=lambda t: tuple(map(str, t)))
     x = np.arange(len(settings))
     means = [np.mean([r[metric] for r in rows if tuple(r.get(k) for k in keys) == s]) for s in settings]
-    ax.bar(x, means, color="tab:blue", alpha=0.8, label="hypergensim")
+    old = [any(r.get("id") in stale for r in rows if tuple(r.get(k) for k in keys) == s) for s in settings]
+    for label, which, look in (("hypergensim", False, {"color": "tab:blue"}),
+                               (STALE_LABEL, True, {"facecolor": "white", "edgecolor": "tab:blue", "hatch": "//"})):
+        if which in old:
+            ax.bar(x[np.array(old) == which], np.array(means)[np.array(old) == which], alpha=0.8, label=label, **look)
     for i, m in enumerate(means):
         ax.annotate(f"{m:,.0f}" if m >= 1000 else f"{m:.3g}", (i, m), ha="center", va="bottom", fontsize=7)
     ref = [(i, row[metric]) for i, s in enumerate(settings)

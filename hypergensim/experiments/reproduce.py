@@ -147,6 +147,7 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
     rows = sweep(spec, out, jobs=jobs, backend=backend, scheduler=scheduler, only=only, train=train, verbose=verbose)
     wall = time.perf_counter() - started
     table = comparison_table(spec, rows)
+    stale = stale_cells(plan(spec), out / RUNS)
     keys = _cell_keys(spec, rows)
     tasks = [t for t in spec.tasks() if any(e["task"] == t for e in table)]
     figures = [figure_name(spec, t) for t in tasks] + [LEARNING_CURVES_PNG]
@@ -165,14 +166,14 @@ def reproduce(name: str, out: str | Path, *, jobs: int = 1, backend: str = "jobl
               *[f"- the cells where `{o['where']}` instead train with `{o['set']}`" for o in spec.overrides],
               *[f"- stale, reported as recorded (trained with other parameters than the cell now resolves to; the "
                 f"command without `--no-train` trains it again): `{run}` ({describe_changes(changed)})"
-                for run, changed in stale_cells(plan(spec), out / RUNS).items()],
+                for run, changed in stale.items()],
               f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               f"- versions: hypergensim {__version__}, gensim {gensim.__version__}, numpy {np.__version__}",
               _command_wall_line(out / REPORT_MD, wall, train),
               "", "Figures: " + ", ".join(f"`{f}`" for f in figures) + f". Per-cell folders: `{RUNS}/`."]
     atomic_write_text(out / REPORT_MD, "\n".join(lines) + "\n")
     for task in tasks:
-        save_figure(plot_metric_vs_dim(spec, rows, task), out / figure_name(spec, task))
+        save_figure(plot_metric_vs_dim(spec, rows, task, stale), out / figure_name(spec, task))
     save_figure(plot_learning_curves(spec, out), out / LEARNING_CURVES_PNG)
     if verbose:
         print("\n".join(line for line in lines if line.startswith("|") or line.startswith("## ")))
