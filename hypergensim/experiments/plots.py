@@ -59,11 +59,12 @@ def plot_metric_vs_dim(spec: ExperimentSpec, rows: list[dict[str, Any]], task: s
         for i, name in enumerate(series):
             mine = [r for r in rows if _series_label(r, keys) == name]
             colour = f"C{i % 10}"
-            px = sorted({r[x_key] for r in mine})
-            means = [np.mean([r[metric] for r in mine if r[x_key] == x]) for x in px]
-            stds = [np.std([r[metric] for r in mine if r[x_key] == x]) for x in px]
+            at = {x: [r for r in mine if r[x_key] == x] for x in sorted({r[x_key] for r in mine})}
+            px = list(at)
+            means = [np.mean([r[metric] for r in at[x]]) for x in px]
+            stds = [np.std([r[metric] for r in at[x]]) for x in px]
             ax.errorbar(px, means, yerr=stds, marker="o", capsize=3, color=colour, label=name)
-            old = [(x, m) for x, m in zip(px, means) if any(r.get("id") in stale for r in mine if r[x_key] == x)]
+            old = [(x, m) for x, m in zip(px, means) if any(r.get("id") in stale for r in at[x])]
             if old:
                 ax.plot(*zip(*old), linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=colour,
                         zorder=2.5, label=STALE_LABEL)
@@ -122,12 +123,13 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
     of that setting as a cross."""
     settings = sorted({tuple(r.get(k) for k in keys) for r in rows}, key=lambda t: tuple(map(str, t)))
     x = np.arange(len(settings))
-    means = [np.mean([r[metric] for r in rows if tuple(r.get(k) for k in keys) == s]) for s in settings]
-    old = [any(r.get("id") in stale for r in rows if tuple(r.get(k) for k in keys) == s) for s in settings]
-    for label, which, look in (("hypergensim", False, {"color": "tab:blue"}),
-                               (STALE_LABEL, True, {"facecolor": "white", "edgecolor": "tab:blue", "hatch": "//"})):
-        if which in old:
-            ax.bar(x[np.array(old) == which], np.array(means)[np.array(old) == which], alpha=0.8, label=label, **look)
+    members = [[r for r in rows if tuple(r.get(k) for k in keys) == s] for s in settings]
+    means = [np.mean([r[metric] for r in m]) for m in members]
+    old = np.array([any(r.get("id") in stale for r in m) for m in members])
+    for label, drawn, look in (("hypergensim", ~old, {"color": "tab:blue"}),
+                               (STALE_LABEL, old, {"facecolor": "white", "edgecolor": "tab:blue", "hatch": "//"})):
+        if drawn.any():
+            ax.bar(x[drawn], np.array(means)[drawn], alpha=0.8, label=label, **look)
     for i, m in enumerate(means):
         ax.annotate(f"{m:,.0f}" if m >= 1000 else f"{m:.3g}", (i, m), ha="center", va="bottom", fontsize=7)
     ref = [(i, row[metric]) for i, s in enumerate(settings)
