@@ -121,9 +121,12 @@ def _bars(ax: Any, spec: ExperimentSpec, rows: list[dict[str, Any]], keys: list[
           stale: Collection[str] = ()) -> None:
     """One bar per grid setting (mean over seeds), hatched where a row of it is stale, and the published number
     of that setting as a cross."""
-    settings = sorted({tuple(r.get(k) for k in keys) for r in rows}, key=lambda t: tuple(map(str, t)))
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r.get(k) for k in keys), []).append(r)
+    settings = sorted(groups, key=lambda t: tuple(map(str, t)))
     x = np.arange(len(settings))
-    members = [[r for r in rows if tuple(r.get(k) for k in keys) == s] for s in settings]
+    members = [groups[s] for s in settings]
     means = [np.mean([r[metric] for r in m]) for m in members]
     old = np.array([any(r.get("id") in stale for r in m) for m in members])
     for label, drawn, look in (("hypergensim", ~old, {"color": "tab:blue"}),
